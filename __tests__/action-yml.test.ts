@@ -1,0 +1,25 @@
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { INPUT } from '../src/inputs.js'
+
+const text = fs.readFileSync(path.join(import.meta.dirname, '..', 'action.yml'), 'utf8')
+
+/** Keys two spaces deep in one top-level section of action.yml. */
+function keysOf(section: string): string[] {
+  const body = text.split(new RegExp(`^${section}:\\s*$`, 'm'))[1]!.split(/^\S/m)[0]!
+  return [...body.matchAll(/^ {2}([a-z0-9-]+):/gm)].map(m => m[1]!)
+}
+
+test('action.yml declares exactly the inputs the code reads', () => {
+  expect(keysOf('inputs').sort()).toEqual(Object.values(INPUT).sort())
+})
+
+test('action.yml declares the outputs the report stage sets, runs on node24 from dist/main.js', () => {
+  expect(keysOf('outputs').sort()).toEqual(['artifacts', 'checksums-file', 'dist-dir', 'version'])
+  expect(text).toMatch(/^ {2}using: node24$/m)
+  expect(text).toMatch(/^ {2}main: dist\/main\.js$/m)
+})
+
+test('no input default in action.yml: the code owns defaults so the CLI and the action agree', () => {
+  expect(text).not.toMatch(/^ {4}default:/m)
+})

@@ -1,0 +1,97 @@
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { parseInputs, type InputName } from '../../src/inputs.js'
+import { createContext, type Context } from '../../src/pipeline.js'
+import { realClock } from '../../src/ports/clock.js'
+import { consoleLog } from '../../src/ports/log.js'
+import { consoleOutputs } from '../../src/ports/outputs.js'
+import { realProcess, type ProcessPort } from '../../src/ports/process.js'
+
+/** A process port that runs for real and records every argv it was given. */
+export function recordingProcess(): ProcessPort & { calls: { file: string; args: string[] }[] } {
+  const calls: { file: string; args: string[] }[] = []
+  return {
+    calls,
+    run(file, args, options) {
+      calls.push({ file, args: [...args] })
+      return realProcess.run(file, args, options)
+    }
+  }
+}
+
+/** What a test context lets the test look at afterwards. */
+export interface TestRun {
+  ctx: Context
+  lines: string[]
+  outputs: Map<string, string>
+  summary: string[]
+  process: ReturnType<typeof recordingProcess>
+}
+
+/** A context on real processes with captured logs and outputs; `values` are the inputs by action.yml name. */
+export function testContext(
+  values: Partial<Record<InputName, string>>,
+  options: { workspace: string; env?: Record<string, string | undefined> }
+): TestRun {
+  const lines: string[] = []
+  const summary: string[] = []
+  const outputs = consoleOutputs(text => summary.push(text))
+  const process = recordingProcess()
+  const { inputs, problems } = parseInputs(name => values[name] ?? '', {
+    workspace: options.workspace,
+    cpus: 2
+  })
+  const ctx = createContext({
+    inputs,
+    inputProblems: problems,
+    ports: {
+      process,
+      outputs,
+      clock: realClock,
+      env: {
+        ...globalThis.process.env,
+        GITHUB_REF: '',
+        GITHUB_SHA: '',
+        SOURCE_DATE_EPOCH: '',
+        ...options.env
+      }
+    },
+    log: consoleLog({ write: line => lines.push(line) })
+  })
+  return { ctx, lines, outputs: outputs.outputs, summary, process }
+}
+
+/** Copies a fixture module into a fresh temp workspace and returns the workspace path. */
+export function copyFixture(name: string, options: { git?: boolean; into?: string } = {}): string {
+  const workspace = options.into ?? fs.mkdtempSync(path.join(os.tmpdir(), `xbuild-${name}-`))
+  fs.cpSync(path.join(import.meta.dirname, '..', 'fixtures', name), workspace, { recursive: true })
+  return workspace
+}
+
+/** Creates a git repository with one commit at a fixed time, so version and dates are known. */
+export async function gitInit(
+  dir: string,
+  options: { tag?: string; epoch?: number } = {}
+): Promise<string> {
+  const epoch = options.epoch ?? 1_700_000_000
+  const env = {
+    ...globalThis.process.env,
+    GIT_AUTHOR_DATE: `@${epoch} +0000`,
+    GIT_COMMITTER_DATE: `@${epoch} +0000`,
+    GIT_AUTHOR_NAME: 'test',
+    GIT_AUTHOR_EMAIL: 'test@example.com',
+    GIT_COMMITTER_NAME: 'test',
+    GIT_COMMITTER_EMAIL: 'test@example.com'
+  } as Record<string, string>
+  const git = async (...args: string[]): Promise<string> => {
+    const out = await realProcess.run('git', args, { cwd: dir, env })
+    if (out.code !== 0) throw new Error(`git ${args.join(' ')}: ${out.stderr}`)
+    return out.stdout.trim()
+  }
+  await git('init', '-q', '-b', 'main')
+  await git('add', '-A')
+  await git('commit', '-q', '-m', 'fixture')
+  if (options.tag) await git('tag', options.tag)
+  return git('rev-parse', 'HEAD')
+}

@@ -1,0 +1,96 @@
+import { spawn } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+
+/** Root of the repository (where dist/ lives). */
+export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..')
+
+/** What a spawned step left behind. */
+export interface StepResult {
+  code: number | null
+  stdout: string
+  stderr: string
+  outputs: Record<string, string>
+  summary: string
+}
+
+/** Parses a GITHUB_OUTPUT file (`name<<delimiter` blocks and `name=value` lines). */
+export function parseOutputFile(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!
+    const block = /^([^=<]+)<<(.+)$/.exec(line)
+    if (block) {
+      const end = lines.indexOf(block[2]!, i + 1)
+      outputs[block[1]!] = lines.slice(i + 1, end).join('\n')
+      i = end
+    } else if (line.includes('=')) {
+      outputs[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1)
+    }
+  }
+  return outputs
+}
+
+/**
+ * Spawns a bundled entry point (dist/main.js) the way a runner does: node with INPUT_* variables
+ * (name upper-cased, hyphens kept) and the command files a runner creates.
+ */
+export async function runStep(
+  entry: string,
+  inputs: Record<string, string>,
+  options: { workspace: string; env?: Record<string, string> }
+): Promise<StepResult> {
+  const files = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-runner-'))
+  const names = [
+    'GITHUB_OUTPUT',
+    'GITHUB_STEP_SUMMARY',
+    'GITHUB_STATE',
+    'GITHUB_ENV',
+    'GITHUB_PATH'
+  ] as const
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? os.homedir(),
+    GOCACHE: process.env.GOCACHE ?? path.join(os.homedir(), '.cache', 'go-build'),
+    GOPATH: process.env.GOPATH ?? path.join(os.homedir(), 'go'),
+    GOPROXY: 'off',
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    RUNNER_OS: 'Linux',
+    RUNNER_ARCH: 'X64',
+    RUNNER_TEMP: path.join(files, 'temp'),
+    GITHUB_WORKSPACE: options.workspace,
+    GITHUB_REPOSITORY: 'octo/hello',
+    GITHUB_EVENT_NAME: 'push',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_RUN_ID: '1',
+    GITHUB_RUN_ATTEMPT: '1'
+  }
+  for (const name of names) {
+    env[name] = path.join(files, name.toLowerCase())
+    fs.writeFileSync(env[name], '')
+  }
+  fs.mkdirSync(env.RUNNER_TEMP!)
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
+  Object.assign(env, options.env)
+
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, entry)], {
+    cwd: options.workspace,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', d => (stdout += d))
+  child.stderr.on('data', d => (stderr += d))
+  const code = await new Promise<number | null>(resolve => child.on('close', resolve))
+  return {
+    code,
+    stdout,
+    stderr,
+    outputs: parseOutputFile(fs.readFileSync(env.GITHUB_OUTPUT!, 'utf8')),
+    summary: fs.readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8')
+  }
+}

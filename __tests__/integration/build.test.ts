@@ -1,0 +1,216 @@
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { readBinaryHeader } from '../../src/binary-header.js'
+import { runStages } from '../../src/pipeline.js'
+import { realProcess } from '../../src/ports/process.js'
+import { copyFixture, gitInit, testContext } from '../fakes/context.js'
+
+const TARGETS = [
+  'linux/amd64',
+  'linux/arm64',
+  'linux/arm/7',
+  'linux/386',
+  'linux/riscv64',
+  'windows/amd64',
+  'windows/arm64',
+  'darwin/amd64',
+  'darwin/arm64',
+  'freebsd/amd64'
+]
+const EPOCH = 1_700_000_000
+
+function sha256sum(
+  dir: string,
+  file: string
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return realProcess.run('sha256sum', ['--strict', '-c', file], {
+    cwd: dir,
+    env: process.env as Record<string, string>
+  })
+}
+
+describe('cross-building the hello fixture for 10 targets', () => {
+  let workspace: string
+  let run: ReturnType<typeof testContext>
+  let commit: string
+
+  beforeAll(async () => {
+    workspace = copyFixture('hello')
+    commit = await gitInit(workspace, { tag: 'v1.4.2', epoch: EPOCH })
+    run = testContext(
+      {
+        targets: TARGETS.join('\n'),
+        ldflags:
+          '-s -w -X main.version={{.Version}} -X main.commit={{.ShortCommit}} -X main.date={{.Date}}'
+      },
+      { workspace }
+    )
+    await runStages(run.ctx)
+  })
+
+  test('every binary has the header of its target', async () => {
+    const binaries = run.ctx.artifacts.byKind('binary')
+    expect(binaries.map(b => b.target!.id).sort()).toEqual(
+      TARGETS.map(t => t.replaceAll('/', '_')).sort()
+    )
+    for (const b of binaries) {
+      const header = await readBinaryHeader(b.path)
+      expect([b.target!.id, header.goarch]).toEqual([b.target!.id, b.target!.goarch])
+      expect(fs.statSync(b.path).mtimeMs / 1000).toBe(EPOCH)
+    }
+  })
+
+  test('the version comes from the tag and every stamp reaches the binary (linux/arm64 under QEMU)', async () => {
+    const arm64 = run.ctx.artifacts.byKind('binary', 'linux_arm64')[0]!
+    const out = await realProcess.run('qemu-aarch64-static', [arm64.path], {
+      env: process.env as Record<string, string>
+    })
+    expect(out.code).toBe(0)
+    expect(out.stdout).toContain(
+      `version=1.4.2 commit=${commit.slice(0, 7)} date=2023-11-14T22:13:20Z os=linux arch=arm64`
+    )
+  })
+
+  test('linux/arm/7 runs under QEMU', async () => {
+    const arm = run.ctx.artifacts.byKind('binary', 'linux_arm_7')[0]!
+    const out = await realProcess.run('qemu-arm-static', [arm.path], {
+      env: process.env as Record<string, string>
+    })
+    expect(out.stdout).toContain('arch=arm')
+  })
+
+  test('archives: zip for windows, tar.gz elsewhere, named by the default template', () => {
+    const names = run.ctx.artifacts
+      .byKind('archive')
+      .map(a => a.name)
+      .sort()
+    expect(names).toContain('hello-fixture_1.4.2_windows_amd64.zip')
+    expect(names).toContain('hello-fixture_1.4.2_linux_armv7.tar.gz')
+    expect(names).toContain('hello-fixture_1.4.2_darwin_arm64.tar.gz')
+    expect(names).toHaveLength(TARGETS.length)
+  })
+
+  test('an archive holds the binary and the default extra files', async () => {
+    const dist = run.outputs.get('dist-dir')!
+    const out = await realProcess.run(
+      'tar',
+      ['--numeric-owner', '-tvzf', path.join(dist, 'hello-fixture_1.4.2_linux_amd64.tar.gz')],
+      {
+        env: process.env as Record<string, string>
+      }
+    )
+    const listing = out.stdout.trim().split('\n')
+    expect(listing.map(l => l.split(/\s+/).pop())).toEqual([
+      'LICENSE',
+      'README.md',
+      'hello-fixture'
+    ])
+    expect(listing[2]).toMatch(/^-rwxr-xr-x 0\/0 /)
+    expect(listing[0]).toMatch(/^-rw-r--r-- 0\/0 /)
+  })
+
+  test('sha256sum --strict -c accepts checksums.txt, and a changed archive fails it', async () => {
+    const dist = run.outputs.get('dist-dir')!
+    const ok = await sha256sum(dist, 'checksums.txt')
+    expect(ok.stderr).toBe('')
+    expect(ok.code).toBe(0)
+    expect(ok.stdout.trim().split('\n')).toHaveLength(TARGETS.length)
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-tamper-'))
+    fs.cpSync(dist, copy, { recursive: true })
+    fs.appendFileSync(path.join(copy, 'hello-fixture_1.4.2_linux_amd64.tar.gz'), 'x')
+    expect((await sha256sum(copy, 'checksums.txt')).code).not.toBe(0)
+  })
+
+  test('outputs list every target with archive, size and sha256', () => {
+    const artifacts = JSON.parse(run.outputs.get('artifacts')!) as {
+      target: string
+      archive: string
+      size: number
+      sha256: string
+      binary: string
+    }[]
+    expect(artifacts).toHaveLength(TARGETS.length)
+    for (const a of artifacts) {
+      expect(fs.statSync(a.archive).size).toBe(a.size)
+      expect(a.sha256).toMatch(/^[0-9a-f]{64}$/)
+      expect(fs.existsSync(a.binary)).toBe(true)
+    }
+    expect(run.outputs.get('version')).toBe('1.4.2')
+    expect(run.summary.join('')).toContain('hello-fixture_1.4.2_linux_arm64.tar.gz')
+  })
+})
+
+describe('reproducible builds', () => {
+  test('the same commit built in two folders gives byte-identical binaries, archives and checksums', async () => {
+    const first = copyFixture('hello')
+    await gitInit(first, { epoch: EPOCH })
+    const second = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-clone-'))
+    const clone = await realProcess.run('git', ['clone', '-q', first, second], {
+      env: process.env as Record<string, string>
+    })
+    expect(clone.code).toBe(0)
+    const targets = 'linux/amd64,windows/amd64,darwin/arm64,linux/arm/6'
+    const dists: string[] = []
+    for (const workspace of [first, second]) {
+      const run = testContext({ targets, 'checksum-algorithms': 'sha256,sha512' }, { workspace })
+      await runStages(run.ctx)
+      dists.push(run.outputs.get('dist-dir')!)
+    }
+    const files = (dir: string): string[] =>
+      (fs.readdirSync(dir, { recursive: true }) as string[])
+        .filter(f => fs.statSync(path.join(dir, f)).isFile() && f !== 'artifacts.json')
+        .sort()
+    expect(files(dists[0]!)).toEqual(files(dists[1]!))
+    expect(files(dists[0]!).length).toBeGreaterThan(10)
+    for (const f of files(dists[0]!)) {
+      expect([
+        f,
+        fs.readFileSync(path.join(dists[0]!, f)).equals(fs.readFileSync(path.join(dists[1]!, f)))
+      ]).toEqual([f, true])
+    }
+    // The snapshot version carries the commit, so both folders agree on it too.
+    expect(fs.readFileSync(path.join(dists[0]!, 'checksums.sha512.txt'), 'utf8')).toMatch(
+      /hello-fixture_0\.0\.0-SNAPSHOT-[0-9a-f]{7}_linux_armv6\.tar\.gz/
+    )
+  })
+})
+
+describe('cgo cross builds with Debian cross compilers', () => {
+  // .ci/run installs the cross compilers and QEMU; a missing one fails here rather than skipping.
+  test('linux/amd64, linux/arm64 and windows/amd64 build with cgo; arm64 runs under QEMU with its sysroot', async () => {
+    const workspace = copyFixture('cgo')
+    await gitInit(workspace, { tag: 'v2.0.0' })
+    const run = testContext(
+      { targets: 'linux/amd64,linux/arm64,windows/amd64', cgo: 'true' },
+      { workspace }
+    )
+    await runStages(run.ctx)
+    const plans = run.ctx.facts.plans.map(p => [p.target.id, p.cgo.enabled, p.cgo.cc])
+    expect(plans).toEqual([
+      ['linux_amd64', true, expect.stringMatching(/gcc|cc|clang/)],
+      ['linux_arm64', true, 'aarch64-linux-gnu-gcc'],
+      ['windows_amd64', true, 'x86_64-w64-mingw32-gcc']
+    ])
+    const headers = await Promise.all(
+      run.ctx.artifacts.byKind('binary').map(b => readBinaryHeader(b.path))
+    )
+    expect(headers.map(h => [h.format, h.goarch, h.dynamic ?? false])).toEqual([
+      ['elf', 'amd64', true],
+      ['elf', 'arm64', true],
+      ['pe', 'amd64', false]
+    ])
+    const arm64 = run.ctx.artifacts.byKind('binary', 'linux_arm64')[0]!
+    const out = await realProcess.run(
+      'qemu-aarch64-static',
+      ['-L', '/usr/aarch64-linux-gnu', arm64.path],
+      {
+        env: process.env as Record<string, string>
+      }
+    )
+    expect(out.stdout).toContain('cgo add(2,3)=5 version=2.0.0')
+    expect(run.lines.join('\n')).toMatch(
+      /linux_arm64\/cgo-fixture is dynamically linked \(interpreter \/lib\/ld-linux-aarch64\.so\.1\)/
+    )
+  })
+})

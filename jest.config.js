@@ -1,0 +1,31 @@
+// Native ESM jest: the @actions toolkit packages are ESM-only (see ../shared/notes/github-runtime.md).
+const tsJest = [
+  'ts-jest',
+  { useESM: true, tsconfig: 'tsconfig.json', diagnostics: { ignoreCodes: ['TS151001'] } }
+]
+const common = {
+  extensionsToTreatAsEsm: ['.ts'],
+  resolver: 'ts-jest-resolver',
+  transform: { '^.+\\.ts$': tsJest },
+  testEnvironment: 'node'
+}
+
+/** @type {import('jest').Config} */
+export default {
+  verbose: false,
+  // testTimeout is global (a project cannot set it): cold cross builds on 2 cores take minutes.
+  testTimeout: 600000,
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/__tests__/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/__tests__/integration/*.test.ts']
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/__tests__/e2e/*.test.ts']
+    }
+  ]
+}

@@ -1,0 +1,48 @@
+import type { Target } from './targets.js'
+
+/** What a file in the dist folder is. */
+export type ArtifactKind = 'binary' | 'archive' | 'checksums'
+
+/** One file the run produced, recorded by the stage that made it. */
+export interface Artifact {
+  kind: ArtifactKind
+  /** absolute path */
+  path: string
+  /** file name as published */
+  name: string
+  /** the target it was built for (absent for files that cover all targets) */
+  target?: Target
+  /** for binaries: the binary's name without extension */
+  binary?: string
+  /** bytes, set once the file is final */
+  size?: number
+  /** hex digests by algorithm, set by the checksum stage */
+  digests?: Partial<Record<'sha256' | 'sha512', string>>
+  /** binaries: wall time of its go build */
+  buildMs?: number
+  /** binaries: ELF interpreter when dynamically linked */
+  interpreter?: string
+}
+
+/** The run's list of artifacts; stages add to it and query it instead of globbing folders. */
+export class ArtifactRegistry {
+  private readonly items: Artifact[] = []
+
+  /** Records an artifact and returns it. */
+  add(artifact: Artifact): Artifact {
+    this.items.push(artifact)
+    return artifact
+  }
+
+  /** All artifacts in the order they were added. */
+  all(): readonly Artifact[] {
+    return this.items
+  }
+
+  /** Artifacts of one kind, optionally for one target id. */
+  byKind(kind: ArtifactKind, targetId?: string): Artifact[] {
+    return this.items.filter(
+      a => a.kind === kind && (targetId === undefined || a.target?.id === targetId)
+    )
+  }
+}

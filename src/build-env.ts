@@ -1,0 +1,62 @@
+import type { CgoSetup } from './facts.js'
+import type { EnvSetting } from './go-flags.js'
+import { matchesTargetPattern, variantEnv, type Target } from './targets.js'
+
+/** Variables only the target list may set; inherited values would silently change the output. */
+const TARGET_VARIABLES = [
+  'GOOS',
+  'GOARCH',
+  'GOARM',
+  'GOAMD64',
+  'GOARM64',
+  'GO386',
+  'GOMIPS',
+  'GOMIPS64',
+  'GOPPC64',
+  'GORISCV64'
+]
+
+/** The runner's environment plus the user's unscoped settings: for go env, go list, go mod download. */
+export function baseEnv(
+  runnerEnv: Readonly<Record<string, string | undefined>>,
+  settings: readonly EnvSetting[]
+): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const [name, value] of Object.entries(runnerEnv)) if (value !== undefined) env[name] = value
+  for (const name of TARGET_VARIABLES) delete env[name]
+  for (const s of settings) if (s.scope === undefined) env[s.name] = s.value
+  return env
+}
+
+/** The environment of one target's go build: base, then settings scoped to the target, then the target and cgo variables. */
+export function targetEnv(
+  base: Readonly<Record<string, string>>,
+  settings: readonly EnvSetting[],
+  target: Target,
+  cgo: CgoSetup
+): Record<string, string> {
+  const env: Record<string, string> = { ...base }
+  for (const s of settings)
+    if (s.scope !== undefined && matchesTargetPattern(s.scope, target)) env[s.name] = s.value
+  env.GOOS = target.goos
+  env.GOARCH = target.goarch
+  Object.assign(env, variantEnv(target))
+  env.CGO_ENABLED = cgo.enabled ? '1' : '0'
+  if (cgo.enabled && cgo.cc) env.CC = cgo.cc
+  if (cgo.enabled && cgo.cxx) env.CXX = cgo.cxx
+  return env
+}
+
+/** The value a target's build sees for one variable from the user's env settings (scoped beats unscoped). */
+export function settingFor(
+  settings: readonly EnvSetting[],
+  name: string,
+  target: Target
+): string | undefined {
+  let value: string | undefined
+  for (const s of settings) if (s.name === name && s.scope === undefined) value = s.value
+  for (const s of settings)
+    if (s.name === name && s.scope !== undefined && matchesTargetPattern(s.scope, target))
+      value = s.value
+  return value
+}

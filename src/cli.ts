@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+import { InputError, errorMessage } from './errors.js'
+import { USAGE, parseCliArgs } from './cli-args.js'
+import { parseInputs } from './inputs.js'
+import { createContext, runStages } from './pipeline.js'
+import { realClock } from './ports/clock.js'
+import { consoleLog } from './ports/log.js'
+import { consoleOutputs } from './ports/outputs.js'
+import { realProcess } from './ports/process.js'
+
+async function main(argv: readonly string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE)
+    return 0
+  }
+  const values = parseCliArgs(argv)
+  const log = consoleLog({ debug: process.env.GO_XBUILD_DEBUG === '1' })
+  const outputs = consoleOutputs()
+  const { inputs, problems } = parseInputs(name => values.get(name) ?? '', {
+    workspace: process.cwd()
+  })
+  const ctx = createContext({
+    inputs,
+    inputProblems: problems,
+    ports: { process: realProcess, outputs, clock: realClock, env: process.env },
+    log
+  })
+  await runStages(ctx)
+  process.stdout.write(
+    `\ndist-dir: ${outputs.outputs.get('dist-dir')}\nchecksums-file: ${outputs.outputs.get('checksums-file')}\nversion: ${outputs.outputs.get('version')}\n`
+  )
+  return 0
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2))
+} catch (error) {
+  process.stderr.write(
+    `go-xbuild: ${error instanceof InputError ? error.message : errorMessage(error)}\n`
+  )
+  process.exitCode = 1
+}

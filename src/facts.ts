@@ -1,0 +1,72 @@
+import type { Target } from './targets.js'
+
+/** The Go toolchain as `go env` reports it (the resolved one, after any GOTOOLCHAIN switch). */
+export interface GoToolchain {
+  /** e.g. go1.26.8 */
+  version: string
+  goroot: string
+  gocache: string
+  gomodcache: string
+  hostOs: string
+  hostArch: string
+  /** GOFLAGS from the environment and `go env -w` */
+  goflags: string
+}
+
+/** Version and commit stamps available to templates. */
+export interface ReleaseStamp {
+  /** version without a leading v (1.2.3, or a snapshot version) */
+  version: string
+  /** the tag (v1.2.3), or '' for snapshot builds */
+  tag: string
+  commit: string
+  shortCommit: string
+  /** commit time, RFC 3339 in UTC, so rebuilds of one commit agree */
+  date: string
+  /** commit time in seconds since the epoch; archive and binary mtimes */
+  epoch: number
+  /** true when not built from a version tag */
+  snapshot: boolean
+}
+
+/** One main package and the binary it becomes. */
+export interface BinarySpec {
+  /** binary name without extension */
+  name: string
+  /** package argument for go build (./cmd/x or an import path) */
+  pkg: string
+}
+
+/** How cgo is set up for one target. */
+export interface CgoSetup {
+  enabled: boolean
+  /** CC value for the build (may hold arguments, split by Go's quoting rules) */
+  cc?: string
+  cxx?: string
+  /** first line of `cc --version`, for reports and cache keys */
+  ccVersion?: string
+}
+
+/** One target's planned outputs. */
+export interface TargetPlan {
+  target: Target
+  cgo: CgoSetup
+  /** archive format for this target, or 'binary' for bare binaries */
+  format: 'tar.gz' | 'tar.xz' | 'zip' | 'binary'
+  /** archive base name from the name template (without extension) */
+  archiveName: string
+}
+
+/** What the resolve stage learned; every later stage reads it. */
+export interface Facts {
+  go: GoToolchain
+  /** module path from go.mod */
+  modulePath: string
+  /** true when the module builds from vendor/ (no module download) */
+  vendored: boolean
+  stamp: ReleaseStamp
+  binaries: BinarySpec[]
+  plans: TargetPlan[]
+  /** extra files for every archive: absolute source path and name inside the archive */
+  archiveFiles: { source: string; name: string }[]
+}

@@ -1,0 +1,378 @@
+import * as core from '@actions/core'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import type { ChecksumAlgorithm } from './checksums.js'
+import {
+  checkBuildFlags,
+  parseEnvInput,
+  parseTargetMap,
+  splitQuoted,
+  type EnvSetting
+} from './go-flags.js'
+import { DEFAULT_TARGETS, splitList } from './targets.js'
+import { checkTemplate, type TemplateField } from './template.js'
+
+/** Input names as action.yml spells them; the CLI takes the same names as --options. */
+export const INPUT = {
+  targets: 'targets',
+  workingDirectory: 'working-directory',
+  package: 'package',
+  binaryName: 'binary-name',
+  version: 'version',
+  ldflags: 'ldflags',
+  flags: 'flags',
+  tags: 'tags',
+  trimpath: 'trimpath',
+  buildvcs: 'buildvcs',
+  env: 'env',
+  cgo: 'cgo',
+  cc: 'cc',
+  parallelism: 'parallelism',
+  archive: 'archive',
+  archiveFiles: 'archive-files',
+  nameTemplate: 'name-template',
+  checksumAlgorithms: 'checksum-algorithms',
+  checksumsName: 'checksums-name',
+  dist: 'dist'
+} as const
+
+/** An input's name as action.yml spells it. */
+export type InputName = (typeof INPUT)[keyof typeof INPUT]
+
+/** Reads one raw input value ('' when not given). */
+export type InputSource = (name: InputName) => string
+
+/** Archive formats the user can ask for; `auto` is zip for windows and tar.gz elsewhere. */
+export const ARCHIVE_CHOICES = ['auto', 'tar.gz', 'tar.xz', 'zip', 'binary'] as const
+
+/** Defaults that are not derived from the run. */
+export const DEFAULTS = {
+  ldflags: '-s -w -X main.version={{.Version}}',
+  nameTemplate: '{{.Binary}}_{{.Version}}_{{.Os}}_{{.Arch}}{{.Variant}}',
+  checksumsName: 'checksums.txt',
+  dist: 'dist',
+  archiveFiles: ['LICENSE*', 'README*']
+} as const
+
+/** Every template field; name templates and ldflags may use all of them. */
+export const TEMPLATE_FIELDS: readonly TemplateField[] = [
+  'Version',
+  'Tag',
+  'Commit',
+  'ShortCommit',
+  'Date',
+  'Os',
+  'Arch',
+  'Variant',
+  'Target',
+  'Binary',
+  'ProjectName'
+]
+
+/** The validated, typed inputs of a run. */
+export interface Inputs {
+  /** target specs as given (expanded and validated against the toolchain by the resolve stage) */
+  targets: string[]
+  /** folder all user paths must stay inside (GITHUB_WORKSPACE, or the CLI's current folder) */
+  workspace: string
+  /** absolute module root */
+  workingDirectory: string
+  /** main packages, relative to the module root or import paths */
+  packages: string[]
+  /** binary names, one per package; empty to derive them from the package paths */
+  binaryNames: string[]
+  /** explicit version; '' to derive it from the tag or commit */
+  version: string
+  /** -ldflags template */
+  ldflags: string
+  /** extra go build flags, one argv element each */
+  flags: string[]
+  tags: string[]
+  trimpath: boolean
+  buildvcs: 'auto' | 'true' | 'false'
+  /** extra build environment, optionally per target */
+  env: EnvSetting[]
+  cgo: 'false' | 'true' | 'auto'
+  /** C compiler per target pattern */
+  cc: { scope: string; value: string }[]
+  parallelism: number
+  archive: (typeof ARCHIVE_CHOICES)[number]
+  /** extra files for archives (patterns relative to the module root) */
+  archiveFiles: string[]
+  /** true when archiveFiles is the default list, whose patterns may match nothing */
+  archiveFilesDefault: boolean
+  nameTemplate: string
+  checksumAlgorithms: ChecksumAlgorithm[]
+  checksumsName: string
+  /** absolute output folder */
+  dist: string
+}
+
+/** Where inputs are read: the workspace root and the machine's core count. */
+export interface InputContext {
+  workspace: string
+  cpus?: number
+}
+
+const SAFE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.]*$/
+const VERSION = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/
+
+/**
+ * Parses every input, collecting every problem instead of stopping at the first, so one failure
+ * lists them all. Checks that need the toolchain happen in the resolve stage.
+ */
+export function parseInputs(
+  get: InputSource,
+  context: InputContext
+): { inputs: Inputs; problems: string[] } {
+  const problems: string[] = []
+  const workspace = realpathOr(path.resolve(context.workspace))
+
+  // Not given means the default set; given but empty (only commas or comments) is an error later.
+  const targetsRaw = get(INPUT.targets)
+  const targets = targetsRaw.trim() === '' ? [...DEFAULT_TARGETS] : splitList(targetsRaw)
+  const workingDirectory = insideWorkspace(
+    INPUT.workingDirectory,
+    get(INPUT.workingDirectory) || '.',
+    workspace,
+    workspace,
+    problems
+  )
+
+  const packages = splitList(get(INPUT.package))
+  for (const p of packages) {
+    // A leading dash would reach go as a flag: a package path is data, never an option.
+    if (p.startsWith('-'))
+      problems.push(`${INPUT.package}: "${p}" is not a package path (it starts with "-")`)
+  }
+  const binaryNames = splitList(get(INPUT.binaryName))
+  for (const name of binaryNames) {
+    if (!SAFE_NAME.test(name)) {
+      problems.push(
+        `${INPUT.binaryName}: "${name}" is not allowed: use letters, digits, ".", "_" and "-", not starting with "." or "-"`
+      )
+    }
+  }
+  const packageCount = Math.max(packages.length, 1)
+  if (binaryNames.length > 0 && binaryNames.length !== packageCount) {
+    problems.push(
+      `${INPUT.binaryName}: ${binaryNames.length} names for ${packageCount} packages; give one name per package, in the same order`
+    )
+  }
+
+  const version = get(INPUT.version).trim()
+  if (version && !VERSION.test(version)) {
+    problems.push(
+      `${INPUT.version}: "${version}" is not allowed: use letters, digits, ".", "_", "+" and "-", starting with a letter or digit`
+    )
+  }
+
+  const ldflags = get(INPUT.ldflags).trim() || DEFAULTS.ldflags
+  problems.push(...checkTemplate(INPUT.ldflags, ldflags, TEMPLATE_FIELDS))
+
+  let flags: string[] = []
+  try {
+    flags = splitQuoted(get(INPUT.flags))
+    problems.push(...checkBuildFlags(INPUT.flags, flags))
+  } catch (error) {
+    problems.push(`${INPUT.flags}: ${(error as Error).message} in "${get(INPUT.flags)}"`)
+  }
+
+  const tags = splitList(get(INPUT.tags).replace(/\s+/g, ','))
+  for (const tag of tags) {
+    if (!TAG.test(tag))
+      problems.push(`${INPUT.tags}: "${tag}" is not a build tag (letters, digits, "_" and ".")`)
+  }
+
+  const trimpath = parseBoolean(INPUT.trimpath, get(INPUT.trimpath), true, problems)
+  const buildvcs = parseChoice(
+    INPUT.buildvcs,
+    get(INPUT.buildvcs),
+    ['auto', 'true', 'false'] as const,
+    'auto',
+    problems
+  )
+
+  const env = parseEnvInput(INPUT.env, get(INPUT.env))
+  problems.push(...env.errors)
+  const cgo = parseChoice(
+    INPUT.cgo,
+    get(INPUT.cgo),
+    ['false', 'true', 'auto'] as const,
+    'false',
+    problems
+  )
+  const cc = parseTargetMap(INPUT.cc, get(INPUT.cc))
+  problems.push(...cc.errors)
+  for (const entry of cc.entries) {
+    try {
+      if (splitQuoted(entry.value).length === 0)
+        problems.push(`${INPUT.cc}: "${entry.scope}" has no compiler`)
+    } catch (error) {
+      problems.push(`${INPUT.cc}: ${(error as Error).message} in "${entry.value}"`)
+    }
+  }
+
+  const cpus = context.cpus ?? os.availableParallelism()
+  const parallelism = parseCount(INPUT.parallelism, get(INPUT.parallelism), cpus, problems)
+  const archive = parseChoice(INPUT.archive, get(INPUT.archive), ARCHIVE_CHOICES, 'auto', problems)
+
+  const archiveFilesRaw = splitList(get(INPUT.archiveFiles))
+  const archiveFiles = archiveFilesRaw.length > 0 ? archiveFilesRaw : [...DEFAULTS.archiveFiles]
+  for (const pattern of archiveFilesRaw) {
+    const dir = path.dirname(pattern)
+    if (/[*?[]/.test(dir)) {
+      problems.push(
+        `${INPUT.archiveFiles}: "${pattern}": wildcards are allowed only in the file name, not in folders`
+      )
+    } else {
+      insideWorkspace(INPUT.archiveFiles, dir, workingDirectory, workspace, problems, pattern)
+    }
+  }
+
+  const nameTemplate = get(INPUT.nameTemplate).trim() || DEFAULTS.nameTemplate
+  problems.push(...checkTemplate(INPUT.nameTemplate, nameTemplate, TEMPLATE_FIELDS))
+
+  const checksumAlgorithms: ChecksumAlgorithm[] = []
+  for (const algorithm of splitList(get(INPUT.checksumAlgorithms) || 'sha256')) {
+    if (algorithm !== 'sha256' && algorithm !== 'sha512') {
+      problems.push(
+        `${INPUT.checksumAlgorithms}: "${algorithm}" is not supported (allowed: sha256, sha512)`
+      )
+    } else if (checksumAlgorithms.includes(algorithm)) {
+      problems.push(`${INPUT.checksumAlgorithms}: "${algorithm}" is listed twice`)
+    } else {
+      checksumAlgorithms.push(algorithm)
+    }
+  }
+  const checksumsName = get(INPUT.checksumsName).trim() || DEFAULTS.checksumsName
+  if (!SAFE_NAME.test(checksumsName)) {
+    problems.push(
+      `${INPUT.checksumsName}: "${checksumsName}" is not allowed: use letters, digits, ".", "_" and "-", not starting with "." or "-"`
+    )
+  }
+
+  const dist = insideWorkspace(
+    INPUT.dist,
+    get(INPUT.dist) || DEFAULTS.dist,
+    workingDirectory,
+    workspace,
+    problems
+  )
+  if (dist === workspace || dist === workingDirectory || isInside(dist, workingDirectory)) {
+    // The dist folder is emptied before each run; it must never be a folder holding sources.
+    problems.push(
+      `${INPUT.dist}: "${get(INPUT.dist)}" would be emptied before building, and it holds the sources; choose a folder of its own such as "dist"`
+    )
+  }
+
+  return {
+    inputs: {
+      targets,
+      workspace,
+      workingDirectory,
+      packages: packages.length > 0 ? packages : ['.'],
+      binaryNames,
+      version,
+      ldflags,
+      flags,
+      tags,
+      trimpath,
+      buildvcs,
+      env: env.settings,
+      cgo,
+      cc: cc.entries,
+      parallelism,
+      archive,
+      archiveFiles,
+      archiveFilesDefault: archiveFilesRaw.length === 0,
+      nameTemplate,
+      checksumAlgorithms: checksumAlgorithms.length > 0 ? checksumAlgorithms : ['sha256'],
+      checksumsName,
+      dist
+    },
+    problems
+  }
+}
+
+/** Parses a boolean the way YAML 1.2 core schema spells it (as core.getBooleanInput does). */
+export function parseBoolean(
+  name: string,
+  raw: string,
+  fallback: boolean,
+  problems: string[]
+): boolean {
+  const value = raw.trim()
+  if (value === '') return fallback
+  if (['true', 'True', 'TRUE'].includes(value)) return true
+  if (['false', 'False', 'FALSE'].includes(value)) return false
+  problems.push(`${name}: "${value}" is not a boolean (allowed: true, false)`)
+  return fallback
+}
+
+/** Parses one of a fixed set of words. */
+export function parseChoice<T extends string>(
+  name: string,
+  raw: string,
+  choices: readonly T[],
+  fallback: T,
+  problems: string[]
+): T {
+  const value = raw.trim()
+  if (value === '') return fallback
+  if ((choices as readonly string[]).includes(value)) return value as T
+  problems.push(`${name}: "${value}" is not allowed (allowed: ${choices.join(', ')})`)
+  return fallback
+}
+
+function parseCount(name: string, raw: string, fallback: number, problems: string[]): number {
+  const value = raw.trim()
+  if (value === '') return fallback
+  if (!/^[0-9]+$/.test(value) || Number(value) < 1 || Number(value) > 256) {
+    problems.push(`${name}: "${value}" is not a whole number from 1 to 256`)
+    return fallback
+  }
+  return Number(value)
+}
+
+/**
+ * Resolves a user path against `base` and requires it to stay inside the workspace after
+ * following symlinks, so no input can read or write outside the checkout.
+ */
+function insideWorkspace(
+  name: string,
+  raw: string,
+  base: string,
+  workspace: string,
+  problems: string[],
+  shown = raw
+): string {
+  const resolved = realpathOr(path.resolve(base, raw))
+  if (resolved !== workspace && !isInside(workspace, resolved)) {
+    problems.push(
+      `${name}: "${shown}" is outside the workspace ${workspace}; paths must stay inside it (symlinks are followed)`
+    )
+  }
+  return resolved
+}
+
+/** The real path of p, following symlinks of its longest existing prefix. */
+export function realpathOr(p: string): string {
+  try {
+    return fs.realpathSync(p)
+  } catch {
+    const parent = path.dirname(p)
+    return parent === p ? p : path.join(realpathOr(parent), path.basename(p))
+  }
+}
+
+/** True when child is strictly inside parent. */
+export function isInside(parent: string, child: string): boolean {
+  const rel = path.relative(parent, child)
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)
+}
+
+/** Inputs as the runner passes them (INPUT_* variables, read through the toolkit). */
+export const actionInputSource: InputSource = name => core.getInput(name)

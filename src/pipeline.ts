@@ -1,0 +1,92 @@
+import { ArtifactRegistry } from './artifacts.js'
+import type { Facts } from './facts.js'
+import type { Inputs } from './inputs.js'
+import type { Clock } from './ports/clock.js'
+import { formatDuration } from './ports/clock.js'
+import type { LogPort } from './ports/log.js'
+import type { OutputPort } from './ports/outputs.js'
+import type { ProcessPort } from './ports/process.js'
+import { build } from './stages/build.js'
+import { checksum } from './stages/checksum.js'
+import { packageArchives } from './stages/package.js'
+import { report } from './stages/report.js'
+import { resolve } from './stages/resolve.js'
+import { verify } from './stages/verify.js'
+
+/** Every side effect the stages may cause. */
+export interface Ports {
+  process: ProcessPort
+  outputs: OutputPort
+  clock: Clock
+  /** the runner's environment (GITHUB_*, PATH, HOME); read, never written */
+  env: Readonly<Record<string, string | undefined>>
+}
+
+/** What every stage receives. */
+export interface Context {
+  inputs: Inputs
+  /** problems found while parsing inputs; the resolve stage reports them with its own, in one failure */
+  inputProblems: string[]
+  /** written by the resolve stage; reading it earlier throws */
+  facts: Facts
+  artifacts: ArtifactRegistry
+  ports: Ports
+  log: LogPort
+}
+
+/** One step of the run. */
+export interface Stage {
+  /** short gerund phrase: the log group title */
+  name: string
+  /** the reason this stage does not run, or undefined to run it */
+  skip?(ctx: Context): string | undefined
+  run(ctx: Context): Promise<void>
+}
+
+/** The run, in order. */
+export const stages: readonly Stage[] = [
+  // Query go env and dist list, read the commit, validate every input against them.
+  resolve,
+  // go build every target × binary in parallel with one shared GOCACHE.
+  build,
+  // Check each binary's header matches its target; note dynamic linking.
+  verify,
+  // Write one reproducible archive per target.
+  packageArchives,
+  // Hash every archive and write the checksums file.
+  checksum,
+  // Set step outputs, write the manifest and the job summary.
+  report
+]
+
+/** Creates a context whose facts throw until the resolve stage sets them. */
+export function createContext(init: Omit<Context, 'facts' | 'artifacts'>): Context {
+  let facts: Facts | undefined
+  return {
+    ...init,
+    artifacts: new ArtifactRegistry(),
+    get facts(): Facts {
+      if (!facts) throw new Error('internal: facts read before the resolve stage ran')
+      return facts
+    },
+    set facts(value: Facts) {
+      facts = value
+    }
+  }
+}
+
+/** Runs stages in order, each in its own log group, logging skips and durations. */
+export async function runStages(ctx: Context, list: readonly Stage[] = stages): Promise<void> {
+  for (const stage of list) {
+    const reason = stage.skip?.(ctx)
+    if (reason !== undefined) {
+      ctx.log.info(`skipped ${stage.name}: ${reason}`)
+      continue
+    }
+    const started = ctx.ports.clock.now()
+    await ctx.log.group(stage.name, async () => {
+      await stage.run(ctx)
+      ctx.log.info(`${stage.name} took ${formatDuration(ctx.ports.clock.now() - started)}`)
+    })
+  }
+}

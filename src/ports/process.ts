@@ -1,0 +1,74 @@
+import { spawn } from 'node:child_process'
+
+/** What a finished process left behind. */
+export interface ProcessResult {
+  /** exit code; non-zero is returned, not thrown, so callers can word the error */
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/** How to start a process. */
+export interface RunOptions {
+  cwd?: string
+  /** the complete environment of the child (not merged with ours) */
+  env?: Record<string, string>
+}
+
+/** Runs programs with an argv array; there is no way to hand it a shell string. */
+export interface ProcessPort {
+  run(file: string, args: readonly string[], options?: RunOptions): Promise<ProcessResult>
+}
+
+/** Error for a program that could not be started at all (not on PATH, not executable). */
+export class ProgramNotFoundError extends Error {
+  constructor(
+    readonly program: string,
+    options?: { cause?: unknown }
+  ) {
+    super(`${program} could not be started: it is not on PATH or not executable`, options)
+    this.name = 'ProgramNotFoundError'
+  }
+}
+
+/**
+ * The real port, on child_process.spawn without a shell. Not @actions/exec: its first argument
+ * is a command line that it splits at spaces, so a program path with a space in it (a dist
+ * folder named by the user) would be cut apart — input turned into syntax.
+ */
+export const realProcess: ProcessPort = {
+  run(file, args, options = {}) {
+    return new Promise((resolve, reject) => {
+      const child = spawn(file, [...args], {
+        cwd: options.cwd,
+        env: options.env,
+        shell: false,
+        windowsHide: true,
+        stdio: ['ignore', 'pipe', 'pipe']
+      })
+      const stdout: Buffer[] = []
+      const stderr: Buffer[] = []
+      child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk))
+      child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
+      child.on('error', error => reject(new ProgramNotFoundError(file, { cause: error })))
+      child.on('close', (code, signal) =>
+        resolve({
+          // A signal-killed child has no exit code; report it like a shell would (128 + n).
+          code: code ?? (signal ? 128 + signalNumber(signal) : 1),
+          stdout: Buffer.concat(stdout).toString('utf8'),
+          stderr: Buffer.concat(stderr).toString('utf8')
+        })
+      )
+    })
+  }
+}
+
+function signalNumber(signal: NodeJS.Signals): number {
+  return ({ SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[signal] ?? 0
+}
+
+/** The last `max` characters of process output, for error messages. */
+export function tail(text: string, max = 2000): string {
+  const trimmed = text.trimEnd()
+  return trimmed.length <= max ? trimmed : '…' + trimmed.slice(trimmed.length - max)
+}

@@ -1,0 +1,64 @@
+import * as core from '@actions/core'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { InputError, errorMessage } from './errors.js'
+import { actionInputSource, parseInputs } from './inputs.js'
+import { createContext, runStages, type Context } from './pipeline.js'
+import { realClock } from './ports/clock.js'
+import { actionsLog } from './ports/log.js'
+import { actionsOutputs } from './ports/outputs.js'
+import { realProcess } from './ports/process.js'
+
+/** Owner of our problem matcher: setup-go registers `go`, and two matchers with one owner clash. */
+const MATCHER_OWNER = 'go-xbuild'
+
+/** The action's main step: the one place that sets the job's failure. */
+export async function runAction(): Promise<void> {
+  const env = process.env
+  let removeMatcher = (): void => {}
+  try {
+    const { inputs, problems } = parseInputs(actionInputSource, {
+      workspace: env.GITHUB_WORKSPACE || process.cwd()
+    })
+    const ctx: Context = createContext({
+      inputs,
+      inputProblems: problems,
+      ports: { process: realProcess, outputs: actionsOutputs, clock: realClock, env },
+      log: actionsLog
+    })
+    removeMatcher = addProblemMatcher(env.RUNNER_TEMP || os.tmpdir())
+    await runStages(ctx)
+  } catch (error) {
+    core.setFailed(
+      error instanceof InputError ? error.message : `go-xbuild: ${errorMessage(error)}`
+    )
+  } finally {
+    removeMatcher()
+  }
+}
+
+/** Turns Go compiler errors (file.go:line:col: message) in the relayed build output into annotations. */
+function addProblemMatcher(dir: string): () => void {
+  const file = path.join(dir, `go-xbuild-matcher-${process.pid}.json`)
+  const matcher = {
+    problemMatcher: [
+      {
+        owner: MATCHER_OWNER,
+        pattern: [
+          {
+            regexp: '^\\s*(?:\\./)?([^\\s:][^:]*\\.go):(\\d+):(?:(\\d+):)? (.*)$',
+            file: 1,
+            line: 2,
+            column: 3,
+            message: 4
+          }
+        ]
+      }
+    ]
+  }
+  fs.mkdirSync(dir, { recursive: true })
+  fs.writeFileSync(file, JSON.stringify(matcher))
+  core.info(`::add-matcher::${file}`)
+  return () => core.info(`::remove-matcher owner=${MATCHER_OWNER}::`)
+}

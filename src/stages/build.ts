@@ -1,0 +1,163 @@
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { baseEnv, targetEnv } from '../build-env.js'
+import type { Artifact } from '../artifacts.js'
+import { TargetError } from '../errors.js'
+import type { BinarySpec, TargetPlan } from '../facts.js'
+import type { Context, Stage } from '../pipeline.js'
+import { formatDuration } from '../ports/clock.js'
+import { tail } from '../ports/process.js'
+import { binaryExtension } from '../targets.js'
+import { renderTemplate } from '../template.js'
+import { DIST_MARKER, projectNameOf, templateValues } from './resolve.js'
+
+/** go build of every target × binary with bounded parallelism over one shared GOCACHE. */
+export const build: Stage = {
+  name: 'building binaries',
+  async run(ctx) {
+    prepareDist(ctx.inputs.dist)
+    const env = baseEnv(ctx.ports.env, ctx.inputs.env)
+    await downloadModules(ctx, env)
+
+    const jobs = ctx.facts.plans.flatMap(plan =>
+      ctx.facts.binaries.map(binary => ({ plan, binary }))
+    )
+    ctx.log.info(
+      `${jobs.length} builds, ${Math.min(ctx.inputs.parallelism, jobs.length)} at a time`
+    )
+    const failures: Error[] = []
+    const built: (Artifact | undefined)[] = []
+    await forEachLimit(jobs, ctx.inputs.parallelism, async (job, i) => {
+      // After a failure, start nothing new: the run fails anyway and the log stays readable.
+      if (failures.length > 0) return
+      try {
+        built[i] = await buildOne(ctx, env, job.plan, job.binary)
+      } catch (error) {
+        failures.push(error as Error)
+      }
+    })
+    // Registered in target order, not finishing order, so outputs are the same every run.
+    for (const artifact of built) if (artifact) ctx.artifacts.add(artifact)
+    if (failures.length === 1) throw failures[0]
+    if (failures.length > 1) {
+      throw new Error(
+        `${failures.length} builds failed:\n${failures.map(f => f.message).join('\n')}`,
+        { cause: failures[0] }
+      )
+    }
+  }
+}
+
+/** Empties a dist folder this action wrote before (resolve refused foreign ones) and marks it as ours. */
+function prepareDist(dist: string): void {
+  fs.rmSync(dist, { recursive: true, force: true })
+  fs.mkdirSync(dist, { recursive: true })
+  fs.writeFileSync(
+    path.join(dist, DIST_MARKER),
+    'written by go-xbuild-action; emptied on every run\n'
+  )
+}
+
+/** One download before the parallel builds, so they never fetch the same module at once (go-build.md). */
+async function downloadModules(ctx: Context, env: Record<string, string>): Promise<void> {
+  if (ctx.facts.vendored) {
+    ctx.log.info('modules: vendored, no download')
+    return
+  }
+  const started = ctx.ports.clock.now()
+  const out = await ctx.ports.process.run('go', ['mod', 'download'], {
+    cwd: ctx.inputs.workingDirectory,
+    env
+  })
+  ctx.log.untrusted(out.stdout + out.stderr)
+  if (out.code !== 0) throw new Error(`go mod download exited ${out.code}: ${tail(out.stderr)}`)
+  ctx.log.info(`modules downloaded in ${formatDuration(ctx.ports.clock.now() - started)}`)
+}
+
+/** The go build argv for one target and binary (without the trailing package). */
+export function buildArgs(
+  ctx: Context,
+  plan: TargetPlan,
+  binary: BinarySpec,
+  output: string
+): string[] {
+  const { inputs, facts } = ctx
+  const values = templateValues(
+    facts.stamp,
+    plan.target,
+    binary.name,
+    projectNameOf(facts.modulePath)
+  )
+  const args = ['build']
+  if (inputs.trimpath) args.push('-trimpath')
+  if (inputs.buildvcs !== 'auto') args.push(`-buildvcs=${inputs.buildvcs}`)
+  if (inputs.tags.length > 0) args.push(`-tags=${inputs.tags.join(',')}`)
+  args.push(...inputs.flags)
+  // One argv element: go splits it with its own quoting rules, no shell is involved.
+  args.push(`-ldflags=${renderTemplate(inputs.ldflags, values)}`)
+  args.push('-o', output, binary.pkg)
+  return args
+}
+
+async function buildOne(
+  ctx: Context,
+  env: Record<string, string>,
+  plan: TargetPlan,
+  binary: BinarySpec
+): Promise<Artifact> {
+  const { target } = plan
+  const dir = path.join(ctx.inputs.dist, target.id)
+  fs.mkdirSync(dir, { recursive: true })
+  const output = path.join(dir, binary.name + binaryExtension(target.goos, target.goarch))
+  const args = buildArgs(ctx, plan, binary, output)
+  const started = ctx.ports.clock.now()
+  const out = await ctx.ports.process.run('go', args, {
+    cwd: ctx.inputs.workingDirectory,
+    env: targetEnv(env, ctx.inputs.env, target, plan.cgo)
+  })
+  const ms = ctx.ports.clock.now() - started
+  ctx.log.untrusted(out.stdout + out.stderr)
+  if (out.code !== 0) {
+    throw new TargetError(
+      target.id,
+      `go build ${binary.pkg} exited ${out.code}: ${tail(out.stderr)}`
+    )
+  }
+  // Commit-time mtimes: nothing about the file depends on when it was built.
+  const epoch = ctx.facts.stamp.epoch
+  fs.utimesSync(output, epoch, epoch)
+  const size = fs.statSync(output).size
+  ctx.log.info(`built ${target.id} ${binary.name} (${formatSize(size)}) in ${formatDuration(ms)}`)
+  return {
+    kind: 'binary',
+    path: output,
+    name: path.basename(output),
+    target,
+    binary: binary.name,
+    size,
+    buildMs: ms
+  }
+}
+
+/** Runs fn over items with at most `limit` in flight, in order of the list. */
+export async function forEachLimit<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<void>
+): Promise<void> {
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++
+      await fn(items[i]!, i)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker))
+}
+
+/** 1234567 → "1.2 MiB". */
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`
+}

@@ -1,0 +1,35 @@
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { formatChecksums, hashFile } from '../checksums.js'
+import type { Stage } from '../pipeline.js'
+import { forEachLimit } from './build.js'
+
+/** Hashes every archive once for all algorithms and writes one sha*sum-format file per algorithm. */
+export const checksum: Stage = {
+  name: 'writing checksums',
+  async run(ctx) {
+    const { inputs } = ctx
+    const archives = ctx.artifacts.byKind('archive')
+    await forEachLimit(archives, inputs.parallelism, async artifact => {
+      artifact.digests = await hashFile(artifact.path, inputs.checksumAlgorithms)
+    })
+    inputs.checksumAlgorithms.forEach((algorithm, i) => {
+      const name =
+        i === 0 ? inputs.checksumsName : checksumsNameFor(inputs.checksumsName, algorithm)
+      const text = formatChecksums(
+        archives.map(a => ({ name: a.name, digest: a.digests![algorithm]! }))
+      )
+      const dest = path.join(inputs.dist, name)
+      fs.writeFileSync(dest, text)
+      fs.utimesSync(dest, ctx.facts.stamp.epoch, ctx.facts.stamp.epoch)
+      ctx.artifacts.add({ kind: 'checksums', path: dest, name, size: Buffer.byteLength(text) })
+      ctx.log.info(`${name}: ${archives.length} ${algorithm} lines`)
+    })
+  }
+}
+
+/** checksums.txt → checksums.sha512.txt: the name of a further algorithm's file. */
+export function checksumsNameFor(base: string, algorithm: string): string {
+  const ext = path.extname(base)
+  return ext ? `${base.slice(0, -ext.length)}.${algorithm}${ext}` : `${base}.${algorithm}`
+}

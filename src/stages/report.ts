@@ -1,0 +1,92 @@
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import type { Stage } from '../pipeline.js'
+import { formatDuration } from '../ports/clock.js'
+import { formatTarget } from '../targets.js'
+import { formatSize } from './build.js'
+
+/** One entry of the `artifacts` output and of dist/artifacts.json. */
+export interface ArtifactSummary {
+  target: string
+  goos: string
+  goarch: string
+  variant: string
+  /** path of the (first) binary */
+  binary: string
+  binaries: string[]
+  /** path of the archive (or bare binary) that is published */
+  archive: string
+  name: string
+  size: number
+  sha256: string
+}
+
+/** Step outputs, the manifest in dist/, and the job summary table. */
+export const report: Stage = {
+  name: 'reporting',
+  async run(ctx) {
+    const { inputs, facts } = ctx
+    const summaries: ArtifactSummary[] = ctx.artifacts.byKind('archive').map(archive => {
+      const target = archive.target!
+      const binaries = ctx.artifacts
+        .byKind('binary', target.id)
+        .filter(b => archive.binary === undefined || b.binary === archive.binary)
+        .map(b => b.path)
+      return {
+        target: target.id,
+        goos: target.goos,
+        goarch: target.goarch,
+        variant: target.variant ?? '',
+        binary: binaries[0] ?? '',
+        binaries,
+        archive: archive.path,
+        name: archive.name,
+        size: archive.size ?? 0,
+        sha256: archive.digests?.sha256 ?? ''
+      }
+    })
+    const checksums = ctx.artifacts.byKind('checksums')[0]
+    ctx.ports.outputs.setOutput('artifacts', JSON.stringify(summaries))
+    ctx.ports.outputs.setOutput('checksums-file', checksums?.path ?? '')
+    ctx.ports.outputs.setOutput('dist-dir', inputs.dist)
+    ctx.ports.outputs.setOutput('version', facts.stamp.version)
+
+    const manifest = {
+      version: facts.stamp.version,
+      tag: facts.stamp.tag,
+      commit: facts.stamp.commit,
+      go: facts.go.version,
+      artifacts: summaries
+    }
+    fs.writeFileSync(
+      path.join(inputs.dist, 'artifacts.json'),
+      JSON.stringify(manifest, null, 2) + '\n'
+    )
+
+    const buildTime = (targetId: string): string => {
+      const ms = ctx.artifacts
+        .byKind('binary', targetId)
+        .reduce((sum, b) => sum + (b.buildMs ?? 0), 0)
+      return formatDuration(ms)
+    }
+    const rows = [
+      ['target', 'file', 'size', 'sha256', 'build time'],
+      ...ctx.artifacts
+        .byKind('archive')
+        .map(a => [
+          formatTarget(a.target!),
+          a.name,
+          formatSize(a.size ?? 0),
+          a.digests?.sha256 ?? '',
+          buildTime(a.target!.id)
+        ])
+    ]
+    const notes = [
+      `${summaries.length} files for ${facts.plans.length} targets, version ${facts.stamp.version}, ${facts.go.version}; checksums in ${checksums?.name ?? '(none)'}`
+    ]
+    const dynamic = ctx.artifacts.byKind('binary').filter(b => b.interpreter)
+    if (dynamic.length > 0)
+      notes.push(`dynamically linked: ${dynamic.map(b => `${b.target!.id}/${b.name}`).join(', ')}`)
+    await ctx.ports.outputs.writeSummary([{ heading: 'go-xbuild', rows, notes }])
+  }
+}

@@ -1,0 +1,520 @@
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { baseEnv, settingFor } from '../build-env.js'
+import { compilerCandidates, findOnPath, zigTriple } from '../cross-cc.js'
+import { InputError, errorMessage } from '../errors.js'
+import type {
+  BinarySpec,
+  CgoSetup,
+  Facts,
+  GoToolchain,
+  ReleaseStamp,
+  TargetPlan
+} from '../facts.js'
+import { checkGoflags, checkLdflags, splitQuoted } from '../go-flags.js'
+import { INPUT, isInside, type Inputs } from '../inputs.js'
+import type { Context, Stage } from '../pipeline.js'
+import { tail } from '../ports/process.js'
+import {
+  binaryExtension,
+  formatTarget,
+  matchesTargetPattern,
+  parseDistList,
+  resolveTargets,
+  variantLabel,
+  type DistPort,
+  type Target
+} from '../targets.js'
+import { renderTemplate, type TemplateField } from '../template.js'
+import { deriveStamp } from '../version.js'
+
+/** Marks a dist folder as written by this action, so a later run may empty it. */
+export const DIST_MARKER = '.go-xbuild-dist'
+
+const SAFE_FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/
+
+/** Queries the toolchain and the repository, then validates every input against them. */
+export const resolve: Stage = {
+  name: 'resolving toolchain, version and targets',
+  async run(ctx) {
+    const problems = [...ctx.inputProblems]
+    const { inputs } = ctx
+    const env = baseEnv(ctx.ports.env, inputs.env)
+    const go = await goToolchain(ctx, env)
+    ctx.log.info(`go: ${go.version} (${go.hostOs}/${go.hostArch}), GOCACHE=${go.gocache}`)
+    problems.push(...checkGoflags('GOFLAGS', go.goflags))
+    if (inputs.env.some(s => s.name === 'CGO_ENABLED')) {
+      problems.push(
+        `${INPUT.env}: CGO_ENABLED is set by the cgo input (false, true or auto), not by env`
+      )
+    }
+
+    const ports = await distList(ctx, env)
+    const resolved = resolveTargets(inputs.targets, ports, go.version)
+    problems.push(...resolved.errors)
+    const targets = resolved.targets
+
+    const module = await readModule(ctx, env, problems)
+    const stamp = await readStamp(ctx, env)
+    ctx.log.info(
+      `version ${stamp.version}${stamp.tag ? ` (tag ${stamp.tag})` : ''}, commit ${stamp.shortCommit || 'none'}, date ${stamp.date}`
+    )
+    const projectName = module ? projectNameOf(module.path) : path.basename(inputs.workingDirectory)
+    const binaries = module ? await listBinaries(ctx, env, projectName, problems) : []
+
+    const plans: TargetPlan[] = []
+    for (const target of targets) {
+      const port = ports.find(p => p.goos === target.goos && p.goarch === target.goarch)
+      const cgo = await cgoSetup(ctx, target, port, go, problems)
+      plans.push({ target, cgo, format: formatFor(inputs.archive, target), archiveName: '' })
+    }
+    checkNames(inputs, plans, binaries, stamp, projectName, problems)
+    checkRenderedLdflags(inputs, plans, binaries, stamp, projectName, problems)
+    const archiveFiles = inputs.archive === 'binary' ? [] : findArchiveFiles(inputs, problems)
+    checkDist(inputs, problems)
+
+    if (problems.length > 0) throw new InputError([...new Set(problems)])
+    ctx.facts = {
+      go,
+      modulePath: module?.path ?? '',
+      vendored: module?.vendored ?? false,
+      stamp,
+      binaries,
+      plans,
+      archiveFiles
+    } satisfies Facts
+    ctx.log.info(
+      `targets (${plans.length}): ${plans.map(p => p.target.id + (p.cgo.enabled ? ' [cgo]' : '')).join(', ')}`
+    )
+    ctx.log.info(`binaries: ${binaries.map(b => `${b.name} (${b.pkg})`).join(', ')}`)
+  }
+}
+
+/** Template values for one target (Binary: the first binary, or the one given). */
+export function templateValues(
+  stamp: ReleaseStamp,
+  target: Target,
+  binary: string,
+  projectName: string
+): Record<TemplateField, string> {
+  return {
+    Version: stamp.version,
+    Tag: stamp.tag,
+    Commit: stamp.commit,
+    ShortCommit: stamp.shortCommit,
+    Date: stamp.date,
+    Os: target.goos,
+    Arch: target.goarch,
+    Variant: variantLabel(target),
+    Target: target.id,
+    Binary: binary,
+    ProjectName: projectName
+  }
+}
+
+async function goToolchain(ctx: Context, env: Record<string, string>): Promise<GoToolchain> {
+  const names = [
+    'GOVERSION',
+    'GOROOT',
+    'GOCACHE',
+    'GOMODCACHE',
+    'GOHOSTOS',
+    'GOHOSTARCH',
+    'GOFLAGS'
+  ]
+  const cwd = fs.existsSync(ctx.inputs.workingDirectory)
+    ? ctx.inputs.workingDirectory
+    : ctx.inputs.workspace
+  const out = await ctx.ports.process.run('go', ['env', '-json', ...names], { cwd, env })
+  if (out.code !== 0) throw new Error(`go env failed (exit ${out.code}): ${tail(out.stderr)}`)
+  const v = JSON.parse(out.stdout) as Record<string, string>
+  return {
+    version: v.GOVERSION ?? '',
+    goroot: v.GOROOT ?? '',
+    gocache: v.GOCACHE ?? '',
+    gomodcache: v.GOMODCACHE ?? '',
+    hostOs: v.GOHOSTOS ?? '',
+    hostArch: v.GOHOSTARCH ?? '',
+    goflags: v.GOFLAGS ?? ''
+  }
+}
+
+async function distList(ctx: Context, env: Record<string, string>): Promise<DistPort[]> {
+  const out = await ctx.ports.process.run('go', ['tool', 'dist', 'list', '-json'], {
+    cwd: ctx.inputs.workspace,
+    env
+  })
+  if (out.code !== 0)
+    throw new Error(`go tool dist list failed (exit ${out.code}): ${tail(out.stderr)}`)
+  return parseDistList(out.stdout)
+}
+
+async function readModule(
+  ctx: Context,
+  env: Record<string, string>,
+  problems: string[]
+): Promise<{ path: string; vendored: boolean } | undefined> {
+  const dir = ctx.inputs.workingDirectory
+  if (!fs.existsSync(path.join(dir, 'go.mod'))) {
+    problems.push(
+      `${INPUT.workingDirectory}: ${displayPath(ctx.inputs, dir)} has no go.mod; point it at the module root (or run go mod init there)`
+    )
+    return undefined
+  }
+  const out = await ctx.ports.process.run('go', ['list', '-m', '-f', '{{.Path}}'], {
+    cwd: dir,
+    env
+  })
+  if (out.code !== 0) {
+    problems.push(
+      `${INPUT.workingDirectory}: go list -m failed in ${displayPath(ctx.inputs, dir)}: ${tail(out.stderr, 500)}`
+    )
+    return undefined
+  }
+  const flags = [...ctx.inputs.flags, ...(env.GOFLAGS ?? '').split(/\s+/)]
+  const modFlag = flags.filter(f => f.startsWith('-mod=')).pop()
+  const vendored =
+    modFlag === '-mod=vendor' ||
+    (modFlag === undefined && fs.existsSync(path.join(dir, 'vendor', 'modules.txt')))
+  return { path: out.stdout.trim().split('\n')[0] ?? '', vendored }
+}
+
+async function git(
+  ctx: Context,
+  env: Record<string, string>,
+  args: string[]
+): Promise<string | undefined> {
+  try {
+    const out = await ctx.ports.process.run('git', args, { cwd: ctx.inputs.workingDirectory, env })
+    return out.code === 0 ? out.stdout.trim() : undefined
+  } catch {
+    return undefined // no git on PATH: a plain folder build
+  }
+}
+
+async function readStamp(ctx: Context, env: Record<string, string>): Promise<ReleaseStamp> {
+  const runnerEnv = ctx.ports.env
+  const inRepo = (await git(ctx, env, ['rev-parse', '--is-inside-work-tree'])) === 'true'
+  const commit =
+    runnerEnv.GITHUB_SHA || (inRepo ? ((await git(ctx, env, ['rev-parse', 'HEAD'])) ?? '') : '')
+  let epoch: number | undefined
+  if (runnerEnv.SOURCE_DATE_EPOCH && /^\d+$/.test(runnerEnv.SOURCE_DATE_EPOCH)) {
+    epoch = Number(runnerEnv.SOURCE_DATE_EPOCH)
+  } else if (inRepo && commit) {
+    const ct = await git(ctx, env, ['show', '-s', '--format=%ct', commit])
+    if (ct && /^\d+$/.test(ct)) epoch = Number(ct)
+  }
+  if (epoch === undefined) {
+    // No commit time to anchor on: a fixed date keeps archives reproducible (zip cannot go before 1980).
+    epoch = Date.UTC(1980, 0, 1) / 1000
+    ctx.log.notice('no git commit time and no SOURCE_DATE_EPOCH: file times are set to 1980-01-01')
+  }
+  const ref = runnerEnv.GITHUB_REF ?? ''
+  const tagsAtCommit =
+    !ref && inRepo && commit
+      ? ((await git(ctx, env, ['tag', '--points-at', commit])) ?? '').split('\n').filter(Boolean)
+      : []
+  const previousTag =
+    inRepo && commit
+      ? ((await git(ctx, env, [
+          'describe',
+          '--tags',
+          '--abbrev=0',
+          '--match',
+          'v[0-9]*',
+          commit
+        ])) ?? '')
+      : ''
+  return deriveStamp({
+    explicit: ctx.inputs.version,
+    ref,
+    tagsAtCommit,
+    previousTag,
+    commit,
+    epoch
+  })
+}
+
+/** Module path's last element without a /vN major-version suffix: the default binary and project name. */
+export function projectNameOf(modulePath: string): string {
+  const parts = modulePath.split('/').filter(Boolean)
+  let last = parts.pop() ?? 'app'
+  if (/^v\d+$/.test(last) && parts.length > 0) last = parts.pop()!
+  return last
+}
+
+async function listBinaries(
+  ctx: Context,
+  env: Record<string, string>,
+  projectName: string,
+  problems: string[]
+): Promise<BinarySpec[]> {
+  const { inputs } = ctx
+  // -find skips dependency resolution, so this works before any module download.
+  const format = '{{.Name}}\t{{.ImportPath}}\t{{.Dir}}\t{{if .Error}}{{.Error}}{{end}}'
+  const found: { pattern: string; name: string; importPath: string; dir: string }[] = []
+  for (const pattern of inputs.packages) {
+    const out = await ctx.ports.process.run('go', ['list', '-e', '-find', '-f', format, pattern], {
+      cwd: inputs.workingDirectory,
+      env
+    })
+    if (out.code !== 0) {
+      problems.push(`${INPUT.package}: "${pattern}": ${tail(out.stderr, 500)}`)
+      continue
+    }
+    const lines = out.stdout.split('\n').filter(Boolean)
+    const wildcard = pattern.includes('...')
+    const mains = lines
+      .map(l => l.split('\t'))
+      .filter(([name, , , error]) => {
+        if (error) problems.push(`${INPUT.package}: "${pattern}": ${error}`)
+        else if (name !== 'main' && !wildcard)
+          problems.push(
+            `${INPUT.package}: "${pattern}" is not a main package (it is package ${name}); name a package with func main`
+          )
+        return !error && name === 'main'
+      })
+    if (mains.length === 0 && wildcard)
+      problems.push(`${INPUT.package}: "${pattern}" matches no main package`)
+    for (const [name, importPath, dir] of mains)
+      found.push({ pattern, name: name!, importPath: importPath!, dir: dir! })
+  }
+  if (inputs.binaryNames.length > 0 && inputs.binaryNames.length !== found.length) {
+    problems.push(
+      `${INPUT.binaryName}: ${inputs.binaryNames.length} names for ${found.length} main packages (${found.map(f => f.importPath).join(', ')}); give one name per package, in the same order`
+    )
+  }
+  const binaries = found.map((f, i) => {
+    const rel = path.relative(inputs.workingDirectory, f.dir)
+    const pkg = rel === '' ? '.' : './' + rel.split(path.sep).join('/')
+    const name = inputs.binaryNames[i] ?? (rel === '' ? projectName : projectNameOf(f.importPath))
+    return { name, pkg }
+  })
+  const seen = new Set<string>()
+  for (const b of binaries) {
+    if (seen.has(b.name))
+      problems.push(
+        `${INPUT.binaryName}: two packages would both build a binary named "${b.name}"; set binary-name`
+      )
+    seen.add(b.name)
+  }
+  return binaries
+}
+
+async function cgoSetup(
+  ctx: Context,
+  target: Target,
+  port: DistPort | undefined,
+  go: GoToolchain,
+  problems: string[]
+): Promise<CgoSetup> {
+  const { inputs } = ctx
+  if (inputs.cgo === 'false') return { enabled: false }
+  const label = formatTarget(target)
+  if (port && !port.cgoSupported) {
+    if (inputs.cgo === 'true')
+      problems.push(
+        `${INPUT.cgo}: ${label} does not support cgo in ${go.version}; build it without cgo or drop it from targets`
+      )
+    return { enabled: false }
+  }
+  const pathEnv = ctx.ports.env.PATH
+  let cc =
+    inputs.cc.find(e => matchesTargetPattern(e.scope, target))?.value ??
+    settingFor(inputs.env, 'CC', target)
+  let cxx = settingFor(inputs.env, 'CXX', target)
+  const host = { goos: go.hostOs, goarch: go.hostArch }
+  const candidates = compilerCandidates(target, host)
+  if (cc !== undefined) {
+    const program = splitQuoted(cc)[0] ?? ''
+    if (!(path.isAbsolute(program) ? fs.existsSync(program) : findOnPath(program, pathEnv))) {
+      problems.push(`${INPUT.cc}: the C compiler "${program}" for ${label} is not on PATH`)
+      return { enabled: false }
+    }
+  } else {
+    const found = candidates.find(c => findOnPath(c.cc, pathEnv))
+    const triple = zigTriple(target)
+    if (found) {
+      cc = found.cc
+      cxx ??= findOnPath(found.cxx, pathEnv) ? found.cxx : undefined
+    } else if (triple && findOnPath('zig', pathEnv)) {
+      cc = `zig cc -target ${triple}`
+      cxx ??= `zig c++ -target ${triple}`
+    }
+  }
+  if (cc === undefined) {
+    if (inputs.cgo === 'auto') {
+      ctx.log.info(`cgo off for ${label}: no C compiler found (cgo: auto)`)
+      return { enabled: false }
+    }
+    const wanted = candidates[0]
+    const hint = wanted ? `install ${wanted.debianPackage ?? wanted.cc} (${wanted.cc}), ` : ''
+    problems.push(
+      `${INPUT.cgo}: no C compiler for ${label}: ${hint}put zig on PATH, or set cc to "${label}: <compiler>"`
+    )
+    return { enabled: false }
+  }
+  const argv = splitQuoted(cc)
+  let ccVersion: string | undefined
+  try {
+    const out = await ctx.ports.process.run(argv[0]!, [...argv.slice(1), '--version'], {
+      env: baseEnv(ctx.ports.env, [])
+    })
+    ccVersion = out.stdout.split('\n')[0]?.trim() || undefined
+  } catch (error) {
+    problems.push(
+      `${INPUT.cc}: the C compiler "${cc}" for ${label} could not be run: ${errorMessage(error)}`
+    )
+  }
+  return { enabled: true, cc, cxx, ccVersion }
+}
+
+function formatFor(choice: Inputs['archive'], target: Target): TargetPlan['format'] {
+  if (choice !== 'auto') return choice
+  return target.goos === 'windows' ? 'zip' : 'tar.gz'
+}
+
+/** Renders the name template for every target (and binary, for bare binaries) and checks the names are safe and unique. */
+function checkNames(
+  inputs: Inputs,
+  plans: TargetPlan[],
+  binaries: BinarySpec[],
+  stamp: ReleaseStamp,
+  projectName: string,
+  problems: string[]
+): void {
+  const owner = new Map<string, string>()
+  const claim = (name: string, by: string): void => {
+    if (!SAFE_FILE_NAME.test(name)) {
+      problems.push(
+        `${INPUT.nameTemplate}: "${name}" (for ${by}) is not a safe asset name: use letters, digits, ".", "_" and "-" (GitHub renames anything else)`
+      )
+    }
+    const previous = owner.get(name)
+    if (previous)
+      problems.push(
+        `${INPUT.nameTemplate}: ${previous} and ${by} would both be named "${name}"; add {{.Os}}, {{.Arch}}, {{.Variant}} or {{.Binary}}`
+      )
+    owner.set(name, by)
+  }
+  if (inputs.checksumsName) owner.set(inputs.checksumsName, 'the checksums file')
+  for (const plan of plans) {
+    const label = formatTarget(plan.target)
+    try {
+      if (plan.format === 'binary') {
+        for (const b of binaries) {
+          const name = renderTemplate(
+            inputs.nameTemplate,
+            templateValues(stamp, plan.target, b.name, projectName)
+          )
+          claim(name + binaryExtension(plan.target.goos, plan.target.goarch), `${label} ${b.name}`)
+        }
+      } else {
+        plan.archiveName = renderTemplate(
+          inputs.nameTemplate,
+          templateValues(stamp, plan.target, binaries[0]?.name ?? projectName, projectName)
+        )
+        claim(`${plan.archiveName}.${plan.format}`, label)
+      }
+    } catch (error) {
+      problems.push(`${INPUT.nameTemplate}: ${errorMessage(error)}`)
+    }
+  }
+}
+
+function checkRenderedLdflags(
+  inputs: Inputs,
+  plans: TargetPlan[],
+  binaries: BinarySpec[],
+  stamp: ReleaseStamp,
+  projectName: string,
+  problems: string[]
+): void {
+  for (const plan of plans) {
+    for (const b of binaries) {
+      try {
+        const rendered = renderTemplate(
+          inputs.ldflags,
+          templateValues(stamp, plan.target, b.name, projectName)
+        )
+        problems.push(...checkLdflags(INPUT.ldflags, rendered))
+      } catch (error) {
+        problems.push(`${INPUT.ldflags}: ${errorMessage(error)}`)
+      }
+    }
+  }
+}
+
+/** Expands archive-files patterns (wildcards in the file name only) to files inside the workspace. */
+function findArchiveFiles(inputs: Inputs, problems: string[]): Facts['archiveFiles'] {
+  const files = new Map<string, string>()
+  for (const pattern of inputs.archiveFiles) {
+    const dir = path.resolve(inputs.workingDirectory, path.dirname(pattern))
+    const glob = globToRegExp(path.basename(pattern))
+    const entries = readdirOrEmpty(dir)
+      .filter(name => glob.test(name))
+      .sort()
+    let matched = 0
+    for (const entry of entries) {
+      const full = path.join(dir, entry)
+      let real: string
+      try {
+        real = fs.realpathSync(full)
+      } catch {
+        continue
+      }
+      if (!isInside(inputs.workspace, real)) {
+        problems.push(
+          `${INPUT.archiveFiles}: "${pattern}" matches ${entry}, a link to ${real} outside the workspace`
+        )
+        continue
+      }
+      if (!fs.statSync(real).isFile()) continue
+      const name = path.relative(inputs.workingDirectory, full).split(path.sep).join('/')
+      files.set(name, real)
+      matched++
+    }
+    if (matched === 0 && !inputs.archiveFilesDefault) {
+      problems.push(
+        `${INPUT.archiveFiles}: "${pattern}" matches no file in ${displayPath(inputs, dir)}`
+      )
+    }
+  }
+  return [...files].map(([name, source]) => ({ name, source }))
+}
+
+function readdirOrEmpty(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir)
+  } catch {
+    return [] // a missing folder matches nothing, reported below like any empty match
+  }
+}
+
+/** Turns a file-name wildcard (* and ?) into an anchored RegExp. */
+export function globToRegExp(glob: string): RegExp {
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '[^/]*')
+    .replace(/\?/g, '[^/]')
+  return new RegExp(`^${body}$`)
+}
+
+function checkDist(inputs: Inputs, problems: string[]): void {
+  let entries: string[]
+  try {
+    entries = fs.readdirSync(inputs.dist)
+  } catch {
+    return // absent: the build stage creates it
+  }
+  if (entries.length > 0 && !entries.includes(DIST_MARKER)) {
+    problems.push(
+      `${INPUT.dist}: ${displayPath(inputs, inputs.dist)} already holds files this action did not write; remove it or choose another folder`
+    )
+  }
+}
+
+function displayPath(inputs: Inputs, p: string): string {
+  const rel = path.relative(inputs.workspace, p)
+  return rel === '' ? '.' : rel.startsWith('..') ? p : rel
+}

@@ -1,0 +1,36 @@
+import { readBinaryHeader, checkHeader } from '../binary-header.js'
+import { TargetError, errorMessage } from '../errors.js'
+import type { Stage } from '../pipeline.js'
+
+/** Reads every binary's header and fails when it was not built for its target. */
+export const verify: Stage = {
+  name: 'verifying binaries',
+  async run(ctx) {
+    const problems: string[] = []
+    for (const artifact of ctx.artifacts.byKind('binary')) {
+      const target = artifact.target!
+      try {
+        const header = await readBinaryHeader(artifact.path)
+        const mismatch = checkHeader(header, target.goos, target.goarch)
+        if (mismatch) {
+          problems.push(new TargetError(target.id, `${artifact.name} ${mismatch}`).message)
+          continue
+        }
+        if (header.dynamic) {
+          artifact.interpreter = header.interpreter
+          ctx.log.notice(
+            `${target.id}/${artifact.name} is dynamically linked (interpreter ${header.interpreter}): it runs only where a compatible C library is installed`
+          )
+        }
+        ctx.log.info(
+          `${target.id} ${artifact.name}: ${header.format} ${header.goarch}${header.dynamic ? ', dynamic' : ', static'}`
+        )
+      } catch (error) {
+        problems.push(
+          new TargetError(target.id, `${artifact.name}: ${errorMessage(error)}`).message
+        )
+      }
+    }
+    if (problems.length > 0) throw new Error(`binary verification failed:\n${problems.join('\n')}`)
+  }
+}
