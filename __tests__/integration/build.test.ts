@@ -214,3 +214,119 @@ describe('cgo cross builds with Debian cross compilers', () => {
     )
   })
 })
+
+describe('packages, formats and module modes', () => {
+  test('several main packages give several binaries per target, all in one archive', async () => {
+    const workspace = copyFixture('multi')
+    await gitInit(workspace, { tag: 'v0.3.0' })
+    const run = testContext(
+      { targets: 'linux/amd64,windows/arm64', package: './cmd/...' },
+      { workspace }
+    )
+    await runStages(run.ctx)
+    expect(run.ctx.facts.binaries).toEqual([
+      { name: 'client', pkg: './cmd/client' },
+      { name: 'server', pkg: './cmd/server' }
+    ])
+    const zip = run.ctx.artifacts.byKind('archive', 'windows_arm64')[0]!
+    expect(zip.name).toBe('client_0.3.0_windows_arm64.zip')
+    const listing = await realProcess.run('unzip', ['-Z1', zip.path], {
+      env: process.env as Record<string, string>
+    })
+    expect(listing.stdout.trim().split('\n')).toEqual(['client.exe', 'server.exe'])
+    const server = run.ctx.artifacts
+      .byKind('binary', 'linux_amd64')
+      .find(b => b.binary === 'server')!
+    const out = await realProcess.run(server.path, [], { env: {} })
+    expect(out.stdout).toContain('server')
+  })
+
+  test('archive: binary publishes renamed bare binaries; tar.xz and sha512 work', async () => {
+    const workspace = copyFixture('hello')
+    await gitInit(workspace, { tag: 'v1.0.0' })
+    const bare = testContext(
+      { targets: 'linux/amd64,windows/amd64', archive: 'binary' },
+      { workspace }
+    )
+    await runStages(bare.ctx)
+    expect(bare.ctx.artifacts.byKind('archive').map(a => a.name)).toEqual([
+      'hello-fixture_1.0.0_linux_amd64',
+      'hello-fixture_1.0.0_windows_amd64.exe'
+    ])
+    const xz = testContext(
+      { targets: 'linux/arm64', archive: 'tar.xz', 'checksum-algorithms': 'sha512' },
+      { workspace }
+    )
+    await runStages(xz.ctx)
+    const dist = xz.outputs.get('dist-dir')!
+    expect(fs.readdirSync(dist).sort()).toEqual([
+      '.go-xbuild-dist',
+      'artifacts.json',
+      'checksums.txt',
+      'hello-fixture_1.0.0_linux_arm64.tar.xz',
+      'linux_arm64'
+    ])
+    const check = await realProcess.run('sha512sum', ['--strict', '-c', 'checksums.txt'], {
+      cwd: dist,
+      env: process.env as Record<string, string>
+    })
+    expect(check.code).toBe(0)
+    const list = await realProcess.run(
+      'tar',
+      ['-tJf', path.join(dist, 'hello-fixture_1.0.0_linux_arm64.tar.xz')],
+      { env: process.env as Record<string, string> }
+    )
+    expect(list.stdout.trim().split('\n')).toEqual(['LICENSE', 'README.md', 'hello-fixture'])
+  })
+
+  test('a vendored module builds offline without go mod download', async () => {
+    const workspace = copyFixture('vendored')
+    const run = testContext(
+      { targets: 'linux/amd64' },
+      { workspace, env: { GOPROXY: 'off', GOFLAGS: '' } }
+    )
+    await runStages(run.ctx)
+    expect(run.ctx.facts.vendored).toBe(true)
+    expect(run.process.calls.some(c => c.args[0] === 'mod' && c.args[1] === 'download')).toBe(false)
+    const bin = run.ctx.artifacts.byKind('binary')[0]!
+    const out = await realProcess.run(bin.path, [], { env: {} })
+    expect(out.code).toBe(0)
+  })
+
+  test('a module with a dependency downloads it once, from a file:// proxy', async () => {
+    const workspace = copyFixture('deps')
+    const proxy = path.join(import.meta.dirname, '..', 'fixtures', 'goproxy')
+    const modcache = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-modcache-'))
+    const run = testContext(
+      { targets: 'linux/amd64,linux/arm64' },
+      {
+        workspace,
+        env: { GOPROXY: `file://${proxy}`, GOMODCACHE: modcache, GOFLAGS: '-modcacherw' }
+      }
+    )
+    await runStages(run.ctx)
+    expect(
+      run.process.calls.filter(c => c.args[0] === 'mod' && c.args[1] === 'download')
+    ).toHaveLength(1)
+    expect(fs.existsSync(path.join(modcache, 'github.com', 'google', 'uuid@v1.6.0'))).toBe(true)
+    expect(run.ctx.artifacts.byKind('binary')).toHaveLength(2)
+  })
+
+  test('the first-class preset builds the toolchain’s first-class ports', async () => {
+    const workspace = copyFixture('hello')
+    const run = testContext({ targets: 'first-class', archive: 'binary' }, { workspace })
+    await runStages(run.ctx)
+    expect(run.ctx.facts.plans.map(p => p.target.id).sort()).toEqual(
+      [
+        'darwin_amd64',
+        'darwin_arm64',
+        'linux_386',
+        'linux_amd64',
+        'linux_arm',
+        'linux_arm64',
+        'windows_386',
+        'windows_amd64'
+      ].sort()
+    )
+  })
+})
