@@ -5,7 +5,7 @@ import json from '@rollup/plugin-json'
 import { nodeResolve } from '@rollup/plugin-node-resolve'
 import typescript from '@rollup/plugin-typescript'
 
-const entries = ['main', 'cli']
+const entries = ['main', 'post', 'cli']
 
 export default entries.map(name => ({
   input: `src/${name}.ts`,

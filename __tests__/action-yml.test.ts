@@ -15,9 +15,17 @@ test('action.yml declares exactly the inputs the code reads', () => {
 })
 
 test('action.yml declares the outputs the report stage sets, runs on node24 from dist/main.js', () => {
-  expect(keysOf('outputs').sort()).toEqual(['artifacts', 'checksums-file', 'dist-dir', 'version'])
+  expect(keysOf('outputs').sort()).toEqual([
+    'artifacts',
+    'cache-hit',
+    'checksums-file',
+    'dist-dir',
+    'version'
+  ])
   expect(text).toMatch(/^ {2}using: node24$/m)
   expect(text).toMatch(/^ {2}main: dist\/main\.js$/m)
+  expect(text).toMatch(/^ {2}post: dist\/post\.js$/m)
+  expect(text).toMatch(/^ {2}post-if: success\(\)$/m)
 })
 
 test('no input default in action.yml: the code owns defaults so the CLI and the action agree', () => {

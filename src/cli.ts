@@ -7,6 +7,8 @@ import { realClock } from './ports/clock.js'
 import { consoleLog } from './ports/log.js'
 import { consoleOutputs } from './ports/outputs.js'
 import { realProcess } from './ports/process.js'
+import { noCache } from './ports/cache.js'
+import { noState } from './ports/state.js'
 
 async function main(argv: readonly string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -22,7 +24,14 @@ async function main(argv: readonly string[]): Promise<number> {
   const ctx = createContext({
     inputs,
     inputProblems: problems,
-    ports: { process: realProcess, outputs, clock: realClock, env: process.env },
+    ports: {
+      process: realProcess,
+      outputs,
+      cache: noCache,
+      state: noState,
+      clock: realClock,
+      env: process.env
+    },
     log
   })
   await runStages(ctx)

@@ -34,7 +34,11 @@ export const INPUT = {
   nameTemplate: 'name-template',
   checksumAlgorithms: 'checksum-algorithms',
   checksumsName: 'checksums-name',
-  dist: 'dist'
+  dist: 'dist',
+  cache: 'cache',
+  cacheSave: 'cache-save',
+  cacheKeySuffix: 'cache-key-suffix',
+  verifyModules: 'verify-modules'
 } as const
 
 /** An input's name as action.yml spells it. */
@@ -107,6 +111,14 @@ export interface Inputs {
   checksumsName: string
   /** absolute output folder */
   dist: string
+  /** restore and save the Go build and module caches */
+  cache: boolean
+  /** when the post step may save: auto (trusted default-branch runs), always, never */
+  cacheSave: 'auto' | 'always' | 'never'
+  /** appended to every cache key prefix, to separate caches by hand */
+  cacheKeySuffix: string
+  /** run go mod verify after restoring the module cache */
+  verifyModules: boolean
 }
 
 /** Where inputs are read: the workspace root and the machine's core count. */
@@ -268,6 +280,22 @@ export function parseInputs(
     )
   }
 
+  const cache = parseBoolean(INPUT.cache, get(INPUT.cache), true, problems)
+  const cacheSave = parseChoice(
+    INPUT.cacheSave,
+    get(INPUT.cacheSave),
+    ['auto', 'always', 'never'] as const,
+    'auto',
+    problems
+  )
+  const cacheKeySuffix = get(INPUT.cacheKeySuffix).trim()
+  if (cacheKeySuffix && !/^[A-Za-z0-9._-]{1,64}$/.test(cacheKeySuffix)) {
+    problems.push(
+      `${INPUT.cacheKeySuffix}: "${cacheKeySuffix}" is not allowed: up to 64 letters, digits, ".", "_" and "-" (cache keys cannot hold commas)`
+    )
+  }
+  const verifyModules = parseBoolean(INPUT.verifyModules, get(INPUT.verifyModules), true, problems)
+
   return {
     inputs: {
       targets,
@@ -291,7 +319,11 @@ export function parseInputs(
       nameTemplate,
       checksumAlgorithms: checksumAlgorithms.length > 0 ? checksumAlgorithms : ['sha256'],
       checksumsName,
-      dist
+      dist,
+      cache,
+      cacheSave,
+      cacheKeySuffix,
+      verifyModules
     },
     problems
   }

@@ -1,12 +1,15 @@
 import { ArtifactRegistry } from './artifacts.js'
 import type { Facts } from './facts.js'
 import type { Inputs } from './inputs.js'
+import type { CachePort } from './ports/cache.js'
 import type { Clock } from './ports/clock.js'
 import { formatDuration } from './ports/clock.js'
 import type { LogPort } from './ports/log.js'
 import type { OutputPort } from './ports/outputs.js'
 import type { ProcessPort } from './ports/process.js'
+import type { StatePort } from './ports/state.js'
 import { build } from './stages/build.js'
+import { restoreCaches, type CacheRun } from './stages/cache-restore.js'
 import { checksum } from './stages/checksum.js'
 import { packageArchives } from './stages/package.js'
 import { report } from './stages/report.js'
@@ -17,6 +20,9 @@ import { verify } from './stages/verify.js'
 export interface Ports {
   process: ProcessPort
   outputs: OutputPort
+  cache: CachePort
+  /** main → post hand-over */
+  state: StatePort
   clock: Clock
   /** the runner's environment (GITHUB_*, PATH, HOME); read, never written */
   env: Readonly<Record<string, string | undefined>>
@@ -30,6 +36,8 @@ export interface Context {
   /** written by the resolve stage; reading it earlier throws */
   facts: Facts
   artifacts: ArtifactRegistry
+  /** written by the cache-restore stage; absent when caching is off */
+  caches?: CacheRun
   ports: Ports
   log: LogPort
 }
@@ -47,6 +55,8 @@ export interface Stage {
 export const stages: readonly Stage[] = [
   // Query go env and dist list, read the commit, validate every input against them.
   resolve,
+  // Restore the module and build caches keyed on the targets; leave the post step its state.
+  restoreCaches,
   // go build every target × binary in parallel with one shared GOCACHE.
   build,
   // Check each binary's header matches its target; note dynamic linking.

@@ -6,9 +6,11 @@ import { InputError, errorMessage } from './errors.js'
 import { actionInputSource, parseInputs } from './inputs.js'
 import { createContext, runStages, type Context } from './pipeline.js'
 import { realClock } from './ports/clock.js'
+import { actionsCache } from './ports/cache.js'
 import { actionsLog } from './ports/log.js'
 import { actionsOutputs } from './ports/outputs.js'
 import { realProcess } from './ports/process.js'
+import { actionsState } from './ports/state.js'
 
 /** Owner of our problem matcher: setup-go registers `go`, and two matchers with one owner clash. */
 const MATCHER_OWNER = 'go-xbuild'
@@ -24,7 +26,14 @@ export async function runAction(): Promise<void> {
     const ctx: Context = createContext({
       inputs,
       inputProblems: problems,
-      ports: { process: realProcess, outputs: actionsOutputs, clock: realClock, env },
+      ports: {
+        process: realProcess,
+        outputs: actionsOutputs,
+        cache: actionsCache,
+        state: actionsState,
+        clock: realClock,
+        env
+      },
       log: actionsLog
     })
     removeMatcher = addProblemMatcher(env.RUNNER_TEMP || os.tmpdir())

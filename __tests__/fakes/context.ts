@@ -7,6 +7,8 @@ import { realClock } from '../../src/ports/clock.js'
 import { consoleLog } from '../../src/ports/log.js'
 import { consoleOutputs } from '../../src/ports/outputs.js'
 import { realProcess, type ProcessPort } from '../../src/ports/process.js'
+import { noCache } from '../../src/ports/cache.js'
+import { noState } from '../../src/ports/state.js'
 
 /** A process port that runs for real and records every argv it was given. */
 export function recordingProcess(): ProcessPort & { calls: { file: string; args: string[] }[] } {
@@ -48,6 +50,8 @@ export function testContext(
     ports: {
       process,
       outputs,
+      cache: noCache,
+      state: noState,
       clock: realClock,
       env: {
         ...globalThis.process.env,

@@ -1,11 +1,13 @@
 /** Time, behind a port so tests can drive durations. */
 export interface Clock {
-  /** milliseconds, monotonic */
+  /** milliseconds, monotonic: for durations */
   now(): number
+  /** milliseconds since the epoch: for file times */
+  wall(): number
 }
 
 /** The real clock. */
-export const realClock: Clock = { now: () => performance.now() }
+export const realClock: Clock = { now: () => performance.now(), wall: () => Date.now() }
 
 /** Formats a duration for progress lines: 850ms, 3.2s, 2m05s. */
 export function formatDuration(ms: number): string {

@@ -72,6 +72,28 @@ async function downloadModules(ctx: Context, env: Record<string, string>): Promi
   ctx.log.untrusted(out.stdout + out.stderr)
   if (out.code !== 0) throw new Error(`go mod download exited ${out.code}: ${tail(out.stderr)}`)
   ctx.log.info(`modules downloaded in ${formatDuration(ctx.ports.clock.now() - started)}`)
+  const restored = ctx.caches?.restores.some(r => r.spec.kind === 'module' && r.matchedKey)
+  if (restored && ctx.inputs.verifyModules) await verifyModules(ctx, env)
+}
+
+/** A restored module cache is only trusted once go mod verify has checked it against go.sum. */
+async function verifyModules(ctx: Context, env: Record<string, string>): Promise<void> {
+  const started = ctx.ports.clock.now()
+  const out = await ctx.ports.process.run('go', ['mod', 'verify'], {
+    cwd: ctx.inputs.workingDirectory,
+    env
+  })
+  if (out.code !== 0) {
+    const modules = (out.stdout + out.stderr)
+      .split('\n')
+      .filter(line => /: (dir has been modified|zip has been modified|missing ziphash)/.test(line))
+    throw new Error(
+      `go mod verify failed: the restored module cache does not match go.sum, so it was not used:\n${modules.length > 0 ? modules.join('\n') : tail(out.stdout + out.stderr)}`
+    )
+  }
+  ctx.log.info(
+    `go mod verify: all modules verified in ${formatDuration(ctx.ports.clock.now() - started)}`
+  )
 }
 
 /** The go build argv for one target and binary (without the trailing package). */

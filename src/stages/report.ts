@@ -50,6 +50,7 @@ export const report: Stage = {
     ctx.ports.outputs.setOutput('checksums-file', checksums?.path ?? '')
     ctx.ports.outputs.setOutput('dist-dir', inputs.dist)
     ctx.ports.outputs.setOutput('version', facts.stamp.version)
+    ctx.ports.outputs.setOutput('cache-hit', String(ctx.caches?.hit ?? false))
 
     const manifest = {
       version: facts.stamp.version,
@@ -87,6 +88,26 @@ export const report: Stage = {
     const dynamic = ctx.artifacts.byKind('binary').filter(b => b.interpreter)
     if (dynamic.length > 0)
       notes.push(`dynamically linked: ${dynamic.map(b => `${b.target!.id}/${b.name}`).join(', ')}`)
-    await ctx.ports.outputs.writeSummary([{ heading: 'go-xbuild', rows, notes }])
+    const tables = [{ heading: 'go-xbuild', rows, notes }]
+    if (ctx.caches) {
+      tables.push({
+        heading: 'go-xbuild caches restored',
+        rows: [
+          ['cache', 'key matched', 'size', 'time'],
+          ...ctx.caches.restores.map(r => [
+            r.spec.kind,
+            r.failure
+              ? `fault: ${r.failure}`
+              : r.matchedKey === r.spec.key
+                ? `${r.matchedKey} (exact)`
+                : r.matchedKey || 'miss',
+            formatSize(r.bytes),
+            formatDuration(r.ms)
+          ])
+        ],
+        notes: ctx.caches.saveBlockedBy ? [`not saved: ${ctx.caches.saveBlockedBy}`] : []
+      })
+    }
+    await ctx.ports.outputs.writeSummary(tables)
   }
 }

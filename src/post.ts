@@ -1,0 +1,16 @@
+import { runPost } from './post-run.js'
+import { actionsCache } from './ports/cache.js'
+import { realClock } from './ports/clock.js'
+import { actionsLog } from './ports/log.js'
+import { actionsOutputs } from './ports/outputs.js'
+import { actionsState } from './ports/state.js'
+
+await runPost({
+  cache: actionsCache,
+  state: actionsState,
+  log: actionsLog,
+  outputs: actionsOutputs,
+  clock: realClock
+})
+// Exit explicitly: open keep-alive sockets of the cache client must not keep the runner waiting.
+process.exit(0)

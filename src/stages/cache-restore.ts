@@ -1,0 +1,137 @@
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { cachePolicy, cacheSpecs, hashGoSums, runEvent, type CacheSpec } from '../cache-plan.js'
+import { ageRestoredCache, measureCache } from '../go-cache.js'
+import type { Context, Stage } from '../pipeline.js'
+import { formatDuration } from '../ports/clock.js'
+import { STATE_VERSION } from '../ports/state.js'
+import { formatSize } from './build.js'
+
+/** One cache's restore, for the summary and the post step. */
+export interface CacheRestore {
+  spec: CacheSpec
+  /** matched key, '' on a miss or a fault */
+  matchedKey: string
+  /** the fault that made this a cold build, if any */
+  failure?: string
+  bytes: number
+  ms: number
+}
+
+/** What the cache-restore stage did. */
+export interface CacheRun {
+  restores: CacheRestore[]
+  /** true only when every cache hit its primary key exactly */
+  hit: boolean
+  /** why the post step will not save ('' when it will) */
+  saveBlockedBy: string
+}
+
+/** Restores the module and build caches before the build; the post step saves them. */
+export const restoreCaches: Stage = {
+  name: 'restoring caches',
+  skip(ctx) {
+    if (!ctx.inputs.cache) return 'cache: false'
+    if (!ctx.ports.cache.available()) return 'this runner offers no cache service'
+    const policy = cachePolicy(ctx.inputs, runEvent(ctx.ports.env))
+    return policy.restore ? undefined : policy.reason
+  },
+  async run(ctx) {
+    const policy = cachePolicy(ctx.inputs, runEvent(ctx.ports.env))
+    const runner = {
+      os: ctx.ports.env.RUNNER_OS || process.platform,
+      arch: ctx.ports.env.RUNNER_ARCH || process.arch
+    }
+    const specs = cacheSpecs(ctx.inputs, ctx.facts, runner, hashGoSums(ctx.inputs.workingDirectory))
+    const restores = await Promise.all(specs.map(spec => restoreOne(ctx, spec)))
+
+    const restoredAt = ctx.ports.clock.wall()
+    const gocache = ctx.facts.go.gocache
+    const aged = ageRestoredCache(gocache, restoredAt)
+    ctx.log.info(
+      `build cache: ${aged.entries} entries (${formatSize(aged.bytes)}) dated back so this build's use of them shows`
+    )
+
+    ctx.caches = {
+      restores,
+      hit: restores.every(r => r.matchedKey === r.spec.key),
+      saveBlockedBy: policy.save ? '' : policy.reason
+    }
+    ctx.ports.state.save({
+      version: STATE_VERSION,
+      caches: restores.map(r => ({ spec: r.spec, matchedKey: r.matchedKey })),
+      restoredAt,
+      restoredBytes: aged.bytes,
+      saveBlockedBy: ctx.caches.saveBlockedBy
+    })
+    if (!policy.save) ctx.log.info(`caches will not be saved: ${policy.reason}`)
+  }
+}
+
+async function restoreOne(ctx: Context, spec: CacheSpec): Promise<CacheRestore> {
+  const started = ctx.ports.clock.now()
+  const hadContent = hasContent(spec.path)
+  // Module files and folders are read-only (0444/0555): tar cannot add to such a tree as a non-root user.
+  if (spec.kind === 'module' && hadContent) makeFoldersWritable(spec.path)
+  const result = await ctx.ports.cache.restore([spec.path], spec.key, spec.restoreKeys)
+  const ms = ctx.ports.clock.now() - started
+  if (result.failure) {
+    ctx.log.warning(`${spec.kind} cache not restored (${result.failure}); building without it`)
+    // A failed extraction can leave truncated files; start from what was there before.
+    if (!hadContent) removeTree(spec.path)
+    return { spec, matchedKey: '', failure: result.failure, bytes: 0, ms }
+  }
+  const bytes = spec.kind === 'build' ? measureCache(spec.path).bytes : folderSize(spec.path)
+  if (result.matchedKey) {
+    const how = result.matchedKey === spec.key ? 'exact hit' : 'restored from an earlier key'
+    ctx.log.info(
+      `${spec.kind} cache: ${how} ${result.matchedKey} (${formatSize(bytes)}) in ${formatDuration(ms)}`
+    )
+  } else {
+    ctx.log.info(`${spec.kind} cache: no entry for ${spec.key} or its prefixes`)
+  }
+  return { spec, matchedKey: result.matchedKey ?? '', bytes, ms }
+}
+
+function hasContent(dir: string): boolean {
+  try {
+    return fs.readdirSync(dir).length > 0
+  } catch {
+    return false
+  }
+}
+
+/** chmod u+w on every folder, as `go clean -modcache` does before removing the tree. */
+export function makeFoldersWritable(dir: string): void {
+  let stat: fs.Stats
+  try {
+    stat = fs.lstatSync(dir)
+  } catch {
+    return
+  }
+  if (!stat.isDirectory()) return
+  fs.chmodSync(dir, stat.mode | 0o200)
+  for (const name of fs.readdirSync(dir)) makeFoldersWritable(path.join(dir, name))
+}
+
+function removeTree(dir: string): void {
+  makeFoldersWritable(dir)
+  fs.rmSync(dir, { recursive: true, force: true })
+}
+
+/** Bytes of every file below dir. */
+export function folderSize(dir: string): number {
+  let total = 0
+  let names: fs.Dirent[]
+  try {
+    names = fs.readdirSync(dir, { withFileTypes: true })
+  } catch {
+    return 0
+  }
+  for (const entry of names) {
+    const p = path.join(dir, entry.name)
+    if (entry.isDirectory()) total += folderSize(p)
+    else if (entry.isFile()) total += fs.statSync(p).size
+  }
+  return total
+}
