@@ -51,3 +51,19 @@ test('trimUnused keeps entries the build touched or created and drops the rest',
   expect(fs.existsSync(path.join(dir, 'trim.txt'))).toBe(false)
   expect(measureCache(dir)).toEqual(kept)
 })
+
+test('after a failed restore only the files it added are removed', async () => {
+  const { listFiles, removeAdded } = await import('../src/stages/cache-restore.js')
+  const dir = fakeCache()
+  const before = listFiles(dir)
+  fs.mkdirSync(path.join(dir, 'ab'))
+  fs.writeFileSync(path.join(dir, 'ab', 'truncated-d'), Buffer.alloc(10))
+  fs.writeFileSync(path.join(dir, '00', 'new-a'), 'x')
+  fs.writeFileSync(path.join(dir, '7f', 'bb-d'), Buffer.alloc(10)) // overwritten by the extraction
+  fs.chmodSync(path.join(dir, '00'), 0o555)
+  expect(removeAdded(dir, before)).toBe(3)
+  expect([...listFiles(dir).keys()].sort()).toEqual(
+    [...before.keys()].filter(f => !f.endsWith('bb-d')).sort()
+  )
+  expect(fs.existsSync(path.join(dir, 'ab'))).toBe(false)
+})

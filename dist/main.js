@@ -33185,17 +33185,26 @@ const restoreCaches = {
 };
 async function restoreOne(ctx, spec) {
     const started = ctx.ports.clock.now();
-    const hadContent = hasContent(spec.path);
+    const before = listFiles(spec.path);
     // Module files and folders are read-only (0444/0555): tar cannot add to such a tree as a non-root user.
-    if (spec.kind === 'module' && hadContent)
+    if (spec.kind === 'module' && before.size > 0)
         makeFoldersWritable(spec.path);
     const result = await ctx.ports.cache.restore([spec.path], spec.key, spec.restoreKeys);
     const ms = ctx.ports.clock.now() - started;
     if (result.failure) {
         ctx.log.warning(`${spec.kind} cache not restored (${result.failure}); building without it`);
-        // A failed extraction can leave truncated files; start from what was there before.
-        if (!hadContent)
-            removeTree(spec.path);
+        // A failed extraction leaves truncated files (the linker crashes on such build cache entries)
+        // and may have overwritten files that were there. Build cache entries stand alone, so removing
+        // those files is enough; a module folder missing files is broken, so the module cache starts over.
+        const removed = removeAdded(spec.path, before);
+        if (removed > 0 && spec.kind === 'module') {
+            makeFoldersWritable(spec.path);
+            fs$1.rmSync(spec.path, { recursive: true, force: true });
+            ctx.log.info('module cache: emptied after the failed restore; modules are downloaded again');
+        }
+        else if (removed > 0) {
+            ctx.log.info(`${spec.kind} cache: removed ${removed} files the failed restore left behind`);
+        }
         return { spec, matchedKey: '', failure: result.failure, bytes: 0, ms };
     }
     const bytes = spec.kind === 'build' ? measureCache(spec.path).bytes : folderSize(spec.path);
@@ -33208,13 +33217,60 @@ async function restoreOne(ctx, spec) {
     }
     return { spec, matchedKey: result.matchedKey ?? '', bytes, ms };
 }
-function hasContent(dir) {
-    try {
-        return fs$1.readdirSync(dir).length > 0;
+/** Every file below dir (absolute paths), with its size and mtime so a rewrite shows. */
+function listFiles(dir) {
+    const files = new Map();
+    const walk = (d) => {
+        let entries;
+        try {
+            entries = fs$1.readdirSync(d, { withFileTypes: true });
+        }
+        catch {
+            return;
+        }
+        for (const e of entries) {
+            const p = path$2.join(d, e.name);
+            if (e.isDirectory())
+                walk(p);
+            else {
+                const st = fs$1.lstatSync(p);
+                files.set(p, `${st.size}:${st.mtimeMs}`);
+            }
+        }
+    };
+    walk(dir);
+    return files;
+}
+/** Removes the files below dir that are new or rewritten since `before` (and folders left empty); returns how many. */
+function removeAdded(dir, before) {
+    let removed = 0;
+    const added = [...listFiles(dir)].filter(([f, stamp]) => before.get(f) !== stamp).map(([f]) => f);
+    if (added.length === 0)
+        return 0;
+    makeFoldersWritable(dir);
+    for (const file of added) {
+        fs$1.rmSync(file, { force: true });
+        removed++;
     }
-    catch {
-        return false;
-    }
+    const prune = (d) => {
+        let entries;
+        try {
+            entries = fs$1.readdirSync(d, { withFileTypes: true });
+        }
+        catch {
+            return false;
+        }
+        let empty = true;
+        for (const e of entries) {
+            if (!e.isDirectory() || !prune(path$2.join(d, e.name)))
+                empty = false;
+        }
+        if (empty && d !== dir)
+            fs$1.rmdirSync(d);
+        return empty;
+    };
+    prune(dir);
+    return removed;
 }
 /** chmod u+w on every folder, as `go clean -modcache` does before removing the tree. */
 function makeFoldersWritable(dir) {
@@ -33230,10 +33286,6 @@ function makeFoldersWritable(dir) {
     fs$1.chmodSync(dir, stat.mode | 0o200);
     for (const name of fs$1.readdirSync(dir))
         makeFoldersWritable(path$2.join(dir, name));
-}
-function removeTree(dir) {
-    makeFoldersWritable(dir);
-    fs$1.rmSync(dir, { recursive: true, force: true });
 }
 /** Bytes of every file below dir. */
 function folderSize(dir) {

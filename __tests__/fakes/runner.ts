@@ -12,6 +12,8 @@ export interface StepResult {
   stdout: string
   stderr: string
   outputs: Record<string, string>
+  /** what the step saved for its post step (GITHUB_STATE), to pass to the post step's run */
+  state: Record<string, string>
   summary: string
 }
 
@@ -40,7 +42,7 @@ export function parseOutputFile(text: string): Record<string, string> {
 export async function runStep(
   entry: string,
   inputs: Record<string, string>,
-  options: { workspace: string; env?: Record<string, string> }
+  options: { workspace: string; env?: Record<string, string>; state?: Record<string, string> }
 ): Promise<StepResult> {
   const files = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-runner-'))
   const names = [
@@ -74,6 +76,8 @@ export async function runStep(
   }
   fs.mkdirSync(env.RUNNER_TEMP!)
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
+  // The runner hands the main step's saved state to the post step as STATE_<name>.
+  for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value
   Object.assign(env, options.env)
 
   const child = spawn(process.execPath, [path.join(REPO_ROOT, entry)], {
@@ -91,6 +95,7 @@ export async function runStep(
     stdout,
     stderr,
     outputs: parseOutputFile(fs.readFileSync(env.GITHUB_OUTPUT!, 'utf8')),
+    state: parseOutputFile(fs.readFileSync(env.GITHUB_STATE!, 'utf8')),
     summary: fs.readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8')
   }
 }

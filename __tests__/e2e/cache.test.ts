@@ -1,0 +1,271 @@
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import * as cache from '@actions/cache'
+import { hashGoSums } from '../../src/cache-plan.js'
+import { realProcess } from '../../src/ports/process.js'
+import { copyFixture, gitInit } from '../fakes/context.js'
+import { runStep, type StepResult } from '../fakes/runner.js'
+import { startAzurite, type Azurite } from '../services/azurite.js'
+import {
+  runnerEnvFor,
+  startResultsService,
+  type ResultsService
+} from '../services/results-service.js'
+
+/**
+ * The bundled main and post steps against a loopback results service (cache v2 twirp) with
+ * Azurite behind the signed URLs. Each "job" starts like a fresh runner: empty GOCACHE and
+ * GOMODCACHE at the same paths (the cache version hashes the path strings).
+ */
+let azurite: Azurite
+let service: ResultsService
+let root: string
+let gocache: string
+let gomodcache: string
+const proxy = path.join(import.meta.dirname, '..', 'fixtures', 'goproxy')
+const TARGETS = 'linux/amd64,linux/arm64,windows/amd64'
+
+beforeAll(async () => {
+  azurite = await startAzurite()
+  service = await startResultsService({ azurite })
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-cache-e2e-'))
+  gocache = path.join(root, 'runner', 'go-build')
+  gomodcache = path.join(root, 'runner', 'go-mod')
+})
+
+afterAll(async () => {
+  await service?.stop()
+  await azurite?.stop()
+})
+
+afterEach(() => {
+  expect(service.faults.pending()).toEqual([])
+})
+
+/** A fresh runner: nothing in the local caches. */
+function freshRunner(): void {
+  for (const dir of [gocache, gomodcache]) {
+    if (fs.existsSync(dir)) {
+      for (const p of fs.readdirSync(dir, { recursive: true }) as string[]) {
+        try {
+          fs.chmodSync(path.join(dir, p), 0o755)
+        } catch {
+          /* already gone */
+        }
+      }
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  }
+}
+
+function eventFile(defaultBranch = 'main'): string {
+  const file = path.join(root, `event-${defaultBranch}.json`)
+  fs.writeFileSync(file, JSON.stringify({ repository: { default_branch: defaultBranch } }))
+  return file
+}
+
+/** Runs main then (when main succeeded, as post-if: success() does) post, like one job. */
+async function job(
+  workspace: string,
+  sha: string,
+  env: Record<string, string> = {},
+  inputs: Record<string, string> = {}
+): Promise<{ main: StepResult; post?: StepResult }> {
+  freshRunner()
+  const common = {
+    ...runnerEnvFor(service),
+    GOCACHE: gocache,
+    GOMODCACHE: gomodcache,
+    GOPROXY: `file://${proxy}`,
+    GOFLAGS: '-modcacherw',
+    GITHUB_EVENT_NAME: 'push',
+    GITHUB_REF: 'refs/heads/main',
+    GITHUB_EVENT_PATH: eventFile(),
+    GITHUB_SHA: sha,
+    ...env
+  }
+  const allInputs = { targets: TARGETS, ...inputs }
+  const main = await runStep('dist/main.js', allInputs, { workspace, env: common })
+  if (process.env.XBUILD_TEST_LOG)
+    fs.appendFileSync(process.env.XBUILD_TEST_LOG, `${main.stdout}\n${main.stderr}\n`)
+  if (main.code !== 0) return { main }
+  const post = await runStep('dist/post.js', allInputs, {
+    workspace,
+    env: common,
+    state: main.state
+  })
+  return { main, post }
+}
+
+async function commit(workspace: string, message: string): Promise<string> {
+  const env = {
+    ...process.env,
+    GIT_AUTHOR_NAME: 't',
+    GIT_AUTHOR_EMAIL: 't@e',
+    GIT_COMMITTER_NAME: 't',
+    GIT_COMMITTER_EMAIL: 't@e'
+  } as Record<string, string>
+  await realProcess.run('git', ['commit', '-qam', message], { cwd: workspace, env })
+  return (
+    await realProcess.run('git', ['rev-parse', 'HEAD'], { cwd: workspace, env })
+  ).stdout.trim()
+}
+
+describe('caches across runs', () => {
+  let workspace: string
+  let sha: string
+
+  beforeAll(async () => {
+    workspace = copyFixture('deps')
+    sha = await gitInit(workspace)
+  })
+
+  test('run 1 misses, builds cold and saves both caches from the post step', async () => {
+    const { main, post } = await job(workspace, sha)
+    expect([main.code, main.stderr]).toEqual([0, ''])
+    expect(main.outputs['cache-hit']).toBe('false')
+    expect(main.stdout).toMatch(/^module cache: no entry for go-xbuild-mod-v1-Linux-/m)
+    expect(post!.code).toBe(0)
+    expect(post!.stdout).toMatch(/^module cache: saved go-xbuild-mod-v1-Linux-[0-9a-f]{16} /m)
+    expect(post!.stdout).toMatch(/^build cache: saved go-xbuild-build-v1-Linux-X64-go1\.\d+\.\d+-/m)
+    expect(post!.stdout).not.toMatch(/::(warning|error)::/)
+    const entries = service.cacheEntries().filter(e => e.finalized)
+    expect(entries.map(e => e.key.split('-').slice(0, 3).join('-')).sort()).toEqual([
+      'go-xbuild-build',
+      'go-xbuild-mod'
+    ])
+  })
+
+  test('run 2 of the same commit restores both caches exactly, reports cache-hit and saves nothing', async () => {
+    const before = service.cacheEntries().length
+    const { main, post } = await job(workspace, sha)
+    expect(main.code).toBe(0)
+    expect(main.outputs['cache-hit']).toBe('true')
+    expect(main.stdout).toMatch(/^module cache: exact hit go-xbuild-mod-v1-/m)
+    expect(main.stdout).toMatch(/^build cache: exact hit go-xbuild-build-v1-/m)
+    expect(main.stdout).toMatch(/^go mod verify: all modules verified/m)
+    expect(main.summary).toContain('go-xbuild caches restored')
+    expect(post!.stdout).toMatch(/^build cache: primary key .* already hit; not saving$/m)
+    expect(service.cacheEntries()).toHaveLength(before)
+  })
+
+  test('a new commit restores the previous commit’s build cache, saves a trimmed one, and it does not grow', async () => {
+    const sizes: number[] = []
+    for (let i = 1; i <= 3; i++) {
+      fs.appendFileSync(path.join(workspace, 'main.go'), `\n// change ${i}\n`)
+      const next = await commit(workspace, `change ${i}`)
+      const { main, post } = await job(workspace, next)
+      expect(main.code).toBe(0)
+      expect(main.outputs['cache-hit']).toBe('false')
+      expect(main.stdout).toMatch(/^build cache: restored from an earlier key go-xbuild-build-v1-/m)
+      const trim =
+        /^build cache: restored .*, used .* \((\d+) entries\), dropped .* \((\d+) entries this job did not use\)$/m.exec(
+          post!.stdout
+        )
+      expect(trim).not.toBeNull()
+      expect(post!.stdout).toMatch(/^build cache: saved go-xbuild-build-v1-.*-[0-9a-f]{12} /m)
+      // Only the entries for main.go's package and the links changed: the saved size stays put.
+      const saved = service
+        .cacheEntries()
+        .filter(e => e.finalized && e.key.endsWith(next.slice(0, 12)))
+      expect(saved).toHaveLength(1)
+      sizes.push(saved[0]!.size)
+    }
+    const spread = Math.max(...sizes) / Math.min(...sizes)
+    expect(spread).toBeLessThan(1.1)
+  })
+
+  test('a pull request restores but does not save', async () => {
+    fs.appendFileSync(path.join(workspace, 'main.go'), '\n// pr\n')
+    const pr = await commit(workspace, 'pr')
+    const before = service.cacheEntries().length
+    const { main, post } = await job(workspace, pr, {
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_REF: 'refs/pull/7/merge'
+    })
+    expect(main.code).toBe(0)
+    expect(main.stdout).toMatch(/^build cache: restored from an earlier key/m)
+    expect(main.stdout).toMatch(/caches will not be saved: pull requests restore but never save/)
+    expect(post!.stdout).toMatch(/not saving caches: pull requests restore but never save/)
+    expect(service.cacheEntries()).toHaveLength(before)
+  })
+
+  test('two jobs saving the same key: the second gets a 409 and says so as info', async () => {
+    fs.appendFileSync(path.join(workspace, 'main.go'), '\n// race\n')
+    const race = await commit(workspace, 'race')
+    const first = await job(workspace, race)
+    expect(first.post!.stdout).toMatch(/^build cache: saved /m)
+    // The second job restored before the first saved: replay its post step with a miss recorded.
+    const state = JSON.parse(first.main.state['go-xbuild']!) as { caches: { matchedKey: string }[] }
+    for (const c of state.caches) c.matchedKey = ''
+    const second = await runStep(
+      'dist/post.js',
+      {},
+      {
+        workspace,
+        env: { ...runnerEnvFor(service), GOCACHE: gocache, GOMODCACHE: gomodcache },
+        state: { 'go-xbuild': JSON.stringify(state) }
+      }
+    )
+    expect(second.code).toBe(0)
+    expect(second.stdout).toMatch(/^build cache: another job saved .* first; nothing to do$/m)
+    expect(second.stdout).not.toMatch(/::(warning|error)::/)
+    expect(service.calls.some(c => c.method === 'CreateCacheEntry' && c.status === 409)).toBe(true)
+  })
+
+  test('a corrupted cache archive is a warning and a cold build, never a failed job', async () => {
+    fs.appendFileSync(path.join(workspace, 'main.go'), '\n// corrupt\n')
+    const next = await commit(workspace, 'corrupt')
+    service.faults.download({ kind: 'corrupted' }, 2)
+    const { main } = await job(workspace, next, {}, { 'cache-save': 'never' })
+    expect(main.code).toBe(0)
+    expect(main.stdout).toMatch(/^::warning::.*cache not restored/m)
+    expect(main.stdout).not.toMatch(/^::error::/m)
+    expect(
+      fs.readdirSync(path.join(main.outputs['dist-dir']!)).filter(f => f.endsWith('.tar.gz'))
+    ).toHaveLength(2)
+  })
+
+  test('a connection the cache service drops is a warning and a cold build', async () => {
+    service.faults.rpc('GetCacheEntryDownloadURL', { kind: 'reset' }, 2)
+    const { main } = await job(workspace, sha, {}, { 'cache-save': 'never' })
+    expect(main.code).toBe(0)
+    expect(main.stdout).toMatch(/^::warning::(module|build) cache not restored/m)
+    expect(main.stdout).not.toMatch(/^::error::/m)
+    expect(main.outputs['cache-hit']).toBe('false')
+  })
+})
+
+test('a flipped byte in a restored module file fails the job naming the module (go mod verify)', async () => {
+  const workspace = copyFixture('deps')
+  const sha = await gitInit(workspace)
+  freshRunner()
+  // Poison the module cache entry under the exact key a run will look for.
+  const env = {
+    ...process.env,
+    GOMODCACHE: gomodcache,
+    GOPROXY: `file://${proxy}`,
+    GOFLAGS: '-modcacherw'
+  } as Record<string, string>
+  expect((await realProcess.run('go', ['mod', 'download'], { cwd: workspace, env })).code).toBe(0)
+  const file = path.join(gomodcache, 'github.com', 'google', 'uuid@v1.6.0', 'uuid.go')
+  const bytes = fs.readFileSync(file)
+  bytes[100] = bytes[100]! ^ 1
+  fs.writeFileSync(file, bytes)
+  // A suffix of its own, so this entry does not collide with the entries the other tests saved.
+  const key = `go-xbuild-mod-v1-Linux-poison-${hashGoSums(workspace).slice(0, 16)}`
+  const saved = process.env
+  process.env = { ...process.env, ...runnerEnvFor(service), RUNNER_TEMP: root }
+  try {
+    expect(await cache.saveCache([gomodcache], `${key}`)).toBeGreaterThan(0)
+  } finally {
+    process.env = saved
+  }
+  const { main } = await job(workspace, sha, {}, { 'cache-key-suffix': 'poison' })
+  expect(main.code).toBe(1)
+  expect(main.stdout).toMatch(/^module cache: exact hit /m)
+  expect(main.stdout).toMatch(
+    /::error::go-xbuild: go mod verify failed: .*github\.com\/google\/uuid v1\.6\.0: dir has been modified/
+  )
+})
