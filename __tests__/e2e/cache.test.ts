@@ -155,6 +155,7 @@ describe('caches across runs', () => {
     for (let i = 1; i <= 3; i++) {
       fs.appendFileSync(path.join(workspace, 'main.go'), `\n// change ${i}\n`)
       const next = await commit(workspace, `change ${i}`)
+      const started = Date.now()
       const { main, post } = await job(workspace, next)
       expect(main.code).toBe(0)
       expect(main.outputs['cache-hit']).toBe('false')
@@ -164,6 +165,13 @@ describe('caches across runs', () => {
           post!.stdout
         )
       expect(trim).not.toBeNull()
+      // The previous commit's entries for main.go's package were restored and not used: dropped.
+      expect(Number(trim![2])).toBeGreaterThan(0)
+      // What remains (and was saved) was all touched or written by this job: none is dated back.
+      const stale = (fs.readdirSync(gocache, { recursive: true }) as string[])
+        .filter(f => /^[0-9a-f]{2}\/[^/]+-[ad]$/.test(f))
+        .filter(f => fs.statSync(path.join(gocache, f)).mtimeMs < started - 60_000)
+      expect(stale).toEqual([])
       expect(post!.stdout).toMatch(/^build cache: saved go-xbuild-build-v1-.*-[0-9a-f]{12} /m)
       // Only the entries for main.go's package and the links changed: the saved size stays put.
       const saved = service
