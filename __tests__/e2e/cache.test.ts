@@ -264,7 +264,14 @@ test('a flipped byte in a restored module file fails the job naming the module (
   // A suffix of its own, so this entry does not collide with the entries the other tests saved.
   const key = `go-xbuild-mod-v1-Linux-poison-${hashGoSums(workspace).slice(0, 16)}`
   const saved = process.env
-  process.env = { ...process.env, ...runnerEnvFor(service), RUNNER_TEMP: root }
+  // The toolkit stores paths relative to GITHUB_WORKSPACE (else the cwd) and the restoring job
+  // extracts relative to its own workspace: save from the same workspace the job will use.
+  process.env = {
+    ...process.env,
+    ...runnerEnvFor(service),
+    RUNNER_TEMP: root,
+    GITHUB_WORKSPACE: workspace
+  }
   try {
     expect(await cache.saveCache([gomodcache], `${key}`)).toBeGreaterThan(0)
   } finally {
