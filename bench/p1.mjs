@@ -392,5 +392,5 @@ function report({ pairs, cores, facts, check, version, retries }) {
       `Medians ${countedText}: ${medians.join('; ')}.`
     ].join('\n')
   }
-  return { sections, medAB, medAFloor, medBuildFloor }
+  return { sections, allNoisy: pairs.every(p => p.noisy), medAB, medAFloor, medBuildFloor }
 }

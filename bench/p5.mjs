@@ -289,5 +289,5 @@ function report({ rows, facts, binaries, binarySizes, retries }) {
       ]
     )
   ]
-  return { sections: { p5: lines.join('\n') }, medAB }
+  return { sections: { p5: lines.join('\n') }, allNoisy: rows.every(r => r.noisy), medAB }
 }

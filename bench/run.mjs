@@ -1,4 +1,4 @@
-// npm run bench [-- --only p1|p5] [--rounds N] [--retries N] [--variant 'parallelism=1' ...]
+// npm run bench [-- --only p1|p5] [--rounds N] [--retries N] [--write-noisy] [--variant 'parallelism=1' ...]
 // Runs the benchmarks, prints their tables and rewrites their own sections of bench/RESULTS.md.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -23,6 +23,8 @@ const { values } = parseArgs({
     rounds: { type: 'string' },
     // extra rounds allowed when other processes made a round noisy
     retries: { type: 'string' },
+    // record the sections even when every round was noisy
+    'write-noisy': { type: 'boolean' },
     // P1 investigation: extra action runs with other inputs, e.g. 'parallelism=1' or 'flags=-p=1'.
     variant: { type: 'string', multiple: true }
   }
@@ -92,6 +94,7 @@ for (const name of selected) {
   fs.mkdirSync(work, { recursive: true })
   // Ctrl-C reaches the running go builds too (same process group); leave no work dir behind.
   const stop = signal => {
+    log(`stopped by ${signal}; nothing written`)
     fs.rmSync(work, { recursive: true, force: true })
     process.exit(signal === 'SIGINT' ? 130 : 143)
   }
@@ -106,7 +109,16 @@ for (const name of selected) {
       facts,
       log
     }
-    const { sections } = name === 'p1' ? await p1({ ...args, variants }) : await p5(args)
+    const { sections, allNoisy } = name === 'p1' ? await p1({ ...args, variants }) : await p5(args)
+    if (allNoisy && !values['write-noisy']) {
+      // A quieter earlier result is worth more than this one: print it, keep RESULTS.md.
+      for (const markdown of Object.values(sections)) process.stdout.write(`\n${markdown}\n`)
+      log(
+        `${name}: every round was noisy (other processes used the CPUs); RESULTS.md left as it was. Run again on a quiet machine, or pass --write-noisy`
+      )
+      process.exitCode = 1
+      continue
+    }
     let text = fs.existsSync(resultsFile) ? fs.readFileSync(resultsFile, 'utf8') : HEADER
     for (const [key, markdown] of Object.entries(sections)) {
       process.stdout.write(`\n${markdown}\n`)
