@@ -293,7 +293,7 @@ function report({ pairs, cores, facts, check, version, retries }) {
   const p1Lines = [
     '## P1: cold cross-build of examples/hello, 6 targets',
     '',
-    `Measured ${new Date().toISOString()} by \`npm run bench\` (${pairs.length} rounds, a then b in every round).`,
+    `Measured ${new Date().toISOString()} by \`npm run bench\` (${pairs.length} rounds, a then b in every round${pairs[0].variants.length > 0 ? ', then the variants of the P1 investigation section' : ''}).`,
     ...machineLines(facts),
     `- targets: ${TARGETS.join(', ')}; version stamp \`${version}\` in both`,
     '- (a) `node dist/cli.js --working-directory <copy of examples/hello> --targets … --dist <fresh dir>`: default ldflags `-s -w -X main.version={{.Version}}`, default parallelism (= cores), archives (zip for windows, tar.gz else) and checksums.txt included',
