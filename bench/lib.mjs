@@ -46,13 +46,19 @@ function snapshot() {
  * kernel adds a reaped child's own reaped children to its cutime/cstime, so `go build`'s compile
  * and link processes count), our own CPU, and the CPU the rest of the machine used meanwhile
  * (all-CPU busy time from /proc/stat minus ours) — a noise indicator, not a precise figure.
- * Children must be reaped before fn resolves; `run` below waits for 'close'.
+ * Children must be reaped before fn resolves; `run` below waits for 'close'. `companions` are
+ * pids of long-running processes the measured code uses (a loopback service): their user+sys
+ * CPU meanwhile is reported apart and not counted as other processes' noise.
  */
-export async function measure(fn) {
+export async function measure(fn, { companions = [] } = {}) {
+  const companionTicks = () => companions.reduce((sum, pid) => sum + processTicks(pid), 0)
+  const companionBefore = companionTicks()
   const before = snapshot()
   const result = await fn()
   const after = snapshot()
+  const companionAfter = companionTicks()
   const ms = ticks => (ticks * 1000) / CLK_TCK
+  const companion = ms(companionAfter - companionBefore)
   const childUser = ms(after.self.cutime - before.self.cutime)
   const childSys = ms(after.self.cstime - before.self.cstime)
   const self = ms(after.self.utime + after.self.stime - (before.self.utime + before.self.stime))
@@ -64,10 +70,18 @@ export async function measure(fn) {
     childSysMs: childSys,
     childCpuMs: childUser + childSys,
     selfCpuMs: self,
-    otherCpuMs: systemBusy - childUser - childSys - self,
+    // services the measured code talks to (a loopback blob store): theirs, not other processes'
+    companionCpuMs: companion,
+    otherCpuMs: systemBusy - childUser - childSys - self - companion,
     iowaitMs: ms(after.system.iowait - before.system.iowait),
     stealMs: ms(after.system.steal - before.system.steal)
   }
+}
+
+/** User+sys CPU ticks a running process has used itself (not its children). */
+export function processTicks(pid) {
+  const stat = parseProcStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))
+  return stat.utime + stat.stime
 }
 
 /**

@@ -32,26 +32,26 @@ export const TARGETS = [
 const TARGET_VARIABLES = ['GOOS', 'GOARCH', 'GOARM', 'GOAMD64', 'GOARM64', 'GO386', 'CGO_ENABLED']
 
 /** GOOS/GOARCH/GOARM of a target id like linux/arm/7. */
-function targetEnv(target) {
+export function targetEnv(target) {
   const [goos, goarch, variant] = target.split('/')
   const env = { GOOS: goos, GOARCH: goarch, CGO_ENABLED: '0' }
   if (variant) env.GOARM = variant
   return env
 }
 
-function baseEnv(gocache) {
+export function baseEnv(gocache) {
   const env = { ...process.env, GOCACHE: gocache }
   for (const name of TARGET_VARIABLES) delete env[name]
   return env
 }
 
 /** Plain go build argv, the same flags the action passes by default. */
-function goBuildArgs(version, output) {
+export function goBuildArgs(version, output) {
   return ['build', '-trimpath', `-ldflags=-s -w -X main.version=${version}`, '-o', output, '.']
 }
 
 /** A fresh, empty directory. */
-function fresh(dir) {
+export function fresh(dir) {
   fs.rmSync(dir, { recursive: true, force: true })
   fs.mkdirSync(dir, { recursive: true })
   return dir

@@ -18,7 +18,7 @@ import {
   table,
   waitForQuiet
 } from './lib.mjs'
-import { TARGETS } from './p1.mjs'
+import { fresh, TARGETS } from './p1.mjs'
 import * as archive from '../build/src/archive.js'
 
 const VERSION = '0.0.0-bench'
@@ -48,12 +48,6 @@ async function buildBinaries(module, binDir, log) {
     binaries.push({ id, goos, dir: path.dirname(out), name, path: out })
   }
   return binaries
-}
-
-function fresh(dir) {
-  fs.rmSync(dir, { recursive: true, force: true })
-  fs.mkdirSync(dir, { recursive: true })
-  return dir
 }
 
 /** (a): the project's writeArchive + hashFile in a fresh node process. */

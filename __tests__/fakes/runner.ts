@@ -36,7 +36,7 @@ export function parseOutputFile(text: string): Record<string, string> {
 }
 
 /**
- * Spawns a bundled entry point (dist/main.js) the way a runner does: node with INPUT_* variables
+ * Spawns a bundled entry point (dist/main.js, relative to the repository or absolute) the way a runner does: node with INPUT_* variables
  * (name upper-cased, hyphens kept) and the command files a runner creates.
  */
 export async function runStep(
@@ -80,7 +80,7 @@ export async function runStep(
   for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value
   Object.assign(env, options.env)
 
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, entry)], {
+  const child = spawn(process.execPath, [path.resolve(REPO_ROOT, entry)], {
     cwd: options.workspace,
     env,
     stdio: ['ignore', 'pipe', 'pipe']

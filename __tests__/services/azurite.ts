@@ -27,6 +27,8 @@ export interface Azurite {
   url: string
   /** The port Azurite listens on. */
   port: number
+  /** Azurite's process id (benchmarks count its CPU apart). */
+  pid: number
   /** Unsigned URL of a blob (what a SAS is appended to). */
   blobUrl(container: string, name: string): string
   /** Full blob URL signed with a blob-scoped SAS (the shape GitHub hands out as signed URLs). */
@@ -197,6 +199,7 @@ function handle(port: number, spawned: Spawned, location: string): Azurite {
   return {
     url,
     port,
+    pid: spawned.child.pid!,
     blobUrl,
     sas(container, name, permissions, expiresInMinutes = 60) {
       const now = Date.now()
@@ -255,6 +258,8 @@ async function stopChild({ child, onExit }: Spawned): Promise<void> {
   process.removeListener('exit', onExit)
   if (child.exitCode !== null || child.signalCode !== null) return
   const exited = new Promise<void>(resolve => child.once('exit', () => resolve()))
+  // Unreferenced since the start; outside Jest nothing else may keep the event loop waiting for 'exit'.
+  child.ref()
   child.kill('SIGTERM')
   const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
   await exited
