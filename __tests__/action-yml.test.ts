@@ -16,10 +16,14 @@ test('action.yml declares exactly the inputs the code reads', () => {
 
 test('action.yml declares the outputs the report stage sets, runs on node24 from dist/main.js', () => {
   expect(keysOf('outputs').sort()).toEqual([
+    'artifact-ids',
     'artifacts',
+    'assets',
     'cache-hit',
     'checksums-file',
     'dist-dir',
+    'release-id',
+    'release-url',
     'version'
   ])
   expect(text).toMatch(/^ {2}using: node24$/m)
@@ -28,6 +32,9 @@ test('action.yml declares the outputs the report stage sets, runs on node24 from
   expect(text).toMatch(/^ {2}post-if: success\(\)$/m)
 })
 
-test('no input default in action.yml: the code owns defaults so the CLI and the action agree', () => {
-  expect(text).not.toMatch(/^ {4}default:/m)
+test('no input default in action.yml but the token: the code owns defaults so the CLI and the action agree', () => {
+  // Only the workflow can hand the job's token to the action; the code cannot derive it.
+  expect([...text.matchAll(/^ {4}default: (.*)$/gm)].map(m => m[1])).toEqual([
+    '${{ github.token }}'
+  ])
 })

@@ -120,7 +120,11 @@ function trimUnused(gocache, restoredAt) {
 }
 
 /** The real clock. */
-const realClock = { now: () => performance.now(), wall: () => Date.now() };
+const realClock = {
+    now: () => performance.now(),
+    wall: () => Date.now(),
+    sleep: ms => new Promise(resolve => setTimeout(resolve, ms))
+};
 /** Formats a duration for progress lines: 850ms, 3.2s, 2m05s. */
 function formatDuration(ms) {
     if (ms < 1000)
@@ -84856,9 +84860,10 @@ const actionsOutputs = {
             summary.addHeading(table.heading, 3);
             const [head, ...body] = table.rows;
             if (head) {
+                // core.summary puts cell data into the HTML as given: escape it.
                 summary.addTable([
-                    head.map(data => ({ data, header: true })),
-                    ...body.map(row => row.map(cell => ({ data: cell })))
+                    head.map(cell => ({ data: cellHtml(cell), header: true })),
+                    ...body.map(row => row.map(cell => ({ data: cellHtml(cell) })))
                 ]);
             }
             for (const note of table.notes ?? [])
@@ -84867,6 +84872,12 @@ const actionsOutputs = {
         await summary.write();
     }
 };
+/** Aligns rows into columns for a terminal. */
+function cellHtml(cell) {
+    return typeof cell === 'string'
+        ? escapeHtml(cell)
+        : `<a href="${escapeHtml(cell.href)}">${escapeHtml(cell.text)}</a>`;
+}
 function escapeHtml(text) {
     return text.replace(/[&<>"]/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
 }

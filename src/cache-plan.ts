@@ -29,6 +29,8 @@ export interface RunEvent {
   name: string
   ref: string
   defaultBranch?: string
+  /** pull requests: owner/repo of the head branch (another repository for forks) */
+  headRepository?: string
 }
 
 const TRUSTED_EVENTS = new Set(['push', 'schedule', 'workflow_dispatch'])
@@ -91,17 +93,25 @@ export function cachePolicy(
 /** Reads the event name, ref and default branch from the runner's environment and event payload. */
 export function runEvent(env: Readonly<Record<string, string | undefined>>): RunEvent {
   let defaultBranch: string | undefined
+  let headRepository: string | undefined
   if (env.GITHUB_EVENT_PATH) {
     try {
       const payload = JSON.parse(fs.readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as {
         repository?: { default_branch?: string }
+        pull_request?: { head?: { repo?: { full_name?: string } } }
       }
       defaultBranch = payload.repository?.default_branch
+      headRepository = payload.pull_request?.head?.repo?.full_name
     } catch {
       defaultBranch = undefined // unreadable payload: auto will not save
     }
   }
-  return { name: env.GITHUB_EVENT_NAME ?? '', ref: env.GITHUB_REF ?? '', defaultBranch }
+  return {
+    name: env.GITHUB_EVENT_NAME ?? '',
+    ref: env.GITHUB_REF ?? '',
+    defaultBranch,
+    headRepository
+  }
 }
 
 /** sha256 of every go.sum below the module root (and go.work.sum), in path order; '' when there are none. */

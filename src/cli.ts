@@ -4,6 +4,8 @@ import { USAGE, parseCliArgs } from './cli-args.js'
 import { parseInputs } from './inputs.js'
 import { createContext, runStages } from './pipeline.js'
 import { realClock } from './ports/clock.js'
+import { githubReleaseApi } from './ports/release-api.js'
+import { noArtifacts } from './ports/workflow-artifacts.js'
 import { consoleLog } from './ports/log.js'
 import { consoleOutputs } from './ports/outputs.js'
 import { realProcess } from './ports/process.js'
@@ -30,6 +32,8 @@ async function main(argv: readonly string[]): Promise<number> {
       cache: noCache,
       state: noState,
       clock: realClock,
+      artifacts: noArtifacts,
+      releaseApi: token => githubReleaseApi(token, process.env, log),
       env: process.env
     },
     log

@@ -38,7 +38,19 @@ export const INPUT = {
   cache: 'cache',
   cacheSave: 'cache-save',
   cacheKeySuffix: 'cache-key-suffix',
-  verifyModules: 'verify-modules'
+  verifyModules: 'verify-modules',
+  uploadArtifacts: 'upload-artifacts',
+  artifactName: 'artifact-name',
+  retentionDays: 'retention-days',
+  release: 'release',
+  releaseTag: 'release-tag',
+  releaseName: 'release-name',
+  draft: 'draft',
+  prerelease: 'prerelease',
+  makeLatest: 'make-latest',
+  releaseNotes: 'release-notes',
+  overwrite: 'overwrite',
+  githubToken: 'github-token'
 } as const
 
 /** An input's name as action.yml spells it. */
@@ -119,6 +131,28 @@ export interface Inputs {
   cacheKeySuffix: string
   /** run go mod verify after restoring the module cache */
   verifyModules: boolean
+  /** upload the archives and checksums as one workflow artifact */
+  uploadArtifacts: boolean
+  /** workflow artifact name; '' to derive it from the project and targets (resolve stage) */
+  artifactName: string
+  /** artifact retention in days; undefined for the repository's setting */
+  retentionDays: number | undefined
+  /** publish to a GitHub release: auto = when the ref is a tag */
+  release: 'auto' | 'true' | 'false'
+  /** release tag; '' for the ref's tag */
+  releaseTag: string
+  /** title of a release this run creates; '' for the tag */
+  releaseName: string
+  /** leave the release a draft */
+  draft: boolean
+  prerelease: 'auto' | 'true' | 'false'
+  makeLatest: 'true' | 'false' | 'legacy'
+  /** generated notes, none, or an absolute path of a notes file */
+  releaseNotes: { kind: 'generate' } | { kind: 'none' } | { kind: 'file'; path: string }
+  /** what to do with an existing asset of the same name */
+  overwrite: 'replace' | 'skip' | 'fail'
+  /** token for the release API ('' when none was given) */
+  githubToken: string
 }
 
 /** Where inputs are read: the workspace root and the machine's core count. */
@@ -128,6 +162,8 @@ export interface InputContext {
 }
 
 const SAFE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/
+/** Characters the artifact service refuses in names (github-runtime.md). */
+const ARTIFACT_NAME_FORBIDDEN = /[":<>|*?\r\n\\/]/
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.]*$/
 const VERSION = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/
 
@@ -296,6 +332,90 @@ export function parseInputs(
   }
   const verifyModules = parseBoolean(INPUT.verifyModules, get(INPUT.verifyModules), true, problems)
 
+  const uploadArtifacts = parseBoolean(
+    INPUT.uploadArtifacts,
+    get(INPUT.uploadArtifacts),
+    true,
+    problems
+  )
+  const artifactName = get(INPUT.artifactName).trim()
+  if (artifactName && (ARTIFACT_NAME_FORBIDDEN.test(artifactName) || artifactName.length > 200)) {
+    problems.push(
+      `${INPUT.artifactName}: "${artifactName}" is not allowed: up to 200 characters, none of " : < > | * ? \\ / or line breaks`
+    )
+  }
+  const retentionRaw = get(INPUT.retentionDays).trim()
+  let retentionDays: number | undefined
+  if (retentionRaw) {
+    retentionDays = Number(retentionRaw)
+    if (!/^[0-9]+$/.test(retentionRaw) || retentionDays < 1 || retentionDays > 90) {
+      problems.push(`${INPUT.retentionDays}: "${retentionRaw}" is not a whole number from 1 to 90`)
+      retentionDays = undefined
+    }
+  }
+
+  const release = parseChoice(
+    INPUT.release,
+    get(INPUT.release),
+    ['auto', 'true', 'false'] as const,
+    'auto',
+    problems
+  )
+  const releaseTag = get(INPUT.releaseTag).trim()
+  if (releaseTag) problems.push(...checkTagName(INPUT.releaseTag, releaseTag))
+  const releaseName = get(INPUT.releaseName).trim()
+  if (releaseName.length > 1000 || /[\r\n]/.test(releaseName)) {
+    problems.push(`${INPUT.releaseName}: one line of at most 1000 characters`)
+  }
+  const draft = parseBoolean(INPUT.draft, get(INPUT.draft), false, problems)
+  const prerelease = parseChoice(
+    INPUT.prerelease,
+    get(INPUT.prerelease),
+    ['auto', 'true', 'false'] as const,
+    'auto',
+    problems
+  )
+  const makeLatest = parseChoice(
+    INPUT.makeLatest,
+    get(INPUT.makeLatest),
+    ['true', 'false', 'legacy'] as const,
+    'true',
+    problems
+  )
+  const notesRaw = get(INPUT.releaseNotes).trim() || 'generate'
+  let releaseNotes: Inputs['releaseNotes']
+  if (notesRaw === 'generate' || notesRaw === 'none') {
+    releaseNotes = { kind: notesRaw }
+  } else {
+    const file = insideWorkspace(INPUT.releaseNotes, notesRaw, workspace, workspace, problems)
+    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      problems.push(
+        `${INPUT.releaseNotes}: "${notesRaw}" is neither generate, none, nor a file in the workspace`
+      )
+    } else if (fs.statSync(file).size > 125_000) {
+      // GitHub refuses release bodies longer than 125,000 characters.
+      problems.push(
+        `${INPUT.releaseNotes}: "${notesRaw}" is larger than GitHub's 125,000 characters`
+      )
+    }
+    releaseNotes = { kind: 'file', path: file }
+  }
+  const overwrite = parseChoice(
+    INPUT.overwrite,
+    get(INPUT.overwrite),
+    ['replace', 'skip', 'fail'] as const,
+    'replace',
+    problems
+  )
+  const githubToken = get(INPUT.githubToken).trim()
+  if (/\s/.test(githubToken)) {
+    // Never echo the value: it is a secret.
+    problems.push(`${INPUT.githubToken}: the token holds whitespace; pass the token alone`)
+  }
+  if (release === 'true' && !githubToken) {
+    problems.push(`${INPUT.release}: "true" needs a token: set ${INPUT.githubToken}`)
+  }
+
   return {
     inputs: {
       targets,
@@ -323,10 +443,43 @@ export function parseInputs(
       cache,
       cacheSave,
       cacheKeySuffix,
-      verifyModules
+      verifyModules,
+      uploadArtifacts,
+      artifactName,
+      retentionDays,
+      release,
+      releaseTag,
+      releaseName,
+      draft,
+      prerelease,
+      makeLatest,
+      releaseNotes,
+      overwrite,
+      githubToken
     },
     problems
   }
+}
+
+/**
+ * Problems of a tag name by `git check-ref-format` rules (GitHub refuses such tags with a 422),
+ * checked before anything is built.
+ */
+export function checkTagName(name: string, tag: string): string[] {
+  const bad =
+    tag.length > 250 ||
+    // eslint-disable-next-line no-control-regex -- git refuses control characters in ref names
+    /[\x00-\x20\x7f~^:?*[\\]/.test(tag) ||
+    tag.includes('..') ||
+    tag.includes('@{') ||
+    tag.includes('//') ||
+    /^[-/.]|[/.]$|\.lock$|\/\./.test(tag) ||
+    tag === '@'
+  return bad
+    ? [
+        `${name}: "${tag}" is not a valid tag name (git check-ref-format: no spaces, ~ ^ : ? * [ \\, "..", "@{", leading "-" or ".", trailing "." or ".lock")`
+      ]
+    : []
 }
 
 /** Parses a boolean the way YAML 1.2 core schema spells it (as core.getBooleanInput does). */

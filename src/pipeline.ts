@@ -7,11 +7,17 @@ import { formatDuration } from './ports/clock.js'
 import type { LogPort } from './ports/log.js'
 import type { OutputPort } from './ports/outputs.js'
 import type { ProcessPort } from './ports/process.js'
+import type { ReleaseApi } from './ports/release-api.js'
 import type { StatePort } from './ports/state.js'
+import type { WorkflowArtifactPort } from './ports/workflow-artifacts.js'
+import type { PublishedRelease, ReleasePlan } from './release.js'
 import { build } from './stages/build.js'
 import { restoreCaches, type CacheRun } from './stages/cache-restore.js'
 import { checksum } from './stages/checksum.js'
 import { packageArchives } from './stages/package.js'
+import { preflight } from './stages/preflight.js'
+import { publishRelease } from './stages/publish-release.js'
+import { uploadArtifacts } from './stages/upload-artifacts.js'
 import { report } from './stages/report.js'
 import { resolve } from './stages/resolve.js'
 import { verify } from './stages/verify.js'
@@ -24,6 +30,10 @@ export interface Ports {
   /** main → post hand-over */
   state: StatePort
   clock: Clock
+  /** the workflow artifact service */
+  artifacts: WorkflowArtifactPort
+  /** the releases API of GITHUB_REPOSITORY, authenticated with the token */
+  releaseApi(token: string): ReleaseApi
   /** the runner's environment (GITHUB_*, PATH, HOME); read, never written */
   env: Readonly<Record<string, string | undefined>>
 }
@@ -38,6 +48,10 @@ export interface Context {
   artifacts: ArtifactRegistry
   /** written by the cache-restore stage; absent when caching is off */
   caches?: CacheRun
+  /** written by the preflight stage when this run publishes a release */
+  release?: ReleasePlan
+  /** what the upload and release stages published; the report stage turns it into outputs */
+  published: { artifactIds: number[]; release?: PublishedRelease }
   ports: Ports
   log: LogPort
 }
@@ -55,6 +69,8 @@ export interface Stage {
 export const stages: readonly Stage[] = [
   // Query go env and dist list, read the commit, validate every input against them.
   resolve,
+  // Token may write, the tag's release is not immutable, not a fork PR: before any build.
+  preflight,
   // Restore the module and build caches keyed on the targets; leave the post step its state.
   restoreCaches,
   // go build every target × binary in parallel with one shared GOCACHE.
@@ -65,16 +81,21 @@ export const stages: readonly Stage[] = [
   packageArchives,
   // Hash every archive and write the checksums file.
   checksum,
+  // Upload archives and checksums as one workflow artifact (re-run safe).
+  uploadArtifacts,
+  // Draft → upload → merge checksums → verify → publish.
+  publishRelease,
   // Set step outputs, write the manifest and the job summary.
   report
 ]
 
 /** Creates a context whose facts throw until the resolve stage sets them. */
-export function createContext(init: Omit<Context, 'facts' | 'artifacts'>): Context {
+export function createContext(init: Omit<Context, 'facts' | 'artifacts' | 'published'>): Context {
   let facts: Facts | undefined
   return {
     ...init,
     artifacts: new ArtifactRegistry(),
+    published: { artifactIds: [] },
     get facts(): Facts {
       if (!facts) throw new Error('internal: facts read before the resolve stage ran')
       return facts

@@ -6,6 +6,8 @@ import { InputError, errorMessage } from './errors.js'
 import { actionInputSource, parseInputs } from './inputs.js'
 import { createContext, runStages, type Context } from './pipeline.js'
 import { realClock } from './ports/clock.js'
+import { githubReleaseApi } from './ports/release-api.js'
+import { actionsArtifacts } from './ports/workflow-artifacts.js'
 import { actionsCache } from './ports/cache.js'
 import { actionsLog } from './ports/log.js'
 import { actionsOutputs } from './ports/outputs.js'
@@ -23,6 +25,8 @@ export async function runAction(): Promise<void> {
     const { inputs, problems } = parseInputs(actionInputSource, {
       workspace: env.GITHUB_WORKSPACE || process.cwd()
     })
+    // Masked before anything else is written: the runner then hides it in every later line.
+    if (inputs.githubToken) core.setSecret(inputs.githubToken)
     const ctx: Context = createContext({
       inputs,
       inputProblems: problems,
@@ -32,6 +36,8 @@ export async function runAction(): Promise<void> {
         cache: actionsCache,
         state: actionsState,
         clock: realClock,
+        artifacts: actionsArtifacts(env),
+        releaseApi: token => githubReleaseApi(token, env, actionsLog),
         env
       },
       log: actionsLog

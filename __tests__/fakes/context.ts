@@ -4,6 +4,8 @@ import * as path from 'node:path'
 import { parseInputs, type InputName } from '../../src/inputs.js'
 import { createContext, type Context } from '../../src/pipeline.js'
 import { realClock } from '../../src/ports/clock.js'
+import { githubReleaseApi } from '../../src/ports/release-api.js'
+import { noArtifacts } from '../../src/ports/workflow-artifacts.js'
 import { consoleLog } from '../../src/ports/log.js'
 import { consoleOutputs } from '../../src/ports/outputs.js'
 import { realProcess, type ProcessPort } from '../../src/ports/process.js'
@@ -44,6 +46,14 @@ export function testContext(
     workspace: options.workspace,
     cpus: 2
   })
+  const env = {
+    ...globalThis.process.env,
+    GITHUB_REF: '',
+    GITHUB_SHA: '',
+    SOURCE_DATE_EPOCH: '',
+    ...options.env
+  }
+  const log = consoleLog({ write: line => lines.push(line) })
   const ctx = createContext({
     inputs,
     inputProblems: problems,
@@ -53,15 +63,12 @@ export function testContext(
       cache: noCache,
       state: noState,
       clock: realClock,
-      env: {
-        ...globalThis.process.env,
-        GITHUB_REF: '',
-        GITHUB_SHA: '',
-        SOURCE_DATE_EPOCH: '',
-        ...options.env
-      }
+      artifacts: noArtifacts,
+      // The real client: tests point GITHUB_API_URL at the loopback GitHub service.
+      releaseApi: token => githubReleaseApi(token, env, log),
+      env
     },
-    log: consoleLog({ write: line => lines.push(line) })
+    log
   })
   return { ctx, lines, outputs: outputs.outputs, summary, process }
 }

@@ -72,6 +72,19 @@ const UPLOAD_ONLY = new Set(['reset-mid-upload', 'starter-then-502'])
 /** Faults armed by a test, consumed first-in first-out, one per call of the operation. */
 export class FaultPlan {
   private readonly faults = new Map<OperationId, GitHubFault[]>()
+  /** Upload faults for one asset name, taken before the operation's own queue. */
+  private readonly assetFaults = new Map<string, GitHubFault[]>()
+
+  /**
+   * Arms `fault` for the next `times` uploads of the asset `name` (whatever their order among
+   * concurrent uploads): a failure that follows one file, as a corrupt or oversized file does.
+   */
+  onAsset(name: string, fault: GitHubFault, times = 1): this {
+    const queue = this.assetFaults.get(name) ?? []
+    for (let i = 0; i < times; i++) queue.push(fault)
+    this.assetFaults.set(name, queue)
+    return this
+  }
 
   /** Arms `fault` for the next `times` calls of `operationId`, after faults already armed for it. */
   on(operationId: OperationId, fault: GitHubFault, times = 1): this {
@@ -88,19 +101,33 @@ export class FaultPlan {
   }
 
   /** Faults not consumed yet; a test asserts this is empty so an unused fault cannot pass silently. */
-  pending(): { operationId: OperationId; kind: GitHubFault['kind'] }[] {
-    return [...this.faults].flatMap(([operationId, faults]) =>
-      faults.map(f => ({ operationId, kind: f.kind }))
-    )
+  pending(): { operationId: OperationId; kind: GitHubFault['kind']; asset?: string }[] {
+    return [
+      ...[...this.faults].flatMap(([operationId, faults]) =>
+        faults.map(f => ({ operationId, kind: f.kind }))
+      ),
+      ...[...this.assetFaults].flatMap(([asset, faults]) =>
+        faults.map(f => ({
+          operationId: 'repos/upload-release-asset' as OperationId,
+          kind: f.kind,
+          asset
+        }))
+      )
+    ]
   }
 
   /** Disarms everything. */
   clear(): void {
     this.faults.clear()
+    this.assetFaults.clear()
   }
 
-  /** Consumes the next fault armed for `operationId`. */
-  take(operationId: OperationId): GitHubFault | undefined {
+  /** Consumes the next fault armed for `operationId` (for uploads: for the asset first). */
+  take(operationId: OperationId, assetName?: string | null): GitHubFault | undefined {
+    if (operationId === 'repos/upload-release-asset' && assetName) {
+      const fault = this.assetFaults.get(assetName)?.shift()
+      if (fault) return fault
+    }
     return this.faults.get(operationId)?.shift()
   }
 }
@@ -881,7 +908,7 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
       authError = e
     }
     // Faults come after authentication: a refused token does not consume one.
-    const fault = auth ? faults.take(op) : undefined
+    const fault = auth ? faults.take(op, url.searchParams.get('name')) : undefined
     const headers = { 'x-github-request-id': requestId(), ...meter(auth, nowMs) }
     const answer = (reply: Reply): number => {
       let { status, body } = reply

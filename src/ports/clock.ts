@@ -4,10 +4,16 @@ export interface Clock {
   now(): number
   /** milliseconds since the epoch: for file times */
   wall(): number
+  /** waits (retry back-off) */
+  sleep(ms: number): Promise<void>
 }
 
 /** The real clock. */
-export const realClock: Clock = { now: () => performance.now(), wall: () => Date.now() }
+export const realClock: Clock = {
+  now: () => performance.now(),
+  wall: () => Date.now(),
+  sleep: ms => new Promise(resolve => setTimeout(resolve, ms))
+}
 
 /** Formats a duration for progress lines: 850ms, 3.2s, 2m05s. */
 export function formatDuration(ms: number): string {

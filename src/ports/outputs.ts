@@ -1,9 +1,12 @@
 import * as core from '@actions/core'
 
+/** A table cell: text, or a link. */
+export type Cell = string | { text: string; href: string }
+
 /** A table for the job summary: the first row is the header. */
 export interface SummaryTable {
   heading: string
-  rows: string[][]
+  rows: Cell[][]
   /** lines shown under the table */
   notes?: string[]
 }
@@ -24,9 +27,10 @@ export const actionsOutputs: OutputPort = {
       core.summary.addHeading(table.heading, 3)
       const [head, ...body] = table.rows
       if (head) {
+        // core.summary puts cell data into the HTML as given: escape it.
         core.summary.addTable([
-          head.map(data => ({ data, header: true })),
-          ...body.map(row => row.map(cell => ({ data: cell })))
+          head.map(cell => ({ data: cellHtml(cell), header: true })),
+          ...body.map(row => row.map(cell => ({ data: cellHtml(cell) })))
         ])
       }
       for (const note of table.notes ?? []) core.summary.addRaw(`<p>${escapeHtml(note)}</p>`, true)
@@ -53,7 +57,20 @@ export function consoleOutputs(
 }
 
 /** Aligns rows into columns for a terminal. */
-export function formatTextTable(rows: string[][]): string {
+function cellHtml(cell: Cell): string {
+  return typeof cell === 'string'
+    ? escapeHtml(cell)
+    : `<a href="${escapeHtml(cell.href)}">${escapeHtml(cell.text)}</a>`
+}
+
+/** A cell as plain text: links as `text (href)`. */
+export function cellText(cell: Cell): string {
+  return typeof cell === 'string' ? cell : `${cell.text} (${cell.href})`
+}
+
+/** Aligned plain-text table (the CLI's summary). */
+export function formatTextTable(cells: Cell[][]): string {
+  const rows = cells.map(row => row.map(cellText))
   const widths: number[] = []
   for (const row of rows)
     row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)))

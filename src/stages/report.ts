@@ -2,6 +2,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { Stage } from '../pipeline.js'
 import { formatDuration } from '../ports/clock.js'
+import type { SummaryTable } from '../ports/outputs.js'
 import { formatTarget } from '../targets.js'
 import { formatSize } from './build.js'
 
@@ -51,6 +52,21 @@ export const report: Stage = {
     ctx.ports.outputs.setOutput('dist-dir', inputs.dist)
     ctx.ports.outputs.setOutput('version', facts.stamp.version)
     ctx.ports.outputs.setOutput('cache-hit', String(ctx.caches?.hit ?? false))
+    ctx.ports.outputs.setOutput('artifact-ids', JSON.stringify(ctx.published.artifactIds))
+    const release = ctx.published.release
+    ctx.ports.outputs.setOutput('release-id', release ? String(release.id) : '')
+    ctx.ports.outputs.setOutput('release-url', release?.url ?? '')
+    ctx.ports.outputs.setOutput(
+      'assets',
+      JSON.stringify(
+        (release?.assets ?? []).map(a => ({
+          name: a.name,
+          size: a.size,
+          digest: a.digest,
+          url: a.browserDownloadUrl
+        }))
+      )
+    )
 
     const manifest = {
       version: facts.stamp.version,
@@ -88,7 +104,21 @@ export const report: Stage = {
     const dynamic = ctx.artifacts.byKind('binary').filter(b => b.interpreter)
     if (dynamic.length > 0)
       notes.push(`dynamically linked: ${dynamic.map(b => `${b.target!.id}/${b.name}`).join(', ')}`)
-    const tables = [{ heading: 'go-xbuild', rows, notes }]
+    const tables: SummaryTable[] = [{ heading: 'go-xbuild', rows, notes }]
+    if (release) {
+      tables.push({
+        heading: `go-xbuild release${release.draft ? ' (draft)' : ''}`,
+        rows: [
+          ['asset', 'size', 'digest'],
+          ...release.assets.map(a => [
+            { text: a.name, href: a.browserDownloadUrl },
+            formatSize(a.size),
+            a.digest ?? ''
+          ])
+        ],
+        notes: [`${release.url}${release.created ? ' (created by this run)' : ''}`]
+      })
+    }
     if (ctx.caches) {
       tables.push({
         heading: 'go-xbuild caches restored',

@@ -1,0 +1,297 @@
+import { createHash } from 'node:crypto'
+import { copyFixture, gitInit } from '../fakes/context.js'
+import { runStep, type StepResult } from '../fakes/runner.js'
+import {
+  githubEnvFor,
+  startGitHubService,
+  type GitHubService,
+  type GitHubServiceOptions,
+  type ReleaseView
+} from '../services/github.js'
+
+/**
+ * dist/main.js publishing to the loopback GitHub REST service (every request and response checked
+ * against the official OpenAPI description). Each test names the fault it injects; every fault is
+ * one GitHub produces (github-runtime.md and the upload docs).
+ */
+const TAG = 'v1.4.0'
+const TARGETS = 'linux/amd64,linux/arm64,windows/amd64'
+const ARCHIVES = [
+  'hello-fixture_1.4.0_linux_amd64.tar.gz',
+  'hello-fixture_1.4.0_linux_arm64.tar.gz',
+  'hello-fixture_1.4.0_windows_amd64.zip'
+]
+
+let service: GitHubService
+let workspace: string
+let sha: string
+
+beforeAll(async () => {
+  workspace = copyFixture('hello')
+  sha = await gitInit(workspace, { tag: TAG })
+})
+
+async function start(opts: GitHubServiceOptions = {}): Promise<void> {
+  await service?.stop()
+  service = await startGitHubService(opts)
+}
+
+afterEach(() => {
+  expect(service.contractViolations).toEqual([])
+})
+
+afterAll(async () => {
+  await service?.stop()
+})
+
+/** One job: dist/main.js on the tag with the service's write token (unless told otherwise). */
+async function publish(
+  inputs: Record<string, string> = {},
+  options: { token?: string; env?: Record<string, string>; dir?: string } = {}
+): Promise<StepResult> {
+  return runStep(
+    'dist/main.js',
+    {
+      targets: TARGETS,
+      'github-token': options.token ?? service.token,
+      'upload-artifacts': 'false',
+      ...inputs
+    },
+    {
+      workspace: options.dir ?? workspace,
+      env: {
+        ...githubEnvFor(service),
+        GITHUB_REF: `refs/tags/${TAG}`,
+        GITHUB_SHA: sha,
+        GITHUB_EVENT_NAME: 'push',
+        ...options.env
+      }
+    }
+  )
+}
+
+function sha256(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex')
+}
+
+/** The release of TAG (exactly one must exist). */
+function theRelease(): ReleaseView {
+  const all = service.releases().filter(r => r.tagName === TAG)
+  expect(all).toHaveLength(1)
+  return all[0]!
+}
+
+/** The release holds every archive complete, and a checksums.txt that covers exactly them. */
+function expectComplete(release: ReleaseView, archives: string[] = ARCHIVES): void {
+  const names = release.assets.map(a => a.name).sort()
+  expect(names).toEqual([...archives, 'checksums.txt'].sort())
+  for (const a of release.assets) expect(a.state).toBe('uploaded')
+  const checksums = release.assets.find(a => a.name === 'checksums.txt')!
+  const lines = service.assetBytes(checksums.id)!.toString().trimEnd().split('\n')
+  // sha256sum order: by file name, byte order.
+  const expected = release.assets
+    .filter(a => a.name !== 'checksums.txt')
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .map(a => `${sha256(service.assetBytes(a.id)!)}  ${a.name}`)
+  expect(lines).toEqual(expected)
+}
+
+function ok(step: StepResult): void {
+  if (step.code !== 0) throw new Error(`step failed:\n${step.stdout}\n${step.stderr}`)
+}
+
+describe('publishing a release', () => {
+  test('a tag run creates a draft, uploads, verifies, then publishes; outputs and summary link every asset', async () => {
+    await start()
+    const step = await publish()
+    ok(step)
+    const release = theRelease()
+    expect(release.draft).toBe(false)
+    expect(release.prerelease).toBe(false)
+    expect(release.targetCommitish).toBe(sha)
+    expectComplete(release)
+    expect(step.outputs['release-id']).toBe(String(release.id))
+    expect(step.outputs['release-url']).toMatch(new RegExp(`/releases/tag/${TAG}$`))
+    const assets = JSON.parse(step.outputs.assets!) as { name: string; url: string }[]
+    expect(assets.map(a => a.name).sort()).toEqual([...ARCHIVES, 'checksums.txt'].sort())
+    for (const a of assets) expect(step.summary).toContain(`<a href="${a.url}">${a.name}</a>`)
+    // Publication comes last: every upload happened while the release was a draft.
+    const ops = service.calls.map(c => c.operationId)
+    const publishAt = ops.lastIndexOf('repos/update-release')
+    expect(publishAt).toBeGreaterThan(ops.lastIndexOf('repos/upload-release-asset'))
+    expect(ops).not.toContain('repos/get-release-by-tag')
+  })
+
+  test('a pre-release tag is published as a pre-release; draft: true leaves it a draft', async () => {
+    await start()
+    const dir = copyFixture('hello')
+    const commit = await gitInit(dir, { tag: 'v2.0.0-rc.1' })
+    const step = await runStep(
+      'dist/main.js',
+      { targets: 'linux/amd64', 'github-token': service.token, draft: 'true' },
+      {
+        workspace: dir,
+        env: { ...githubEnvFor(service), GITHUB_REF: 'refs/tags/v2.0.0-rc.1', GITHUB_SHA: commit }
+      }
+    )
+    ok(step)
+    const [release] = service.releases()
+    expect(release).toMatchObject({ tagName: 'v2.0.0-rc.1', draft: true, prerelease: true })
+    expect(release!.assets.map(a => a.state)).toEqual(['uploaded', 'uploaded'])
+  })
+
+  test('a second run of the same tag changes nothing and uploads nothing (identical assets are kept)', async () => {
+    await start()
+    ok(await publish())
+    const first = theRelease()
+    service.calls.length = 0
+    ok(await publish())
+    const second = theRelease()
+    expect(second.assets.map(a => [a.id, a.name])).toEqual(first.assets.map(a => [a.id, a.name]))
+    expect(service.calls.filter(c => c.operationId === 'repos/upload-release-asset')).toEqual([])
+  })
+})
+
+/** What a release holds, comparable across runs: draft flag and each asset's name, state, bytes. */
+function stateOf(release: ReleaseView): unknown {
+  return {
+    draft: release.draft,
+    assets: release.assets
+      .map(a => [a.name, a.state, sha256(service.assetBytes(a.id) ?? Buffer.alloc(0))])
+      .sort()
+  }
+}
+
+describe('faults GitHub produces, each ending in one complete release', () => {
+  let clean: unknown
+  beforeAll(async () => {
+    await start()
+    ok(await publish())
+    clean = stateOf(theRelease())
+  })
+
+  afterEach(() => {
+    expect(service.faults.pending()).toEqual([])
+  })
+
+  test.each([
+    [
+      '502 then success on an upload',
+      (s: GitHubService) =>
+        s.faults.on('repos/upload-release-asset', { kind: 'server-error', status: 502 })
+    ],
+    [
+      '503 storm: three 503s on uploads, two on listing releases',
+      (s: GitHubService) => {
+        s.faults.on('repos/upload-release-asset', { kind: 'server-error', status: 503 }, 3)
+        s.faults.on('repos/list-releases', { kind: 'server-error', status: 503 }, 2)
+      }
+    ],
+    [
+      'ECONNRESET mid-upload',
+      (s: GitHubService) => s.faults.on('repos/upload-release-asset', { kind: 'reset-mid-upload' })
+    ],
+    [
+      'ECONNRESET mid-upload leaving a starter asset',
+      (s: GitHubService) =>
+        s.faults.on('repos/upload-release-asset', { kind: 'reset-mid-upload', leaveStarter: true })
+    ],
+    [
+      'a starter asset after a 502',
+      (s: GitHubService) => s.faults.on('repos/upload-release-asset', { kind: 'starter-then-502' })
+    ],
+    [
+      '429 secondary rate limit with retry-after',
+      (s: GitHubService) =>
+        s.faults.on('repos/upload-release-asset', {
+          kind: 'secondary-rate-limit',
+          status: 429,
+          retryAfterSeconds: 1
+        })
+    ],
+    [
+      'primary rate limit (x-ratelimit-remaining: 0) on listing',
+      (s: GitHubService) =>
+        s.faults.on('repos/list-releases', { kind: 'primary-rate-limit', resetInSeconds: 1 })
+    ],
+    [
+      'an upload that lands but whose answer is lost (502 after commit)',
+      (s: GitHubService) =>
+        s.faults.on('repos/upload-release-asset', {
+          kind: 'server-error',
+          status: 502,
+          afterCommit: true
+        })
+    ],
+    [
+      'a create whose answer is lost (502 after commit): the retry makes a second draft',
+      (s: GitHubService) =>
+        s.faults.on('repos/create-release', {
+          kind: 'server-error',
+          status: 502,
+          afterCommit: true
+        })
+    ]
+  ])('%s', async (_name, arm) => {
+    await start()
+    arm(service)
+    ok(await publish())
+    expect(stateOf(theRelease())).toEqual(clean)
+    expectComplete(theRelease())
+  })
+
+  test('get-by-tag lagging after create is never consulted: releases are found by listing', async () => {
+    await start()
+    service.faults.on('repos/get-release-by-tag', { kind: 'lag' }, 3)
+    ok(await publish())
+    expect(stateOf(theRelease())).toEqual(clean)
+    expect(service.faults.pending()).toHaveLength(3)
+    service.faults.clear()
+  })
+
+  test('403 missing permission (read-only token): no retry, a message naming contents: write, nothing built', async () => {
+    await start()
+    const step = await publish({}, { token: service.readOnlyToken })
+    expect(step.code).toBe(1)
+    expect(step.stdout).toMatch(/::error::.*permissions: contents: write/)
+    expect(step.stdout).not.toMatch(/^::group::building binaries/m)
+    expect(service.releases()).toEqual([])
+    expect(service.calls.filter(c => c.operationId === 'repos/create-release')).toHaveLength(1)
+  })
+
+  test('an immutable published release of the tag fails before building', async () => {
+    await start()
+    service.addRelease({ tagName: TAG, immutable: true })
+    const step = await publish()
+    expect(step.code).toBe(1)
+    expect(step.stdout).toMatch(/::error::.*is published and immutable/)
+    expect(step.stdout).not.toMatch(/^::group::building binaries/m)
+    expect(service.calls.filter(c => c.method !== 'GET')).toEqual([])
+  })
+
+  test('a permanent failure on one of 5 assets keeps the release a draft and fails the step; a re-run finishes it like one clean run', async () => {
+    await start()
+    const five = [...TARGETS.split(','), 'darwin/arm64'].join(',')
+    const failing = 'hello-fixture_1.4.0_darwin_arm64.tar.gz'
+    service.faults.onAsset(failing, { kind: 'server-error', status: 500 }, 5)
+    const step = await publish({ targets: five })
+    expect(step.code).toBe(1)
+    expect(step.stdout).toMatch(new RegExp(`::error::.*${failing}: upload failed after 5 attempts`))
+    expect(step.summary).toContain('not published')
+    expect(step.summary).toContain(failing)
+    const half = theRelease()
+    expect(half.draft).toBe(true)
+    expect(half.assets.map(a => a.name).sort()).toEqual([...ARCHIVES].sort())
+
+    ok(await publish({ targets: five }))
+    const after = theRelease()
+    expect(after.id).toBe(half.id)
+    expect(after.draft).toBe(false)
+    expectComplete(after, [...ARCHIVES, failing].sort())
+    const rerun = stateOf(after)
+    // Same as one clean run of the five targets.
+    await start()
+    ok(await publish({ targets: five }))
+    expect(rerun).toEqual(stateOf(theRelease()))
+  })
+})

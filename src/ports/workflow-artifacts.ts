@@ -1,0 +1,63 @@
+import { DefaultArtifactClient } from '@actions/artifact'
+import { errorMessage } from '../errors.js'
+
+/** One uploaded workflow artifact. */
+export interface UploadedArtifact {
+  id: number
+  /** bytes of the zip the service stored */
+  size: number
+  /** true when an artifact of the same name from an earlier attempt of this run was replaced */
+  replaced: boolean
+}
+
+/** The workflow artifact service (artifacts v4 backend). */
+export interface WorkflowArtifactPort {
+  /** Why artifacts cannot be uploaded here ('' when they can). */
+  unavailable(): string
+  /**
+   * Uploads `files` (absolute paths below `rootDirectory`) as one artifact. A job re-run keeps
+   * the run id, and names are unique per run: an artifact of the same name from an earlier
+   * attempt is deleted and the upload made again.
+   */
+  upload(
+    name: string,
+    files: string[],
+    rootDirectory: string,
+    retentionDays?: number
+  ): Promise<UploadedArtifact>
+}
+
+/** @actions/artifact against the runner's results service. */
+export function actionsArtifacts(
+  env: Readonly<Record<string, string | undefined>>
+): WorkflowArtifactPort {
+  return {
+    unavailable() {
+      if (!env.ACTIONS_RUNTIME_TOKEN || !env.ACTIONS_RESULTS_URL) {
+        return 'this runner gives no artifact service (ACTIONS_RUNTIME_TOKEN or ACTIONS_RESULTS_URL is not set)'
+      }
+      return ''
+    },
+    async upload(name, files, rootDirectory, retentionDays) {
+      const client = new DefaultArtifactClient()
+      // Archives are compressed already: storing them saves the CPU of a second deflate.
+      const options = { retentionDays, compressionLevel: 0 }
+      try {
+        const result = await client.uploadArtifact(name, files, rootDirectory, options)
+        return { id: result.id!, size: result.size ?? 0, replaced: false }
+      } catch (error) {
+        // The toolkit words a duplicate name as "Received non-retryable error: Failed request: (409) Conflict".
+        if (!/\(409\)/.test(errorMessage(error))) throw error
+      }
+      await client.deleteArtifact(name)
+      const result = await client.uploadArtifact(name, files, rootDirectory, options)
+      return { id: result.id!, size: result.size ?? 0, replaced: true }
+    }
+  }
+}
+
+/** Local mode: there is no artifact service. */
+export const noArtifacts: WorkflowArtifactPort = {
+  unavailable: () => 'local mode has no workflow artifact service',
+  upload: () => Promise.reject(new Error('internal: no artifact service'))
+}

@@ -1,0 +1,123 @@
+import * as fs from 'node:fs'
+import { hashFile, type ChecksumAlgorithm } from '../checksums.js'
+import { errorMessage } from '../errors.js'
+import type { Stage } from '../pipeline.js'
+import {
+  UPLOAD_CONCURRENCY,
+  checkAssetNames,
+  missingAssets,
+  publishChecksums,
+  uploadAsset,
+  type AssetFile
+} from '../release.js'
+import { forEachLimit, formatSize } from './build.js'
+
+/**
+ * Publishes to the release the preflight stage settled, in the one safe order: upload every asset
+ * to the draft, merge the checksums files, read the assets back and verify them, then publish. A
+ * failure leaves an unpublished draft and a summary of what is missing.
+ */
+export const publishRelease: Stage = {
+  name: 'publishing the release',
+  skip: ctx => (ctx.release ? undefined : 'nothing to publish (see "checking the release")'),
+  async run(ctx) {
+    const plan = ctx.release!
+    const { inputs, log } = ctx
+    const sleep = ctx.ports.clock.sleep
+    const archives: AssetFile[] = ctx.artifacts.byKind('archive').map(a => ({
+      name: a.name,
+      path: a.path,
+      size: a.size ?? fs.statSync(a.path).size,
+      sha256: a.digests!.sha256 ?? ''
+    }))
+    const checksums = ctx.artifacts.byKind('checksums').map((a, i) => ({
+      name: a.name,
+      path: a.path,
+      algorithm: inputs.checksumAlgorithms[i]! as ChecksumAlgorithm
+    }))
+    const nameProblems = checkAssetNames([
+      ...archives,
+      ...checksums.map(c => ({ ...c, size: 0, sha256: '' }))
+    ])
+    if (nameProblems.length > 0) {
+      throw new Error(`release ${plan.tag}: asset names:\n  ${nameProblems.join('\n  ')}`)
+    }
+    // Archives hashed with sha512 only still need a sha256 to compare with GitHub's digests.
+    for (const a of archives) if (!a.sha256) a.sha256 = (await hashFile(a.path, ['sha256'])).sha256
+
+    const { release, created } = plan
+    // Other jobs of the tag may have uploaded while this one built.
+    const current = await plan.api.listAssets(release.id)
+    const before = new Map(current.map(a => [a.name, a]))
+    const failures: string[] = []
+    let done = 0
+    await forEachLimit(archives, UPLOAD_CONCURRENCY, async file => {
+      try {
+        const asset = await uploadAsset(
+          plan.api,
+          release,
+          file,
+          before.get(file.name),
+          inputs.overwrite,
+          sleep,
+          log
+        )
+        done++
+        log.info(`uploaded ${asset.name} (${formatSize(asset.size)}) [${done}/${archives.length}]`)
+      } catch (error) {
+        failures.push(errorMessage(error))
+      }
+    })
+    if (failures.length === 0) {
+      const digests = new Map(ctx.artifacts.byKind('archive').map(a => [a.name, { ...a.digests }]))
+      try {
+        await publishChecksums(plan.api, release, checksums, archives, digests, sleep, log)
+      } catch (error) {
+        failures.push(errorMessage(error))
+      }
+    }
+    const assets = await plan.api.listAssets(release.id)
+    const problems = [
+      ...failures,
+      ...(failures.length === 0 ? missingAssets(assets, archives) : [])
+    ]
+    if (problems.length > 0) {
+      await ctx.ports.outputs.writeSummary([
+        {
+          heading: `go-xbuild release ${plan.tag}: not published`,
+          rows: [['problem'], ...problems.map(p => [p])],
+          notes: [
+            release.draft
+              ? `The release stays an unpublished draft (${release.htmlUrl}); run the job again to finish it.`
+              : `The release was already published by an earlier run or another job (${release.htmlUrl}).`
+          ]
+        }
+      ])
+      throw new Error(
+        `release ${plan.tag}: ${problems.length} problem${problems.length === 1 ? '' : 's'}; ${release.draft ? 'the release stays a draft' : 'nothing more was changed'}:\n  ${problems.join('\n  ')}`
+      )
+    }
+
+    let final = release
+    if (release.draft && !inputs.draft) {
+      final = await plan.api.updateRelease(release.id, {
+        draft: false,
+        // Pre-releases can never be the latest; GitHub refuses make_latest=true for them.
+        ...(plan.prerelease ? {} : { make_latest: inputs.makeLatest })
+      })
+      log.info(`release ${plan.tag}: published ${final.htmlUrl}`)
+    } else {
+      log.info(
+        `release ${plan.tag}: ${release.draft ? 'left a draft (draft: true)' : 'already published'}: ${final.htmlUrl}`
+      )
+    }
+    const ownNames = new Set([...archives.map(a => a.name), ...checksums.map(c => c.name)])
+    ctx.published.release = {
+      id: final.id,
+      url: final.htmlUrl,
+      draft: final.draft,
+      created,
+      assets: assets.filter(a => ownNames.has(a.name))
+    }
+  }
+}

@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto'
+import { INPUT } from '../inputs.js'
+import type { Context, Stage } from '../pipeline.js'
+import { formatSize } from './build.js'
+import { projectNameOf } from './resolve.js'
+
+/** Uploads the archives and checksums files as one workflow artifact of this job. */
+export const uploadArtifacts: Stage = {
+  name: 'uploading workflow artifacts',
+  skip(ctx) {
+    if (!ctx.inputs.uploadArtifacts) return `${INPUT.uploadArtifacts} is false`
+    return ctx.ports.artifacts.unavailable() || undefined
+  },
+  async run(ctx) {
+    const name = ctx.inputs.artifactName || artifactNameFor(ctx)
+    const files = [...ctx.artifacts.byKind('archive'), ...ctx.artifacts.byKind('checksums')].map(
+      a => a.path
+    )
+    const uploaded = await ctx.ports.artifacts.upload(
+      name,
+      files,
+      ctx.inputs.dist,
+      ctx.inputs.retentionDays
+    )
+    ctx.published.artifactIds.push(uploaded.id)
+    ctx.log.info(
+      `artifact ${name}: ${files.length} files, ${formatSize(uploaded.size)}, id ${uploaded.id}${uploaded.replaced ? ' (replaced the one an earlier attempt of this run uploaded)' : ''}`
+    )
+  }
+}
+
+/**
+ * `<project>_<target ids>`: unique per matrix leg as long as legs build different targets; long
+ * lists become `<project>_<n>-targets-<hash>`.
+ */
+export function artifactNameFor(ctx: Pick<Context, 'facts'>): string {
+  const ids = ctx.facts.plans.map(p => p.target.id)
+  const project = projectNameOf(ctx.facts.modulePath)
+  const joined = `${project}_${ids.join('-')}`
+  if (joined.length <= 100) return joined
+  const hash = createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 8)
+  return `${project}_${ids.length}-targets-${hash}`
+}
