@@ -98,10 +98,11 @@ export function runEvent(env: Readonly<Record<string, string | undefined>>): Run
     try {
       const payload = JSON.parse(fs.readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as {
         repository?: { default_branch?: string }
-        pull_request?: { head?: { repo?: { full_name?: string } } }
+        pull_request?: { head?: { repo?: { full_name?: string } | null } }
       }
       defaultBranch = payload.repository?.default_branch
-      headRepository = payload.pull_request?.head?.repo?.full_name
+      // A deleted fork leaves head.repo null: '' counts as another repository.
+      if (payload.pull_request) headRepository = payload.pull_request.head?.repo?.full_name ?? ''
     } catch {
       defaultBranch = undefined // unreadable payload: auto will not save
     }

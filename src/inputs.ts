@@ -473,7 +473,7 @@ export function checkTagName(name: string, tag: string): string[] {
     tag.includes('..') ||
     tag.includes('@{') ||
     tag.includes('//') ||
-    /^[-/.]|[/.]$|\.lock$|\/\./.test(tag) ||
+    /^[-/.]|[/.]$|\.lock(\/|$)|\/\./.test(tag) ||
     tag === '@'
   return bad
     ? [

@@ -53,9 +53,11 @@ export function releaseTagOf(input: string, ref: string | undefined): string {
   return ref?.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : ''
 }
 
-/** True when the tag's semver version has a pre-release part (v1.2.0-rc.1). */
+/** True when the tag's semver version has a pre-release part (v1.2.0-rc.1, cmd/tool/v1.2.0-rc.1). */
 export function isPrereleaseTag(tag: string): boolean {
-  return /^v?\d+\.\d+\.\d+-[0-9A-Za-z.-]+(\+[0-9A-Za-z.-]+)?$/.test(tag)
+  // Go submodule tags carry the module folder: cmd/tool/v1.2.0-rc.1.
+  const version = tag.slice(tag.lastIndexOf('/') + 1)
+  return /^v?\d+\.\d+\.\d+-[0-9A-Za-z.-]+(\+[0-9A-Za-z.-]+)?$/.test(version)
 }
 
 /** Problems with asset names GitHub would rename or refuse. */

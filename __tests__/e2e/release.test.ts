@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
 import { copyFixture, gitInit } from '../fakes/context.js'
 import { runStep, type StepResult } from '../fakes/runner.js'
 import {
@@ -293,5 +296,82 @@ describe('faults GitHub produces, each ending in one complete release', () => {
     await start()
     ok(await publish({ targets: five }))
     expect(rerun).toEqual(stateOf(theRelease()))
+  })
+})
+
+describe('races and secrets', () => {
+  test('8 jobs publishing the same tag at once: one release, every asset, one complete checksums file', async () => {
+    await start()
+    const legs = [
+      'linux/amd64',
+      'linux/arm64',
+      'linux/386',
+      'linux/riscv64',
+      'windows/amd64',
+      'windows/arm64',
+      'darwin/amd64',
+      'freebsd/amd64'
+    ]
+    const dirs = await Promise.all(
+      legs.map(async () => {
+        const dir = copyFixture('hello')
+        // Same content and dates: every leg is the same commit.
+        expect(await gitInit(dir, { tag: TAG })).toBe(sha)
+        return dir
+      })
+    )
+    const steps = await Promise.all(
+      legs.map((target, i) => publish({ targets: target }, { dir: dirs[i] }))
+    )
+    steps.forEach(ok)
+    const names = steps.flatMap(s =>
+      (JSON.parse(s.outputs.artifacts!) as { name: string }[]).map(a => a.name)
+    )
+    expect(names).toHaveLength(8)
+    const release = theRelease()
+    expect(release.draft).toBe(false)
+    expectComplete(release, names.sort())
+    // Every job reports the same release.
+    expect(new Set(steps.map(s => s.outputs['release-id']))).toEqual(new Set([String(release.id)]))
+  })
+
+  test('the token never appears in logs, outputs or summary, debug logging on, also when the server refuses it', async () => {
+    await start()
+    const debug = { ACTIONS_STEP_DEBUG: 'true', RUNNER_DEBUG: '1' }
+    const good = await publish({}, { env: debug })
+    ok(good)
+    const bad = await publish({}, { env: debug, token: 'ghs_notavalidtokenxxxxxxxxxxxxxxxxxxxxx' })
+    expect(bad.code).toBe(1)
+    expect(bad.stdout).toMatch(/::error::.*HTTP 401/)
+    for (const [step, token] of [
+      [good, service.token],
+      [bad, 'ghs_notavalidtokenxxxxxxxxxxxxxxxxxxxxx']
+    ] as const) {
+      // The only place it may appear is the mask command the runner consumes.
+      const masked = step.stdout.split('\n').filter(l => l !== `::add-mask::${token}`)
+      expect(step.stdout).toContain(`::add-mask::${token}`)
+      expect(masked.join('\n')).not.toContain(token)
+      expect(step.stderr).not.toContain(token)
+      expect(step.summary).not.toContain(token)
+      expect(JSON.stringify(step.outputs)).not.toContain(token)
+      expect(step.stdout).toMatch(/^::debug::/m)
+    }
+  })
+
+  test('shell payloads in release inputs are data: stored verbatim, nothing executed', async () => {
+    await start()
+    const marker = path.join(os.tmpdir(), `xbuild-pwned-${process.pid}`)
+    const payload = `$(touch ${marker}) \`touch ${marker}\` ; touch ${marker} #`
+    const notes = path.join(workspace, 'NOTES.md')
+    fs.writeFileSync(notes, `${payload}\n::error::not a command\n`)
+    try {
+      ok(await publish({ 'release-name': payload, 'release-notes': 'NOTES.md' }))
+      const release = theRelease()
+      expect(release.name).toBe(payload)
+      expect(release.body).toBe(`${payload}\n::error::not a command\n`)
+      expect(fs.existsSync(marker)).toBe(false)
+    } finally {
+      fs.rmSync(notes, { force: true })
+    }
   })
 })

@@ -108,7 +108,12 @@ export function githubReleaseApi(
     token,
     {
       baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
-      retry: { retries: options.retries ?? 3, retryAfterBaseValue: baseMs },
+      retry: {
+        retries: options.retries ?? 3,
+        retryAfterBaseValue: baseMs,
+        // Rate limits (403/429) are the throttling plugin's: it honours retry-after and resets.
+        doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451]
+      },
       throttle: {
         retryAfterBaseValue: baseMs,
         write: new Bottleneck.Group({
@@ -139,6 +144,16 @@ export function githubReleaseApi(
     throttling,
     retry
   )
+  // Debug lines name method, URL and status only: request options also hold the token.
+  octokit.hook.after('request', (response, request) => {
+    log.debug(`GitHub ${request.method} ${request.url} → ${response.status}`)
+  })
+  octokit.hook.error('request', (error, request) => {
+    log.debug(
+      `GitHub ${request.method} ${request.url} → ${(error as { status?: number }).status ?? 'no answer'}`
+    )
+    throw error
+  })
   const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn()
@@ -270,7 +285,7 @@ function toAsset(a: any): AssetInfo {
  * done. The token is cut out of everything, also of bodies the server echoes.
  */
 export function toApiError(what: string, error: unknown, token: string): ApiError {
-  const e = error as {
+  const e = (error ?? {}) as {
     status?: number
     message?: string
     response?: { data?: { message?: string; errors?: { code?: string; field?: string }[] } }

@@ -1,0 +1,260 @@
+import type { AssetInfo, ReleaseInfo } from '../src/ports/release-api.js'
+import {
+  checkAssetNames,
+  chooseRelease,
+  isPrereleaseTag,
+  missingAssets,
+  releaseTagOf,
+  sameAsset,
+  type AssetFile
+} from '../src/release.js'
+
+const numbered = <T extends unknown[]>(rows: T[]): [number, ...T][] =>
+  rows.map((r, i) => [i + 1, ...r])
+
+/** Numbers the rows and moves each row's last column (the outcome) after its description. */
+const numberedOutcome = <D, T extends unknown[], E>(rows: [D, ...T, E][]): [number, D, E, ...T][] =>
+  rows.map((r, i) => [i + 1, r[0], r[r.length - 1], ...r.slice(1, -1)] as [number, D, E, ...T])
+
+const SHA = 'ab'.repeat(32)
+const OTHER_SHA = 'cd'.repeat(32)
+
+const file = (name: string, size = 10, sha256 = SHA): AssetFile => ({
+  name,
+  path: `/dist/${name}`,
+  size,
+  sha256
+})
+
+const asset = (
+  name: string,
+  over: Partial<Pick<AssetInfo, 'id' | 'size' | 'state' | 'digest'>> = {}
+): AssetInfo => ({
+  id: 1,
+  name,
+  size: 10,
+  state: 'uploaded',
+  digest: `sha256:${SHA}`,
+  browserDownloadUrl: `https://github.com/o/r/releases/download/v1/${name}`,
+  ...over
+})
+
+const release = (id: number, draft: boolean): ReleaseInfo => ({
+  id,
+  tagName: 'v1.0.0',
+  name: 'v1.0.0',
+  draft,
+  prerelease: false,
+  immutable: false,
+  htmlUrl: `https://github.com/o/r/releases/${id}`,
+  uploadUrl: `https://uploads.github.com/repos/o/r/releases/${id}/assets{?name,label}`,
+  assets: []
+})
+
+// [description, release-tag input, GITHUB_REF, tag]
+const tagRows: [string, string, string | undefined, string][] = [
+  ['the input wins over a branch ref', 'v1.0.0', 'refs/heads/main', 'v1.0.0'],
+  ['the input wins over a tag ref', 'v3.0.0', 'refs/tags/v2.0.0', 'v3.0.0'],
+  ['a tag ref', '', 'refs/tags/v2.0.0', 'v2.0.0'],
+  ['a tag with slashes (Go submodule tag)', '', 'refs/tags/cmd/tool/v1.4.0', 'cmd/tool/v1.4.0'],
+  ['a branch ref: no release', '', 'refs/heads/main', ''],
+  ['a pull request ref: no release', '', 'refs/pull/7/merge', ''],
+  ['a ref that only starts like a tag ref', '', 'refs/tagsx/v1.0.0', ''],
+  ['no ref at all', '', undefined, '']
+]
+
+test.each(numberedOutcome(tagRows))('[%d] releaseTagOf: %s -> %j', (_n, _what, tag, input, ref) => {
+  expect(releaseTagOf(input, ref)).toBe(tag)
+})
+
+// [tag, pre-release]
+const prereleaseRows: [string, boolean][] = [
+  ['v1.2.0-rc.1', true],
+  ['cmd/tool/v1.2.0-rc.1', true],
+  ['cmd/tool/v1.2.0', false],
+  ['1.2.0-beta', true],
+  ['v1.2.0-alpha.1+build.5', true],
+  ['v0.0.1-0', true],
+  ['v10.20.30-pre-release.2', true],
+  ['v1.2.0', false],
+  ['1.2.0', false],
+  ['v1.2.0+build', false],
+  ['v1.2.0+build-1', false],
+  ['v1.2-rc.1', false],
+  ['v1.2.0-', false],
+  ['V1.2.0-rc.1', false],
+  ['cmd/tool/v1.2.0', false],
+  ['release-2024-rc', false],
+  ['nightly', false],
+  ['', false]
+]
+
+test.each(numbered(prereleaseRows))('[%d] isPrereleaseTag %j -> %s', (_n, tag, expected) => {
+  expect(isPrereleaseTag(tag)).toBe(expected)
+})
+
+const renamed = (name: string): string =>
+  `"${name}": GitHub would rename it (use letters, digits, ".", "_", "+", "-", no leading or trailing ".")`
+const twice = (name: string): string => `"${name}" would be uploaded twice`
+
+// [description, asset names, problems (exact, in order)]
+const nameRows: [string, string[], string[]][] = [
+  [
+    'usual archive and checksums names',
+    [
+      'hello_1.0.0_linux_amd64.tar.gz',
+      'hello_1.0.0_linux_armv7.tar.xz',
+      'hello_1.0.0_windows_amd64.zip',
+      'hello-cli_1.0.0-rc.1_darwin_arm64v8.2',
+      'checksums.txt',
+      'checksums.sha512'
+    ],
+    []
+  ],
+  ['one character', ['a'], []],
+  ['no files', [], []],
+  ['a space', ['hello 1.0.tar.gz'], [renamed('hello 1.0.tar.gz')]],
+  ['a tilde', ['hello_1.0~rc1.tar.gz'], [renamed('hello_1.0~rc1.tar.gz')]],
+  ['a colon', ['hello_1:1.0.tar.gz'], [renamed('hello_1:1.0.tar.gz')]],
+  ['parentheses', ['hello_(linux).tar.gz'], [renamed('hello_(linux).tar.gz')]],
+  ['a leading dot', ['.hello.tar.gz'], [renamed('.hello.tar.gz')]],
+  ['a trailing dot', ['hello.tar.gz.'], [renamed('hello.tar.gz.')]],
+  ['only a dot', ['.'], [renamed('.')]],
+  ['a non-ASCII letter', ['héllo.zip'], [renamed('héllo.zip')]],
+  ['a slash', ['linux/hello.zip'], [renamed('linux/hello.zip')]],
+  ['an empty name', [''], [renamed('')]],
+  ['a duplicate', ['a.zip', 'b.zip', 'a.zip'], [twice('a.zip')]],
+  ['three of a name', ['a.zip', 'a.zip', 'a.zip'], [twice('a.zip'), twice('a.zip')]],
+  [
+    'a bad name twice: both problems, for each copy',
+    ['x y.zip', 'x y.zip'],
+    [renamed('x y.zip'), renamed('x y.zip'), twice('x y.zip')]
+  ],
+  [
+    'every bad name is listed, in order',
+    ['ok.zip', 'a b.zip', 'c:d.zip'],
+    [renamed('a b.zip'), renamed('c:d.zip')]
+  ]
+]
+
+test.each(numberedOutcome(nameRows))(
+  '[%d] checkAssetNames: %s -> %j',
+  (_n, _what, problems, names) => {
+    expect(checkAssetNames(names.map(n => file(n)))).toEqual(problems)
+  }
+)
+
+// [description, candidates as [id, draft], chosen id]
+const chooseRows: [string, [number, boolean][], number | undefined][] = [
+  ['no releases', [], undefined],
+  ['one draft', [[2, true]], 2],
+  [
+    'drafts only: the lowest id',
+    [
+      [5, true],
+      [3, true],
+      [8, true]
+    ],
+    3
+  ],
+  [
+    'a published release beats an older draft',
+    [
+      [1, true],
+      [7, false]
+    ],
+    7
+  ],
+  [
+    'a published release beats a newer draft',
+    [
+      [9, true],
+      [4, false]
+    ],
+    4
+  ],
+  [
+    'two published releases: the lowest id',
+    [
+      [9, false],
+      [6, true],
+      [4, false]
+    ],
+    4
+  ]
+]
+
+test.each(numberedOutcome(chooseRows))(
+  '[%d] chooseRelease: %s -> %s',
+  (_n, _what, chosen, rows) => {
+    const candidates = rows.map(([id, draft]) => release(id, draft))
+    const before = candidates.map(r => r.id)
+    expect(chooseRelease(candidates)?.id).toBe(chosen)
+    // The caller's list is not reordered.
+    expect(candidates.map(r => r.id)).toEqual(before)
+  }
+)
+
+// [description, asset fields, file, same]
+const sameRows: [string, Partial<AssetInfo>, AssetFile, boolean][] = [
+  ['uploaded, same size and digest', {}, file('a.zip'), true],
+  ['uploaded, same size, no digest (older GHES)', { digest: null }, file('a.zip'), true],
+  ['a starter asset', { state: 'starter' }, file('a.zip'), false],
+  ['an open asset', { state: 'open' }, file('a.zip'), false],
+  ['a starter asset without a digest', { state: 'starter', digest: null }, file('a.zip'), false],
+  ['another size', { size: 11 }, file('a.zip'), false],
+  ['another size without a digest', { size: 9, digest: null }, file('a.zip'), false],
+  ['another digest', { digest: `sha256:${OTHER_SHA}` }, file('a.zip'), false],
+  ['the file has other bytes', {}, file('a.zip', 10, OTHER_SHA), false],
+  ['an empty file', { size: 0 }, file('a.zip', 0), true]
+]
+
+test.each(numberedOutcome(sameRows))('[%d] sameAsset: %s -> %s', (_n, _what, same, over, f) => {
+  expect(sameAsset(asset(f.name, over), f)).toBe(same)
+})
+
+// [description, assets on the release, files, problems (exact)]
+const missingRows: [string, AssetInfo[], AssetFile[], string[]][] = [
+  ['nothing to check', [], [], []],
+  [
+    'every file there; other assets are ignored',
+    [asset('a.zip', { id: 1 }), asset('b.zip', { id: 2, digest: null }), asset('other.txt')],
+    [file('a.zip'), file('b.zip')],
+    []
+  ],
+  ['an empty release', [], [file('a.zip')], ['a.zip: not on the release']],
+  [
+    'a starter left by a failed upload',
+    [asset('a.zip', { state: 'starter', size: 0, digest: null })],
+    [file('a.zip')],
+    [`a.zip: starter, 0 bytes, no digest (expected 10 bytes, sha256:${SHA})`]
+  ],
+  [
+    'other bytes',
+    [asset('a.zip', { size: 12, digest: `sha256:${OTHER_SHA}` })],
+    [file('a.zip')],
+    [`a.zip: uploaded, 12 bytes, sha256:${OTHER_SHA} (expected 10 bytes, sha256:${SHA})`]
+  ],
+  [
+    'a name that differs only in case is not the file',
+    [asset('A.zip')],
+    [file('a.zip')],
+    ['a.zip: not on the release']
+  ],
+  [
+    'every problem, in file order',
+    [asset('b.zip', { state: 'open' }), asset('c.zip')],
+    [file('a.zip'), file('b.zip'), file('c.zip')],
+    [
+      'a.zip: not on the release',
+      `b.zip: open, 10 bytes, sha256:${SHA} (expected 10 bytes, sha256:${SHA})`
+    ]
+  ]
+]
+
+test.each(numberedOutcome(missingRows))(
+  '[%d] missingAssets: %s -> %j',
+  (_n, _what, problems, assets, files) => {
+    expect(missingAssets(assets, files)).toEqual(problems)
+  }
+)
