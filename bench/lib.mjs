@@ -199,7 +199,7 @@ function readOptional(file) {
 export function machineLines(facts) {
   return [
     `- machine: ${facts.nproc} cores (nproc), CPU "${facts.cpuModel}", ${facts.memory} RAM, ${facts.kernel}, cgroup cpu.max: ${facts.cgroupCpuMax}`,
-    `- tools: ${facts.go}; node ${facts.node}; CLK_TCK ${facts.clkTck}; code measured: ${facts.code} (P1 runs dist/cli.js, P5 build/src compiled from src/)`,
+    `- tools: ${facts.go}; node ${facts.node}; CLK_TCK ${facts.clkTck}; code measured: ${facts.code} (P1 runs dist/cli.js, P5 and P6 build/src compiled from src/)`,
     `- load average when the run started: ${facts.loadavg}`
   ]
 }

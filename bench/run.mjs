@@ -1,4 +1,4 @@
-// npm run bench [-- --only p1|p2|p5] [--rounds N] [--retries N] [--write-noisy] [--variant 'parallelism=1' ...]
+// npm run bench [-- --only p1|p2|p5|p6] [--rounds N] [--retries N] [--write-noisy] [--variant 'parallelism=1' ...]
 // Runs the benchmarks, prints their tables and rewrites their own sections of bench/RESULTS.md.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -8,6 +8,7 @@ import { machineFacts, replaceSection } from './lib.mjs'
 import { p1, parseVariant } from './p1.mjs'
 import { p2 } from './p2.mjs'
 import { p5 } from './p5.mjs'
+import { p6 } from './p6.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const resultsFile = path.join(root, 'bench', 'RESULTS.md')
@@ -35,7 +36,8 @@ const { values } = parseArgs({
 const BENCHES = {
   p1: { rounds: 2, retries: 1 },
   p2: { rounds: 5, retries: 2 },
-  p5: { rounds: 5, retries: 5 }
+  p5: { rounds: 5, retries: 5 },
+  p6: { rounds: 5, retries: 5 }
 }
 const only = values.only?.toLowerCase()
 if (only !== undefined && !(only in BENCHES)) {
@@ -120,7 +122,9 @@ for (const name of selected) {
         ? await p1({ ...args, variants })
         : name === 'p2'
           ? await p2(args)
-          : await p5(args)
+          : name === 'p5'
+            ? await p5(args)
+            : await p6(args)
     if (allNoisy && !values['write-noisy']) {
       // A quieter earlier result is worth more than this one: print it, keep RESULTS.md.
       for (const markdown of Object.values(sections)) process.stdout.write(`\n${markdown}\n`)
