@@ -375,3 +375,49 @@ describe('races and secrets', () => {
     }
   })
 })
+
+describe('existing assets and GHES', () => {
+  const seedOld = (): number =>
+    service.addRelease({
+      tagName: TAG,
+      draft: true,
+      assets: [{ name: ARCHIVES[0]!, data: 'old bytes' }]
+    }).assets[0]!.id
+
+  test('overwrite: replace (default) replaces an asset with other bytes', async () => {
+    await start()
+    const old = seedOld()
+    ok(await publish())
+    const release = theRelease()
+    expectComplete(release)
+    expect(release.assets.map(a => a.id)).not.toContain(old)
+  })
+
+  test('overwrite: skip keeps an asset with other bytes and fails; the release stays a draft', async () => {
+    await start()
+    const old = seedOld()
+    const step = await publish({ overwrite: 'skip' })
+    expect(step.code).toBe(1)
+    expect(step.stdout).toMatch(/::error::.*other bytes .*overwrite: skip keeps it/)
+    const release = theRelease()
+    expect(release.draft).toBe(true)
+    expect(release.assets.find(a => a.name === ARCHIVES[0])!.id).toBe(old)
+  })
+
+  test('overwrite: fail refuses any existing asset, also an identical one', async () => {
+    await start()
+    ok(await publish())
+    const step = await publish({ overwrite: 'fail' })
+    expect(step.code).toBe(1)
+    expect(step.stdout).toMatch(/::error::.*already has it \(overwrite: fail\)/)
+  })
+
+  test('GHES: API under /api/v3, uploads under /api/uploads taken from the release upload_url', async () => {
+    await start({ uploadsOnApiHost: true })
+    ok(await publish())
+    expectComplete(theRelease())
+    const uploads = service.calls.filter(c => c.operationId === 'repos/upload-release-asset')
+    expect(uploads.length).toBe(4)
+    for (const c of uploads) expect(c.path).toMatch(/^\/api\/uploads\/repos\//)
+  })
+})

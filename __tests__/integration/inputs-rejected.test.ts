@@ -128,7 +128,33 @@ const rows: [string, Values, string, RegExp][] = [
   ['build tag with a semicolon', { tags: 'a;touch' }, 'tags', /"a;touch" is not a build tag/],
   ['dist on the sources', { dist: '.' }, 'dist', /holds the sources/],
   ['trimpath not a boolean', { trimpath: 'yes' }, 'trimpath', /"yes" is not a boolean/],
-  ['cgo not a choice', { cgo: 'maybe' }, 'cgo', /"maybe" is not allowed/]
+  ['cgo not a choice', { cgo: 'maybe' }, 'cgo', /"maybe" is not allowed/],
+  [
+    'release tag with ".."',
+    { 'release-tag': 'v1..2' },
+    'release-tag',
+    /"v1\.\.2" is not a valid tag name/
+  ],
+  [
+    'artifact name with a slash',
+    { 'artifact-name': 'a/b' },
+    'artifact-name',
+    /"a\/b" is not allowed/
+  ],
+  [
+    'retention of 0 days',
+    { 'retention-days': '0' },
+    'retention-days',
+    /"0" is not a whole number from 1 to 90/
+  ],
+  ['overwrite not a choice', { overwrite: 'maybe' }, 'overwrite', /"maybe" is not allowed/],
+  [
+    'release notes file missing',
+    { 'release-notes': 'NOTES.md' },
+    'release-notes',
+    /"NOTES\.md" is neither generate, none, nor a file/
+  ],
+  ['release true without a token', { release: 'true' }, 'release', /"true" needs a token/]
 ]
 
 async function expectRejected(
