@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { InputError, errorMessage } from './errors.js'
 import { USAGE, parseCliArgs } from './cli-args.js'
-import { parseInputs } from './inputs.js'
+import { INPUT, parseInputs } from './inputs.js'
 import { createContext, runStages } from './pipeline.js'
 import { realClock } from './ports/clock.js'
 import { githubReleaseApi } from './ports/release-api.js'
@@ -20,9 +20,15 @@ async function main(argv: readonly string[]): Promise<number> {
   const values = parseCliArgs(argv)
   const log = consoleLog({ debug: process.env.GO_XBUILD_DEBUG === '1' })
   const outputs = consoleOutputs()
-  const { inputs, problems } = parseInputs(name => values.get(name) ?? '', {
-    workspace: process.cwd()
-  })
+  // A command line is visible to every process on the machine: the token comes from the environment.
+  if (values.has(INPUT.githubToken)) {
+    throw new Error(`--${INPUT.githubToken} is refused: put the token in GITHUB_TOKEN instead`)
+  }
+  const { inputs, problems } = parseInputs(
+    name =>
+      name === INPUT.githubToken ? (process.env.GITHUB_TOKEN ?? '') : (values.get(name) ?? ''),
+    { workspace: process.cwd() }
+  )
   const ctx = createContext({
     inputs,
     inputProblems: problems,

@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process'
+import * as path from 'node:path'
+import { copyFixture, gitInit } from '../fakes/context.js'
+import { REPO_ROOT } from '../fakes/runner.js'
+import { githubEnvFor, startGitHubService } from '../services/github.js'
+
+/**
+ * dist/cli.js, the local mode, spawned as a person runs it (asynchronously: the loopback service
+ * answers from this process).
+ */
+async function cli(
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {}
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', d => (stdout += d))
+  child.stderr.on('data', d => (stderr += d))
+  const status = await new Promise<number | null>(resolve => child.on('close', resolve))
+  return { status, stdout, stderr }
+}
+
+test('a token on the command line is refused before anything runs', async () => {
+  const dir = copyFixture('hello')
+  const run = await cli(['--targets', 'linux/amd64', '--github-token', 'ghs_secretvalue'], dir)
+  expect(run.status).toBe(1)
+  expect(run.stderr).toMatch(/--github-token is refused: put the token in GITHUB_TOKEN instead/)
+  expect(run.stderr + run.stdout).not.toContain('ghs_secretvalue')
+  expect(run.stdout).not.toMatch(/building binaries/)
+})
+
+test('local mode publishes with GITHUB_TOKEN from the environment when asked to (release: true)', async () => {
+  const service = await startGitHubService()
+  try {
+    const dir = copyFixture('hello')
+    await gitInit(dir, { tag: 'v0.9.0' })
+    const run = await cli(
+      ['--targets', 'linux/amd64', '--release', 'true', '--release-tag', 'v0.9.0'],
+      dir,
+      {
+        ...githubEnvFor(service),
+        GITHUB_TOKEN: service.token
+      }
+    )
+    if (run.status !== 0) throw new Error(`cli failed:\n${run.stdout}\n${run.stderr}`)
+    expect(run.stderr).toMatch(/release v0\.9\.0: published /)
+    const [release] = service.releases()
+    expect(release).toMatchObject({ tagName: 'v0.9.0', draft: false })
+    expect(release!.assets.map(a => a.name).sort()).toEqual([
+      'checksums.txt',
+      'hello-fixture_0.9.0_linux_amd64.tar.gz'
+    ])
+    expect(run.stdout + run.stderr).not.toContain(service.token)
+    expect(service.contractViolations).toEqual([])
+  } finally {
+    await service.stop()
+  }
+})
