@@ -154,20 +154,29 @@ describe('keys', () => {
     expect(mod).toEqual({
       kind: 'module',
       path: '/c/mod',
-      key: 'go-xbuild-mod-v1-Linux-ffffffffffffffff',
-      restoreKeys: ['go-xbuild-mod-v1-Linux-']
+      key: 'go-xbuild-mod-v2-Linux-ffffffffffffffff',
+      restoreKeys: ['go-xbuild-mod-v2-Linux-']
     })
   })
 
-  test('build key: most to least specific restore keys, ending at the Go version', () => {
-    const build = cacheSpecs(inputs, facts(), runner, 'e'.repeat(64))[1]!
+  test('build cache base: configuration and go.sum, no commit; falls back to other go.sums', () => {
+    const base = cacheSpecs(inputs, facts(), runner, 'e'.repeat(64))[1]!
+    expect(base.kind).toBe('build-base')
+    expect(base.key).toMatch(
+      /^go-xbuild-base-v2-Linux-X64-go1\.26\.8-[0-9a-f]{16}-eeeeeeeeeeeeeeee$/
+    )
+    expect(base.restoreKeys).toEqual([base.key.replace(/eeeeeeeeeeeeeeee$/, '')])
+  })
+
+  test('build cache layer: per commit, restoring the previous commit with the same go.sum, then with another', () => {
+    const build = cacheSpecs(inputs, facts(), runner, 'e'.repeat(64))[2]!
+    expect(build.kind).toBe('build')
     expect(build.key).toMatch(
-      /^go-xbuild-build-v1-Linux-X64-go1\.26\.8-[0-9a-f]{16}-eeeeeeeeeeeeeeee-abcdef012345$/
+      /^go-xbuild-build-v2-Linux-X64-go1\.26\.8-[0-9a-f]{16}-eeeeeeeeeeeeeeee-abcdef012345$/
     )
     expect(build.restoreKeys).toEqual([
       build.key.replace(/abcdef012345$/, ''),
-      build.key.replace(/eeeeeeeeeeeeeeee-abcdef012345$/, ''),
-      'go-xbuild-build-v1-Linux-X64-go1.26.8-'
+      build.key.replace(/eeeeeeeeeeeeeeee-abcdef012345$/, '')
     ])
     for (const k of build.restoreKeys) expect(build.key.startsWith(k)).toBe(true)
   })
@@ -188,17 +197,22 @@ describe('keys', () => {
         go: { version: 'go1.26.8', gocache: '/c/build', gomodcache: '/c/mod', goflags: '-race' }
       } as Partial<Facts>)
     ]
-  ])('[%d] %s changes the build key', (_n, _what, other) => {
-    const a = cacheSpecs(inputs, facts(), runner, 'e'.repeat(64))[1]!.key
-    const b = cacheSpecs(inputs, other, runner, 'e'.repeat(64))[1]!.key
-    expect(a).not.toBe(b)
+  ])('[%d] %s changes the build keys, base and layer', (_n, _what, other) => {
+    for (const i of [1, 2]) {
+      const a = cacheSpecs(inputs, facts(), runner, 'e'.repeat(64))[i]!.key
+      const b = cacheSpecs(inputs, other, runner, 'e'.repeat(64))[i]!.key
+      expect(a).not.toBe(b)
+    }
   })
 
   test('no go.sum or a vendored module: no module cache; the suffix goes into every prefix', () => {
-    expect(cacheSpecs(inputs, facts(), runner, '').map(s => s.kind)).toEqual(['build'])
+    expect(cacheSpecs(inputs, facts(), runner, '').map(s => s.kind)).toEqual([
+      'build-base',
+      'build'
+    ])
     expect(
       cacheSpecs(inputs, facts({ vendored: true }), runner, 'a'.repeat(64)).map(s => s.kind)
-    ).toEqual(['build'])
+    ).toEqual(['build-base', 'build'])
     const specs = cacheSpecs(
       { ...inputs, cacheKeySuffix: 'nightly' },
       facts(),

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import fs__default from 'node:fs';
 import * as path$1 from 'node:path';
 import { dirname as dirname$1 } from 'node:path';
+import { createHmac, randomUUID as randomUUID$2 } from 'node:crypto';
 import 'node:child_process';
 import * as os from 'os';
 import os__default, { EOL as EOL$1 } from 'os';
@@ -42,7 +43,6 @@ import require$$5$3 from 'string_decoder';
 import * as child from 'child_process';
 import { setTimeout as setTimeout$1 } from 'timers';
 import os$1, { EOL as EOL$2 } from 'node:os';
-import { createHmac, randomUUID as randomUUID$2 } from 'node:crypto';
 import * as stream from 'stream';
 import { Readable } from 'stream';
 import require$$5$4, { URL as URL$1 } from 'url';
@@ -57,6 +57,11 @@ import require$$1$5 from 'tty';
 /** Message of an unknown thrown value. */
 function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
+}
+
+/** How logs and summaries name a cache. */
+function cacheLabel(kind) {
+    return { module: 'module cache', 'build-base': 'build cache base', build: 'build cache' }[kind];
 }
 
 /** An entry with an mtime before (restore time - this) was not touched by the build. */
@@ -93,6 +98,16 @@ function sizeOf(p, stat) {
         total += sizeOf(child, fs.lstatSync(child));
     }
     return total;
+}
+/** Size of the whole cache (entries only). */
+function measureCache(gocache) {
+    let bytes = 0;
+    let count = 0;
+    for (const e of entries(gocache)) {
+        bytes += sizeOf(e.path, e.stat);
+        count++;
+    }
+    return { entries: count, bytes };
 }
 /**
  * Removes entries this job did not use (restored and never touched) and resets trim.txt, so the
@@ -30932,7 +30947,7 @@ function formatSize(bytes) {
 }
 
 /** Version of the state the main step leaves for the post step; bumped on any change of shape. */
-const STATE_VERSION = 1;
+const STATE_VERSION = 2;
 const NAME = 'go-xbuild';
 /** Validates a parsed state value; throws naming what is wrong. */
 function validateState(value) {
@@ -30946,7 +30961,7 @@ function validateState(value) {
     for (const c of s.caches) {
         const spec = c?.spec;
         if (!spec ||
-            (spec.kind !== 'build' && spec.kind !== 'module') ||
+            !['build', 'build-base', 'module'].includes(spec.kind) ||
             typeof spec.path !== 'string' ||
             typeof spec.key !== 'string' ||
             typeof c.matchedKey !== 'string') {
@@ -30955,8 +30970,9 @@ function validateState(value) {
     }
     if (typeof s.restoredAt !== 'number' ||
         typeof s.restoredBytes !== 'number' ||
+        typeof s.baseFiles !== 'string' ||
         typeof s.saveBlockedBy !== 'string') {
-        throw new Error('state lacks restoredAt, restoredBytes or saveBlockedBy');
+        throw new Error('state lacks restoredAt, restoredBytes, baseFiles or saveBlockedBy');
     }
     return s;
 }
@@ -30969,6 +30985,30 @@ const actionsState = {
     }
 };
 
+/** Every file below dir (absolute paths), with its size and mtime so a rewrite shows. */
+function listFiles(dir) {
+    const files = new Map();
+    const walk = (d) => {
+        let entries;
+        try {
+            entries = fs.readdirSync(d, { withFileTypes: true });
+        }
+        catch {
+            return;
+        }
+        for (const e of entries) {
+            const p = path$1.join(d, e.name);
+            if (e.isDirectory())
+                walk(p);
+            else {
+                const st = fs.lstatSync(p);
+                files.set(p, `${st.size}:${st.mtimeMs}`);
+            }
+        }
+    };
+    walk(dir);
+    return files;
+}
 /** Bytes of every file below dir. */
 function folderSize(dir) {
     let total = 0;
@@ -31007,39 +31047,67 @@ async function runPost(ports) {
             return;
         }
         const rows = [['cache', 'key', 'outcome', 'size', 'time']];
-        for (const { spec, matchedKey } of state.caches) {
-            if (matchedKey === spec.key) {
-                log.info(`${spec.kind} cache: primary key ${spec.key} already hit; not saving`);
-                rows.push([spec.kind, spec.key, 'hit, not saved', '', '']);
-                continue;
-            }
-            if (!fs.existsSync(spec.path)) {
-                log.info(`${spec.kind} cache: ${spec.path} does not exist; nothing to save`);
-                continue;
-            }
-            let size;
-            if (spec.kind === 'build') {
-                const { kept, removed } = trimUnused(spec.path, state.restoredAt);
-                log.info(`build cache: restored ${formatSize(state.restoredBytes)}, used ${formatSize(kept.bytes)} (${kept.entries} entries), ` +
-                    `dropped ${formatSize(removed.bytes)} (${removed.entries} entries this job did not use)`);
-                size = kept.bytes;
-            }
-            else {
-                size = folderSize(spec.path);
-            }
+        const save = async (spec, size) => {
+            const label = cacheLabel(spec.kind);
             const started = ports.clock.now();
             const result = await ports.cache.save([spec.path], spec.key);
             const time = formatDuration(ports.clock.now() - started);
             if (result.outcome === 'saved') {
-                log.info(`${spec.kind} cache: saved ${spec.key} (${formatSize(size)}) in ${time}`);
+                log.info(`${label}: saved ${spec.key} (${formatSize(size)}) in ${time}`);
             }
             else if (result.outcome === 'exists') {
-                log.info(`${spec.kind} cache: another job saved ${spec.key} first; nothing to do`);
+                log.info(`${label}: another job saved ${spec.key} first; nothing to do`);
             }
             else {
-                log.warning(`${spec.kind} cache not saved (${result.detail}); the next run builds without it`);
+                log.warning(`${label} not saved (${result.detail}); the next run builds without it`);
             }
-            rows.push([spec.kind, spec.key, result.outcome, formatSize(size), time]);
+            rows.push([label, spec.key, result.outcome, formatSize(size), time]);
+            return result.outcome;
+        };
+        let trimmed = false;
+        const trim = (gocache) => {
+            if (trimmed)
+                return;
+            trimmed = true;
+            const { kept, removed } = trimUnused(gocache, state.restoredAt);
+            log.info(`build cache: restored ${formatSize(state.restoredBytes)}, used ${formatSize(kept.bytes)} (${kept.entries} entries), ` +
+                `dropped ${formatSize(removed.bytes)} (${removed.entries} entries this job did not use)`);
+        };
+        const base = state.caches.find(c => c.spec.kind === 'build-base');
+        let baseSaved = false;
+        for (const { spec, matchedKey } of state.caches) {
+            const label = cacheLabel(spec.kind);
+            if (matchedKey === spec.key) {
+                log.info(`${label}: primary key ${spec.key} already hit; not saving`);
+                rows.push([label, spec.key, 'hit, not saved', '', '']);
+                continue;
+            }
+            if (!fs.existsSync(spec.path)) {
+                log.info(`${label}: ${spec.path} does not exist; nothing to save`);
+                continue;
+            }
+            if (spec.kind === 'module') {
+                await save(spec, folderSize(spec.path));
+            }
+            else if (spec.kind === 'build-base') {
+                // No base for this configuration and go.sum yet: this job's whole (trimmed) cache becomes it.
+                trim(spec.path);
+                baseSaved = (await save(spec, measureCache(spec.path).bytes)) === 'saved';
+            }
+            else if (!baseSaved && (base?.matchedKey !== base?.spec.key || !state.baseFiles)) {
+                log.info(`${label}: no base of this configuration to layer on; nothing saved`);
+            }
+            else {
+                trim(spec.path);
+                // The layer is what the base does not hold: entries this build made or took from an
+                // earlier layer. Saved even when empty, so a re-run of this commit hits exactly.
+                const inBase = baseSaved
+                    ? [...listFiles(spec.path).keys()].map(f => path$1.relative(spec.path, f))
+                    : fs.readFileSync(state.baseFiles, 'utf8').split('\n').filter(Boolean);
+                for (const name of inBase)
+                    fs.rmSync(path$1.join(spec.path, name), { force: true });
+                await save(spec, measureCache(spec.path).bytes);
+            }
         }
         await ports.outputs.writeSummary([{ heading: 'go-xbuild caches saved', rows }]);
     }

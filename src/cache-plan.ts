@@ -4,16 +4,25 @@ import * as path from 'node:path'
 import type { Facts } from './facts.js'
 import type { Inputs } from './inputs.js'
 
-/** Bumped when the layout of what we save changes, so old entries stop matching. */
-export const CACHE_SCHEMA = 'v1'
+/** Bumped when the layout of what we save changes, so old entries stop matching (v2: base + layer). */
+export const CACHE_SCHEMA = 'v2'
 
 /** One cache: where it lives, its exact key and the prefixes it may fall back to. */
 export interface CacheSpec {
-  /** 'build' (GOCACHE) or 'module' (GOMODCACHE) */
-  kind: 'build' | 'module'
+  /**
+   * 'module' (GOMODCACHE); 'build-base' (GOCACHE as a build of these dependencies left it, saved
+   * once per configuration and go.sum); 'build' (the entries a commit's build added to the base,
+   * saved per commit)
+   */
+  kind: 'build' | 'build-base' | 'module'
   path: string
   key: string
   restoreKeys: string[]
+}
+
+/** How logs and summaries name a cache. */
+export function cacheLabel(kind: CacheSpec['kind']): string {
+  return { module: 'module cache', 'build-base': 'build cache base', build: 'build cache' }[kind]
 }
 
 /** What the run may do with caches, and why not when it may not. */
@@ -187,15 +196,27 @@ export function cacheSpecs(
       restoreKeys: [prefix]
     })
   }
-  const base = `go-xbuild-build-${CACHE_SCHEMA}-${runner.os}-${runner.arch}-${facts.go.version}-${suffix}`
-  const config = `${base}${short(buildConfigHash(inputs, facts))}-`
+  // The build cache is two entries: a large base (the standard library and dependencies of every
+  // target, saved once per configuration and go.sum) and a small per-commit layer of what a
+  // build added to it. A new commit restores both and saves only its layer: a few MiB instead
+  // of the whole cache.
+  const toolchain = `${runner.os}-${runner.arch}-${facts.go.version}-${suffix}${short(buildConfigHash(inputs, facts))}-`
+  const basePrefix = `go-xbuild-base-${CACHE_SCHEMA}-${toolchain}`
+  specs.push({
+    kind: 'build-base',
+    path: facts.go.gocache,
+    key: `${basePrefix}${sums}`,
+    // Other dependencies: most packages are still the same.
+    restoreKeys: [basePrefix]
+  })
+  const config = `go-xbuild-build-${CACHE_SCHEMA}-${toolchain}`
   const withSums = `${config}${sums}-`
   specs.push({
     kind: 'build',
     path: facts.go.gocache,
     key: `${withSums}${facts.stamp.commit.slice(0, 12) || 'nocommit'}`,
-    // Most to least specific: the previous commit with the same deps, then other deps, then another configuration.
-    restoreKeys: [withSums, config, base]
+    // The previous commit's layer with the same dependencies, then with other dependencies.
+    restoreKeys: [withSums, config]
   })
   return specs
 }

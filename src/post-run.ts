@@ -1,13 +1,15 @@
 import * as fs from 'node:fs'
+import * as path from 'node:path'
 import { errorMessage } from './errors.js'
-import { trimUnused } from './go-cache.js'
-import type { CachePort } from './ports/cache.js'
+import { cacheLabel, type CacheSpec } from './cache-plan.js'
+import { measureCache, trimUnused } from './go-cache.js'
+import type { CachePort, SaveResult } from './ports/cache.js'
 import { formatDuration, type Clock } from './ports/clock.js'
 import type { LogPort } from './ports/log.js'
 import type { OutputPort } from './ports/outputs.js'
 import type { StatePort } from './ports/state.js'
 import { formatSize } from './stages/build.js'
-import { folderSize } from './stages/cache-restore.js'
+import { folderSize, listFiles } from './stages/cache-restore.js'
 
 /** What the post step needs. */
 export interface PostPorts {
@@ -36,40 +38,62 @@ export async function runPost(ports: PostPorts): Promise<void> {
       return
     }
     const rows: string[][] = [['cache', 'key', 'outcome', 'size', 'time']]
-    for (const { spec, matchedKey } of state.caches) {
-      if (matchedKey === spec.key) {
-        log.info(`${spec.kind} cache: primary key ${spec.key} already hit; not saving`)
-        rows.push([spec.kind, spec.key, 'hit, not saved', '', ''])
-        continue
-      }
-      if (!fs.existsSync(spec.path)) {
-        log.info(`${spec.kind} cache: ${spec.path} does not exist; nothing to save`)
-        continue
-      }
-      let size: number
-      if (spec.kind === 'build') {
-        const { kept, removed } = trimUnused(spec.path, state.restoredAt)
-        log.info(
-          `build cache: restored ${formatSize(state.restoredBytes)}, used ${formatSize(kept.bytes)} (${kept.entries} entries), ` +
-            `dropped ${formatSize(removed.bytes)} (${removed.entries} entries this job did not use)`
-        )
-        size = kept.bytes
-      } else {
-        size = folderSize(spec.path)
-      }
+    const save = async (spec: CacheSpec, size: number): Promise<SaveResult['outcome']> => {
+      const label = cacheLabel(spec.kind)
       const started = ports.clock.now()
       const result = await ports.cache.save([spec.path], spec.key)
       const time = formatDuration(ports.clock.now() - started)
       if (result.outcome === 'saved') {
-        log.info(`${spec.kind} cache: saved ${spec.key} (${formatSize(size)}) in ${time}`)
+        log.info(`${label}: saved ${spec.key} (${formatSize(size)}) in ${time}`)
       } else if (result.outcome === 'exists') {
-        log.info(`${spec.kind} cache: another job saved ${spec.key} first; nothing to do`)
+        log.info(`${label}: another job saved ${spec.key} first; nothing to do`)
       } else {
-        log.warning(
-          `${spec.kind} cache not saved (${result.detail}); the next run builds without it`
-        )
+        log.warning(`${label} not saved (${result.detail}); the next run builds without it`)
       }
-      rows.push([spec.kind, spec.key, result.outcome, formatSize(size), time])
+      rows.push([label, spec.key, result.outcome, formatSize(size), time])
+      return result.outcome
+    }
+    let trimmed = false
+    const trim = (gocache: string): void => {
+      if (trimmed) return
+      trimmed = true
+      const { kept, removed } = trimUnused(gocache, state.restoredAt)
+      log.info(
+        `build cache: restored ${formatSize(state.restoredBytes)}, used ${formatSize(kept.bytes)} (${kept.entries} entries), ` +
+          `dropped ${formatSize(removed.bytes)} (${removed.entries} entries this job did not use)`
+      )
+    }
+    const base = state.caches.find(c => c.spec.kind === 'build-base')
+    let baseSaved = false
+    for (const { spec, matchedKey } of state.caches) {
+      const label = cacheLabel(spec.kind)
+      if (matchedKey === spec.key) {
+        log.info(`${label}: primary key ${spec.key} already hit; not saving`)
+        rows.push([label, spec.key, 'hit, not saved', '', ''])
+        continue
+      }
+      if (!fs.existsSync(spec.path)) {
+        log.info(`${label}: ${spec.path} does not exist; nothing to save`)
+        continue
+      }
+      if (spec.kind === 'module') {
+        await save(spec, folderSize(spec.path))
+      } else if (spec.kind === 'build-base') {
+        // No base for this configuration and go.sum yet: this job's whole (trimmed) cache becomes it.
+        trim(spec.path)
+        baseSaved = (await save(spec, measureCache(spec.path).bytes)) === 'saved'
+      } else if (!baseSaved && (base?.matchedKey !== base?.spec.key || !state.baseFiles)) {
+        log.info(`${label}: no base of this configuration to layer on; nothing saved`)
+      } else {
+        trim(spec.path)
+        // The layer is what the base does not hold: entries this build made or took from an
+        // earlier layer. Saved even when empty, so a re-run of this commit hits exactly.
+        const inBase = baseSaved
+          ? [...listFiles(spec.path).keys()].map(f => path.relative(spec.path, f))
+          : fs.readFileSync(state.baseFiles, 'utf8').split('\n').filter(Boolean)
+        for (const name of inBase) fs.rmSync(path.join(spec.path, name), { force: true })
+        await save(spec, measureCache(spec.path).bytes)
+      }
     }
     await ports.outputs.writeSummary([{ heading: 'go-xbuild caches saved', rows }])
   } catch (error) {

@@ -125,33 +125,44 @@ describe('caches across runs', () => {
     const { main, post } = await job(workspace, sha)
     expect([main.code, main.stderr]).toEqual([0, ''])
     expect(main.outputs['cache-hit']).toBe('false')
-    expect(main.stdout).toMatch(/^module cache: no entry for go-xbuild-mod-v1-Linux-/m)
+    expect(main.stdout).toMatch(/^module cache: no entry for go-xbuild-mod-v2-Linux-/m)
     expect(post!.code).toBe(0)
-    expect(post!.stdout).toMatch(/^module cache: saved go-xbuild-mod-v1-Linux-[0-9a-f]{16} /m)
-    expect(post!.stdout).toMatch(/^build cache: saved go-xbuild-build-v1-Linux-X64-go1\.\d+\.\d+-/m)
+    expect(post!.stdout).toMatch(/^module cache: saved go-xbuild-mod-v2-Linux-[0-9a-f]{16} /m)
+    // No base yet: the whole cache becomes the base, and an empty layer records that it holds this commit.
+    expect(post!.stdout).toMatch(
+      /^build cache base: saved go-xbuild-base-v2-Linux-X64-go1\.\d+\.\d+-[0-9a-f]{16}-[0-9a-f]{16} /m
+    )
+    expect(post!.stdout).toMatch(
+      /^build cache: saved go-xbuild-build-v2-Linux-X64-go1\.\d+\.\d+-.* \(0 B\)/m
+    )
     expect(post!.stdout).not.toMatch(/::(warning|error)::/)
     const entries = service.cacheEntries().filter(e => e.finalized)
     expect(entries.map(e => e.key.split('-').slice(0, 3).join('-')).sort()).toEqual([
+      'go-xbuild-base',
       'go-xbuild-build',
       'go-xbuild-mod'
     ])
   })
 
-  test('run 2 of the same commit restores both caches exactly, reports cache-hit and saves nothing', async () => {
+  test('run 2 of the same commit restores every cache exactly, reports cache-hit and saves nothing', async () => {
     const before = service.cacheEntries().length
     const { main, post } = await job(workspace, sha)
     expect(main.code).toBe(0)
     expect(main.outputs['cache-hit']).toBe('true')
-    expect(main.stdout).toMatch(/^module cache: exact hit go-xbuild-mod-v1-/m)
-    expect(main.stdout).toMatch(/^build cache: exact hit go-xbuild-build-v1-/m)
+    expect(main.stdout).toMatch(/^module cache: exact hit go-xbuild-mod-v2-/m)
+    expect(main.stdout).toMatch(/^build cache base: exact hit go-xbuild-base-v2-/m)
+    expect(main.stdout).toMatch(/^build cache: exact hit go-xbuild-build-v2-/m)
     expect(main.stdout).toMatch(/^go mod verify: all modules verified/m)
     expect(main.summary).toContain('go-xbuild caches restored')
     expect(post!.stdout).toMatch(/^build cache: primary key .* already hit; not saving$/m)
     expect(service.cacheEntries()).toHaveLength(before)
   })
 
-  test('a new commit restores the previous commit’s build cache, saves a trimmed one, and it does not grow', async () => {
+  test('a new commit restores the base and the previous commit’s layer, saves only a trimmed layer, and it does not grow', async () => {
     const sizes: number[] = []
+    const base = service
+      .cacheEntries()
+      .find(e => e.finalized && e.key.startsWith('go-xbuild-base-'))!
     for (let i = 1; i <= 3; i++) {
       fs.appendFileSync(path.join(workspace, 'main.go'), `\n// change ${i}\n`)
       const next = await commit(workspace, `change ${i}`)
@@ -159,7 +170,8 @@ describe('caches across runs', () => {
       const { main, post } = await job(workspace, next)
       expect(main.code).toBe(0)
       expect(main.outputs['cache-hit']).toBe('false')
-      expect(main.stdout).toMatch(/^build cache: restored from an earlier key go-xbuild-build-v1-/m)
+      expect(main.stdout).toMatch(/^build cache base: exact hit go-xbuild-base-v2-/m)
+      expect(main.stdout).toMatch(/^build cache: restored from an earlier key go-xbuild-build-v2-/m)
       const trim =
         /^build cache: restored .*, used .* \((\d+) entries\), dropped .* \((\d+) entries this job did not use\)$/m.exec(
           post!.stdout
@@ -172,7 +184,8 @@ describe('caches across runs', () => {
         .filter(f => /^[0-9a-f]{2}\/[^/]+-[ad]$/.test(f))
         .filter(f => fs.statSync(path.join(gocache, f)).mtimeMs < started - 60_000)
       expect(stale).toEqual([])
-      expect(post!.stdout).toMatch(/^build cache: saved go-xbuild-build-v1-.*-[0-9a-f]{12} /m)
+      expect(post!.stdout).toMatch(/^build cache: saved go-xbuild-build-v2-.*-[0-9a-f]{12} /m)
+      expect(post!.stdout).toMatch(/^build cache base: primary key .* already hit; not saving$/m)
       // Only the entries for main.go's package and the links changed: the saved size stays put.
       const saved = service
         .cacheEntries()
@@ -182,6 +195,8 @@ describe('caches across runs', () => {
     }
     const spread = Math.max(...sizes) / Math.min(...sizes)
     expect(spread).toBeLessThan(1.1)
+    // A layer holds the changed package's entries, not the dependencies and standard library.
+    expect(Math.max(...sizes)).toBeLessThan(base.size / 10)
   })
 
   test('a pull request restores but does not save', async () => {
@@ -217,7 +232,10 @@ describe('caches across runs', () => {
       }
     )
     expect(second.code).toBe(0)
-    expect(second.stdout).toMatch(/^build cache: another job saved .* first; nothing to do$/m)
+    expect(second.stdout).toMatch(/^build cache base: another job saved .* first; nothing to do$/m)
+    expect(second.stdout).toMatch(
+      /^build cache: no base of this configuration to layer on; nothing saved$/m
+    )
     expect(second.stdout).not.toMatch(/::(warning|error)::/)
     expect(service.calls.some(c => c.method === 'CreateCacheEntry' && c.status === 409)).toBe(true)
   })
@@ -239,7 +257,7 @@ describe('caches across runs', () => {
     service.faults.rpc('GetCacheEntryDownloadURL', { kind: 'reset' }, 2)
     const { main } = await job(workspace, sha, {}, { 'cache-save': 'never' })
     expect(main.code).toBe(0)
-    expect(main.stdout).toMatch(/^::warning::(module|build) cache not restored/m)
+    expect(main.stdout).toMatch(/^::warning::(module cache|build cache base) not restored/m)
     expect(main.stdout).not.toMatch(/^::error::/m)
     expect(main.outputs['cache-hit']).toBe('false')
   })
@@ -262,7 +280,7 @@ test('a flipped byte in a restored module file fails the job naming the module (
   bytes[100] = bytes[100]! ^ 1
   fs.writeFileSync(file, bytes)
   // A suffix of its own, so this entry does not collide with the entries the other tests saved.
-  const key = `go-xbuild-mod-v1-Linux-poison-${hashGoSums(workspace).slice(0, 16)}`
+  const key = `go-xbuild-mod-v2-Linux-poison-${hashGoSums(workspace).slice(0, 16)}`
   const saved = process.env
   // The toolkit stores paths relative to GITHUB_WORKSPACE (else the cwd) and the restoring job
   // extracts relative to its own workspace: save from the same workspace the job will use.
@@ -279,7 +297,7 @@ test('a flipped byte in a restored module file fails the job naming the module (
   }
   const { main } = await job(workspace, sha, {}, { 'cache-key-suffix': 'poison' })
   // The restore first (its failure would be a legitimate cold build), then the verdict.
-  expect(main.stdout).toMatch(/^module cache: exact hit go-xbuild-mod-v1-Linux-poison-/m)
+  expect(main.stdout).toMatch(/^module cache: exact hit go-xbuild-mod-v2-Linux-poison-/m)
   expect(main.code).toBe(1)
   expect(main.stdout).toMatch(
     /::error::go-xbuild: go mod verify failed: .*github\.com\/google\/uuid v1\.6\.0: dir has been modified/

@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import type { CacheSpec } from '../cache-plan.js'
 
 /** Version of the state the main step leaves for the post step; bumped on any change of shape. */
-export const STATE_VERSION = 1
+export const STATE_VERSION = 2
 
 /** What the post step needs to save caches. */
 export interface PostState {
@@ -13,6 +13,8 @@ export interface PostState {
   restoredAt: number
   /** bytes of the build cache right after restore */
   restoredBytes: number
+  /** file listing the build cache files the base restored (relative to GOCACHE); '' for none */
+  baseFiles: string
   /** why saving is off, or '' when the post step should save */
   saveBlockedBy: string
 }
@@ -36,7 +38,7 @@ export function validateState(value: unknown): PostState {
     const spec = c?.spec
     if (
       !spec ||
-      (spec.kind !== 'build' && spec.kind !== 'module') ||
+      !['build', 'build-base', 'module'].includes(spec.kind) ||
       typeof spec.path !== 'string' ||
       typeof spec.key !== 'string' ||
       typeof c.matchedKey !== 'string'
@@ -47,9 +49,10 @@ export function validateState(value: unknown): PostState {
   if (
     typeof s.restoredAt !== 'number' ||
     typeof s.restoredBytes !== 'number' ||
+    typeof s.baseFiles !== 'string' ||
     typeof s.saveBlockedBy !== 'string'
   ) {
-    throw new Error('state lacks restoredAt, restoredBytes or saveBlockedBy')
+    throw new Error('state lacks restoredAt, restoredBytes, baseFiles or saveBlockedBy')
   }
   return s as PostState
 }

@@ -1,6 +1,14 @@
 import * as fs from 'node:fs'
+import * as os from 'node:os'
 import * as path from 'node:path'
-import { cachePolicy, cacheSpecs, hashGoSums, runEvent, type CacheSpec } from '../cache-plan.js'
+import {
+  cacheLabel,
+  cachePolicy,
+  cacheSpecs,
+  hashGoSums,
+  runEvent,
+  type CacheSpec
+} from '../cache-plan.js'
 import { ageRestoredCache, measureCache } from '../go-cache.js'
 import type { Context, Stage } from '../pipeline.js'
 import { formatDuration } from '../ports/clock.js'
@@ -43,10 +51,22 @@ export const restoreCaches: Stage = {
       arch: ctx.ports.env.RUNNER_ARCH || process.arch
     }
     const specs = cacheSpecs(ctx.inputs, ctx.facts, runner, hashGoSums(ctx.inputs.workingDirectory))
-    const restores = await Promise.all(specs.map(spec => restoreOne(ctx, spec)))
+    const gocache = ctx.facts.go.gocache
+    const moduleSpec = specs.find(s => s.kind === 'module')
+    const modules = moduleSpec ? restoreOne(ctx, moduleSpec) : undefined
+    // The base first, then the commit layer over it: the post step saves what the base lacks.
+    const base = await restoreOne(
+      ctx,
+      specs.find(s => s.kind === 'build-base')!
+    )
+    const baseFiles = base.matchedKey ? recordBaseFiles(ctx, gocache) : ''
+    const layer = await restoreOne(
+      ctx,
+      specs.find(s => s.kind === 'build')!
+    )
+    const restores = [...(modules ? [await modules] : []), base, layer]
 
     const restoredAt = ctx.ports.clock.wall()
-    const gocache = ctx.facts.go.gocache
     const aged = ageRestoredCache(gocache, restoredAt)
     ctx.log.info(
       `build cache: ${aged.entries} entries (${formatSize(aged.bytes)}) dated back so this build's use of them shows`
@@ -62,21 +82,36 @@ export const restoreCaches: Stage = {
       caches: restores.map(r => ({ spec: r.spec, matchedKey: r.matchedKey })),
       restoredAt,
       restoredBytes: aged.bytes,
+      baseFiles,
       saveBlockedBy: ctx.caches.saveBlockedBy
     })
     if (!policy.save) ctx.log.info(`caches will not be saved: ${policy.reason}`)
   }
 }
 
+/** Writes the list of build cache files (relative paths) to a file for the post step; returns its path. */
+function recordBaseFiles(ctx: Context, gocache: string): string {
+  const file = path.join(
+    ctx.ports.env.RUNNER_TEMP || os.tmpdir(),
+    `go-xbuild-base-files-${process.pid}.txt`
+  )
+  const names = [...listFiles(gocache).keys()].map(f => path.relative(gocache, f))
+  fs.writeFileSync(file, names.join('\n'))
+  return file
+}
+
 async function restoreOne(ctx: Context, spec: CacheSpec): Promise<CacheRestore> {
   const started = ctx.ports.clock.now()
   const before = listFiles(spec.path)
+  const bytesBefore = spec.kind === 'module' ? 0 : measureCache(spec.path).bytes
   // Module files and folders are read-only (0444/0555): tar cannot add to such a tree as a non-root user.
   if (spec.kind === 'module' && before.size > 0) makeFoldersWritable(spec.path)
   const result = await ctx.ports.cache.restore([spec.path], spec.key, spec.restoreKeys)
   const ms = ctx.ports.clock.now() - started
   if (result.failure) {
-    ctx.log.warning(`${spec.kind} cache not restored (${result.failure}); building without it`)
+    ctx.log.warning(
+      `${cacheLabel(spec.kind)} not restored (${result.failure}); building without it`
+    )
     // A failed extraction leaves truncated files (the linker crashes on such build cache entries)
     // and may have overwritten files that were there. Build cache entries stand alone, so removing
     // those files is enough; a module folder missing files is broken, so the module cache starts over.
@@ -86,18 +121,21 @@ async function restoreOne(ctx: Context, spec: CacheSpec): Promise<CacheRestore> 
       fs.rmSync(spec.path, { recursive: true, force: true })
       ctx.log.info('module cache: emptied after the failed restore; modules are downloaded again')
     } else if (removed > 0) {
-      ctx.log.info(`${spec.kind} cache: removed ${removed} files the failed restore left behind`)
+      ctx.log.info(
+        `${cacheLabel(spec.kind)}: removed ${removed} files the failed restore left behind`
+      )
     }
     return { spec, matchedKey: '', failure: result.failure, bytes: 0, ms }
   }
-  const bytes = spec.kind === 'build' ? measureCache(spec.path).bytes : folderSize(spec.path)
+  const bytes =
+    spec.kind === 'module' ? folderSize(spec.path) : measureCache(spec.path).bytes - bytesBefore
   if (result.matchedKey) {
     const how = result.matchedKey === spec.key ? 'exact hit' : 'restored from an earlier key'
     ctx.log.info(
-      `${spec.kind} cache: ${how} ${result.matchedKey} (${formatSize(bytes)}) in ${formatDuration(ms)}`
+      `${cacheLabel(spec.kind)}: ${how} ${result.matchedKey} (${formatSize(bytes)}) in ${formatDuration(ms)}`
     )
   } else {
-    ctx.log.info(`${spec.kind} cache: no entry for ${spec.key} or its prefixes`)
+    ctx.log.info(`${cacheLabel(spec.kind)}: no entry for ${spec.key} or its prefixes`)
   }
   return { spec, matchedKey: result.matchedKey ?? '', bytes, ms }
 }

@@ -3,6 +3,7 @@ import * as path from 'node:path'
 import type { Stage } from '../pipeline.js'
 import { formatDuration } from '../ports/clock.js'
 import type { SummaryTable } from '../ports/outputs.js'
+import { cacheLabel } from '../cache-plan.js'
 import { formatTarget } from '../targets.js'
 import { formatSize } from './build.js'
 
@@ -125,7 +126,7 @@ export const report: Stage = {
         rows: [
           ['cache', 'key matched', 'size', 'time'],
           ...ctx.caches.restores.map(r => [
-            r.spec.kind,
+            cacheLabel(r.spec.kind),
             r.failure
               ? `fault: ${r.failure}`
               : r.matchedKey === r.spec.key
