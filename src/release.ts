@@ -45,7 +45,7 @@ export const UPLOAD_ATTEMPTS = 5
 /** Uploads running at once. */
 export const UPLOAD_CONCURRENCY = 4
 /** Rounds of the checksums merge (each: list, compare, upload) before giving up. */
-const CHECKSUM_ROUNDS = 10
+const CHECKSUM_ROUNDS = 20
 
 /** The release tag of a run: the input, else the ref's tag, else '' (no release). */
 export function releaseTagOf(input: string, ref: string | undefined): string {
@@ -277,7 +277,16 @@ export async function publishChecksums(
         `${c.name}: ${covered.length} lines (${covered.length - own.length} from other jobs or runs)`
       )
       // Checksums always replace: the merged file is a superset of what was there.
-      await uploadAsset(api, release, file, onRelease, 'replace', sleep, log)
+      try {
+        await uploadAsset(api, release, file, onRelease, 'replace', sleep, log)
+      } catch (error) {
+        // Another job wrote its checksums file between this one's delete and upload: not a
+        // fault; list again next round, after a random pause so the jobs fall out of step.
+        const cause = (error as Error).cause
+        if (!(cause instanceof ApiError && cause.status === 422)) throw error
+        log.info(`${c.name}: another job is writing it too; merging again`)
+        await sleep(250 + Math.random() * 750)
+      }
     }
     if (stable) return
   }

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -302,4 +303,63 @@ test('a flipped byte in a restored module file fails the job naming the module (
   expect(main.stdout).toMatch(
     /::error::go-xbuild: go mod verify failed: .*github\.com\/google\/uuid v1\.6\.0: dir has been modified/
   )
+})
+
+test('restoring the module cache over a read-only tree, as a user who is not root: no tar errors', async () => {
+  // Root may write into read-only folders; the runner's user may not. Drop to nobody when root.
+  const user = process.getuid!() === 0 ? { uid: 65534, gid: 65534 } : undefined
+  // Same cache paths as the jobs above (the cache version hashes them) and a workspace at the
+  // same depth (entries hold paths relative to the workspace).
+  freshRunner()
+  const workspace = copyFixture('deps')
+  const sha = await gitInit(workspace)
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-nonroot-'))
+  fs.mkdirSync(gocache, { recursive: true })
+  fs.mkdirSync(gomodcache, { recursive: true })
+  const env: Record<string, string> = {
+    ...runnerEnvFor(service),
+    HOME: home,
+    GOCACHE: gocache,
+    GOMODCACHE: gomodcache,
+    GOPROXY: `file://${proxy}`,
+    GOTOOLCHAIN: 'local',
+    GOFLAGS: '-buildvcs=false',
+    GITHUB_EVENT_NAME: 'push',
+    GITHUB_REF: 'refs/heads/main',
+    GITHUB_EVENT_PATH: path.join(home, 'event.json'),
+    GITHUB_SHA: sha
+  }
+  fs.copyFileSync(eventFile(), env.GITHUB_EVENT_PATH!)
+  if (user) {
+    for (const d of [root, path.dirname(gocache), home, workspace]) fs.chmodSync(d, 0o755)
+    for (const top of [home, workspace, gocache, gomodcache]) {
+      for (const p of [
+        top,
+        ...(fs.readdirSync(top, { recursive: true }) as string[]).map(n => path.join(top, n))
+      ]) {
+        fs.chownSync(p, user.uid, user.gid)
+      }
+    }
+  }
+  // The runner already holds the modules, read-only as Go leaves them (no -modcacherw).
+  const download = await new Promise<number | null>(resolve => {
+    const child = spawn('go', ['mod', 'download'], {
+      cwd: workspace,
+      env: { ...env, PATH: process.env.PATH ?? '' },
+      stdio: 'ignore',
+      ...(user ?? {})
+    })
+    child.on('close', resolve)
+  })
+  expect(download).toBe(0)
+  const uuidDir = path.join(gomodcache, 'github.com', 'google', 'uuid@v1.6.0')
+  expect(fs.statSync(uuidDir).mode & 0o222).toBe(0)
+
+  const main = await runStep('dist/main.js', { targets: 'linux/amd64' }, { workspace, env, user })
+  if (process.env.XBUILD_TEST_LOG)
+    fs.appendFileSync(process.env.XBUILD_TEST_LOG, main.stdout + main.stderr)
+  if (main.code !== 0) throw new Error(`main failed:\n${main.stdout}\n${main.stderr}`)
+  expect(main.stdout).toMatch(/^module cache: exact hit go-xbuild-mod-v2-Linux-/m)
+  expect(main.stdout).toMatch(/^go mod verify: all modules verified/m)
+  expect(main.stdout).not.toMatch(/::warning::|tar: |Cannot open|Permission denied/)
 })

@@ -42,7 +42,13 @@ export function parseOutputFile(text: string): Record<string, string> {
 export async function runStep(
   entry: string,
   inputs: Record<string, string>,
-  options: { workspace: string; env?: Record<string, string>; state?: Record<string, string> }
+  options: {
+    workspace: string
+    env?: Record<string, string>
+    state?: Record<string, string>
+    /** run the step as this user (the test process must be root); the runner's files are theirs */
+    user?: { uid: number; gid: number }
+  }
 ): Promise<StepResult> {
   const files = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-runner-'))
   const names = [
@@ -79,8 +85,14 @@ export async function runStep(
   // The runner hands the main step's saved state to the post step as STATE_<name>.
   for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value
   Object.assign(env, options.env)
+  if (options.user) {
+    for (const p of [files, ...fs.readdirSync(files).map(n => path.join(files, n))]) {
+      fs.chownSync(p, options.user.uid, options.user.gid)
+    }
+  }
 
   const child = spawn(process.execPath, [path.resolve(REPO_ROOT, entry)], {
+    ...(options.user ?? {}),
     cwd: options.workspace,
     env,
     stdio: ['ignore', 'pipe', 'pipe']
