@@ -22,8 +22,10 @@ test('action.yml declares the outputs the report stage sets, runs on node24 from
     'cache-hit',
     'checksums-file',
     'dist-dir',
+    'matrix',
     'release-id',
     'release-url',
+    'targets',
     'version'
   ])
   expect(text).toMatch(/^ {2}using: node24$/m)

@@ -1,15 +1,17 @@
-import type { Context } from '../src/pipeline.js'
 import { artifactNameFor } from '../src/stages/upload-artifacts.js'
 
 /** Numbers the rows and moves each row's last column (the outcome) after its description. */
 const numberedOutcome = <D, T extends unknown[], E>(rows: [D, ...T, E][]): [number, D, E, ...T][] =>
   rows.map((r, i) => [i + 1, r[0], r[r.length - 1], ...r.slice(1, -1)] as [number, D, E, ...T])
 
-/** Just the facts artifactNameFor reads. */
-const ctx = (modulePath: string, ids: readonly string[]): Pick<Context, 'facts'> =>
+type NameContext = Parameters<typeof artifactNameFor>[0]
+
+/** Just the facts and the input artifactNameFor reads. */
+const ctx = (modulePath: string, ids: readonly string[], shard = ''): NameContext =>
   ({
-    facts: { modulePath, plans: ids.map(id => ({ target: { id } })) }
-  }) as unknown as Pick<Context, 'facts'>
+    facts: { modulePath, plans: ids.map(id => ({ target: { id } })) },
+    inputs: { shard }
+  }) as unknown as NameContext
 
 const FIRST_CLASS = [
   'linux_386',
@@ -87,4 +89,13 @@ test('a long list: the same list gives the same name, another list another name'
   const names = others.map(ids => artifactNameFor(ctx('example.com/hello', ids)))
   for (const other of names) expect(other).toMatch(/^hello_1[12]-targets-[0-9a-f]{8}$/)
   expect(new Set([name, ...names]).size).toBe(1 + others.length)
+})
+
+test('a matrix leg is named for its shard, whatever its targets', () => {
+  expect(artifactNameFor(ctx('example.com/hello', ['linux_amd64'], '2-of-3'))).toBe(
+    'hello_shard-2-of-3'
+  )
+  expect(artifactNameFor(ctx('example.com/hello', FIRST_CLASS, '1-of-2-darwin'))).toBe(
+    'hello_shard-1-of-2-darwin'
+  )
 })

@@ -200,7 +200,7 @@ export function cacheSpecs(
   // target, saved once per configuration and go.sum) and a small per-commit layer of what a
   // build added to it. A new commit restores both and saves only its layer: a few MiB instead
   // of the whole cache.
-  const toolchain = `${runner.os}-${runner.arch}-${facts.go.version}-${suffix}${short(buildConfigHash(inputs, facts))}-`
+  const toolchain = `${runner.os}-${runner.arch}-${facts.go.version}-${suffix}${short(buildConfigHash(inputs, facts, inputs.shard))}-`
   const basePrefix = `go-xbuild-base-${CACHE_SCHEMA}-${toolchain}`
   specs.push({
     kind: 'build-base',

@@ -2,7 +2,7 @@
 import { InputError, errorMessage } from './errors.js'
 import { USAGE, parseCliArgs } from './cli-args.js'
 import { INPUT, parseInputs } from './inputs.js'
-import { createContext, runStages } from './pipeline.js'
+import { createContext, runStages, stagesFor } from './pipeline.js'
 import { realClock } from './ports/clock.js'
 import { githubReleaseApi } from './ports/release-api.js'
 import { noArtifacts } from './ports/workflow-artifacts.js'
@@ -44,7 +44,7 @@ async function main(argv: readonly string[]): Promise<number> {
     },
     log
   })
-  await runStages(ctx)
+  await runStages(ctx, stagesFor(inputs.mode))
   process.stdout.write(
     `\ndist-dir: ${outputs.outputs.get('dist-dir')}\nchecksums-file: ${outputs.outputs.get('checksums-file')}\nversion: ${outputs.outputs.get('version')}\n`
   )

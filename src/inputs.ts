@@ -50,7 +50,12 @@ export const INPUT = {
   makeLatest: 'make-latest',
   releaseNotes: 'release-notes',
   overwrite: 'overwrite',
-  githubToken: 'github-token'
+  githubToken: 'github-token',
+  mode: 'mode',
+  legs: 'legs',
+  targetsPerLeg: 'targets-per-leg',
+  splitBy: 'split-by',
+  shard: 'shard'
 } as const
 
 /** An input's name as action.yml spells it. */
@@ -153,6 +158,16 @@ export interface Inputs {
   overwrite: 'replace' | 'skip' | 'fail'
   /** token for the release API ('' when none was given) */
   githubToken: string
+  /** all: one job does everything; plan: only split the targets into matrix legs; build: one leg */
+  mode: 'all' | 'plan' | 'build'
+  /** plan: number of legs (0 when not given) */
+  legs: number
+  /** plan: targets per leg (0 when not given) */
+  targetsPerLeg: number
+  /** plan: one leg per GOOS instead of by count */
+  splitBy: '' | 'goos'
+  /** build: this leg's shard from the plan's matrix (`2-of-3`, `1-of-2-darwin`); '' for none */
+  shard: string
 }
 
 /** Where inputs are read: the workspace root and the machine's core count. */
@@ -162,6 +177,8 @@ export interface InputContext {
 }
 
 const SAFE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/
+/** A matrix leg's shard as the plan names it: `<index>-of-<count>[-<goos>]`. */
+export const SHARD = /^([1-9][0-9]{0,2})-of-([1-9][0-9]{0,2})(?:-([a-z0-9]+))?$/
 /** Characters the artifact service refuses in names (github-runtime.md). */
 const ARTIFACT_NAME_FORBIDDEN = /[":<>|*?\r\n\\/]/
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.]*$/
@@ -407,6 +424,40 @@ export function parseInputs(
     'replace',
     problems
   )
+  const mode = parseChoice(
+    INPUT.mode,
+    get(INPUT.mode),
+    ['all', 'plan', 'build'] as const,
+    'all',
+    problems
+  )
+  const legsRaw = get(INPUT.legs).trim()
+  const perLegRaw = get(INPUT.targetsPerLeg).trim()
+  const legs = legsRaw ? parseCount(INPUT.legs, legsRaw, 0, problems) : 0
+  const targetsPerLeg = perLegRaw ? parseCount(INPUT.targetsPerLeg, perLegRaw, 0, problems) : 0
+  const splitBy = parseChoice(
+    INPUT.splitBy,
+    get(INPUT.splitBy),
+    ['', 'goos'] as const,
+    '',
+    problems
+  )
+  if ([legsRaw, perLegRaw, splitBy].filter(Boolean).length > 1) {
+    problems.push(`${INPUT.legs}, ${INPUT.targetsPerLeg} and ${INPUT.splitBy}: give one of them`)
+  }
+  if (mode !== 'plan' && (legsRaw || perLegRaw || splitBy)) {
+    problems.push(
+      `${legsRaw ? INPUT.legs : perLegRaw ? INPUT.targetsPerLeg : INPUT.splitBy}: only for ${INPUT.mode}: plan`
+    )
+  }
+  const shard = get(INPUT.shard).trim()
+  if (shard && !SHARD.test(shard)) {
+    problems.push(
+      `${INPUT.shard}: "${shard}" is not a shard of the plan's matrix (like 2-of-3 or 1-of-2-darwin)`
+    )
+  }
+  if (shard && mode !== 'build') problems.push(`${INPUT.shard}: only for ${INPUT.mode}: build`)
+
   const githubToken = get(INPUT.githubToken).trim()
   if (/\s/.test(githubToken)) {
     // Never echo the value: it is a secret.
@@ -455,7 +506,12 @@ export function parseInputs(
       makeLatest,
       releaseNotes,
       overwrite,
-      githubToken
+      githubToken,
+      mode,
+      legs,
+      targetsPerLeg,
+      splitBy,
+      shard
     },
     problems
   }

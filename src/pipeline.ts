@@ -15,6 +15,7 @@ import { build } from './stages/build.js'
 import { restoreCaches, type CacheRun } from './stages/cache-restore.js'
 import { checksum } from './stages/checksum.js'
 import { packageArchives } from './stages/package.js'
+import { planLegs } from './stages/plan.js'
 import { preflight } from './stages/preflight.js'
 import { publishRelease } from './stages/publish-release.js'
 import { uploadArtifacts } from './stages/upload-artifacts.js'
@@ -88,6 +89,14 @@ export const stages: readonly Stage[] = [
   // Set step outputs, write the manifest and the job summary.
   report
 ]
+
+/** mode: plan — validate everything, then write the matrix; nothing is built. */
+export const planStages: readonly Stage[] = [resolve, planLegs]
+
+/** The stage list of a mode. */
+export function stagesFor(mode: Inputs['mode']): readonly Stage[] {
+  return mode === 'plan' ? planStages : stages
+}
 
 /** Creates a context whose facts throw until the resolve stage sets them. */
 export function createContext(init: Omit<Context, 'facts' | 'artifacts' | 'published'>): Context {

@@ -4,7 +4,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { InputError, errorMessage } from './errors.js'
 import { actionInputSource, parseInputs } from './inputs.js'
-import { createContext, runStages, type Context } from './pipeline.js'
+import { createContext, runStages, stagesFor, type Context } from './pipeline.js'
 import { realClock } from './ports/clock.js'
 import { githubReleaseApi } from './ports/release-api.js'
 import { actionsArtifacts } from './ports/workflow-artifacts.js'
@@ -43,7 +43,7 @@ export async function runAction(): Promise<void> {
       log: actionsLog
     })
     removeMatcher = addProblemMatcher(env.RUNNER_TEMP || os.tmpdir())
-    await runStages(ctx)
+    await runStages(ctx, stagesFor(inputs.mode))
   } catch (error) {
     core.setFailed(
       error instanceof InputError ? error.message : `go-xbuild: ${errorMessage(error)}`

@@ -11,6 +11,7 @@ import {
 } from '../cache-plan.js'
 import { ageRestoredCache, measureCache } from '../go-cache.js'
 import type { Context, Stage } from '../pipeline.js'
+import { shardIndex } from '../plan.js'
 import { formatDuration } from '../ports/clock.js'
 import { STATE_VERSION } from '../ports/state.js'
 import { formatSize } from './build.js'
@@ -79,7 +80,12 @@ export const restoreCaches: Stage = {
     }
     ctx.ports.state.save({
       version: STATE_VERSION,
-      caches: restores.map(r => ({ spec: r.spec, matchedKey: r.matchedKey })),
+      // Matrix legs share one module cache: only the first leg saves it, the others restore it.
+      caches: restores
+        .filter(
+          r => r.spec.kind !== 'module' || !ctx.inputs.shard || shardIndex(ctx.inputs.shard) === 1
+        )
+        .map(r => ({ spec: r.spec, matchedKey: r.matchedKey })),
       restoredAt,
       restoredBytes: aged.bytes,
       baseFiles,

@@ -16,6 +16,9 @@ export const preflight: Stage = {
   skip(ctx) {
     const { inputs } = ctx
     if (inputs.release === 'false') return `${INPUT.release} is false`
+    if (inputs.mode === 'build' && inputs.release === 'auto') {
+      return `a ${INPUT.mode}: build leg publishes only with ${INPUT.release}: true`
+    }
     const tag = releaseTagOf(inputs.releaseTag, ctx.ports.env.GITHUB_REF)
     if (!tag) {
       return inputs.release === 'auto'

@@ -318,6 +318,8 @@ async function cgoSetup(
       )
     return { enabled: false }
   }
+  // A plan only splits targets: the C compilers live on the legs' runners.
+  if (inputs.mode === 'plan') return { enabled: inputs.cgo === 'true' }
   const pathEnv = ctx.ports.env.PATH
   let cc =
     inputs.cc.find(e => matchesTargetPattern(e.scope, target))?.value ??

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { INPUT } from '../inputs.js'
+import { INPUT, type Inputs } from '../inputs.js'
 import type { Context, Stage } from '../pipeline.js'
 import { formatSize } from './build.js'
 import { projectNameOf } from './resolve.js'
@@ -30,12 +30,16 @@ export const uploadArtifacts: Stage = {
 }
 
 /**
- * `<project>_<target ids>`: unique per matrix leg as long as legs build different targets; long
- * lists become `<project>_<n>-targets-<hash>`.
+ * `<project>_shard-<shard>` for a matrix leg; otherwise `<project>_<target ids>`, long lists
+ * `<project>_<n>-targets-<hash>`.
  */
-export function artifactNameFor(ctx: Pick<Context, 'facts'>): string {
-  const ids = ctx.facts.plans.map(p => p.target.id)
+export function artifactNameFor(
+  ctx: Pick<Context, 'facts'> & { inputs: Pick<Inputs, 'shard'> }
+): string {
   const project = projectNameOf(ctx.facts.modulePath)
+  // A matrix leg: named for its shard, which the publish job looks for.
+  if (ctx.inputs.shard) return `${project}_shard-${ctx.inputs.shard}`
+  const ids = ctx.facts.plans.map(p => p.target.id)
   const joined = `${project}_${ids.join('-')}`
   if (joined.length <= 100) return joined
   const hash = createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 8)

@@ -1,0 +1,138 @@
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { copyFixture, gitInit } from '../fakes/context.js'
+import { runStep, type StepResult } from '../fakes/runner.js'
+import { startAzurite, type Azurite } from '../services/azurite.js'
+import {
+  runnerEnvFor,
+  startResultsService,
+  type ResultsService
+} from '../services/results-service.js'
+
+/** mode: plan and mode: build legs of dist/main.js, against the loopback results service. */
+let azurite: Azurite
+let service: ResultsService
+let root: string
+
+beforeAll(async () => {
+  azurite = await startAzurite()
+  service = await startResultsService({ azurite })
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-matrix-'))
+})
+
+afterAll(async () => {
+  await service?.stop()
+  await azurite?.stop()
+})
+
+function ok(step: StepResult): StepResult {
+  if (step.code !== 0) throw new Error(`step failed:\n${step.stdout}\n${step.stderr}`)
+  return step
+}
+
+test('mode: plan validates the targets and writes the matrix; nothing is built, no C compiler needed', async () => {
+  const workspace = copyFixture('hello')
+  await gitInit(workspace, { tag: 'v2.1.0' })
+  const step = ok(
+    await runStep(
+      'dist/main.js',
+      {
+        mode: 'plan',
+        targets: 'linux/amd64,linux/arm64,darwin/arm64,windows/amd64,darwin/amd64',
+        cgo: 'true',
+        'split-by': 'goos'
+      },
+      { workspace, env: { GITHUB_REF: 'refs/tags/v2.1.0' } }
+    )
+  )
+  expect(JSON.parse(step.outputs.matrix!)).toEqual({
+    include: [
+      { shard: '1-of-3-linux', targets: 'linux/amd64,linux/arm64', 'runs-on': 'ubuntu-latest' },
+      { shard: '2-of-3-darwin', targets: 'darwin/arm64,darwin/amd64', 'runs-on': 'macos-latest' },
+      { shard: '3-of-3-windows', targets: 'windows/amd64', 'runs-on': 'windows-latest' }
+    ]
+  })
+  expect(step.outputs.targets).toBe(
+    'linux/amd64,linux/arm64,darwin/arm64,windows/amd64,darwin/amd64'
+  )
+  expect(step.outputs.version).toBe('2.1.0')
+  expect(step.stdout).not.toMatch(/^::group::(building|checking the release)/m)
+  expect(fs.existsSync(path.join(workspace, 'dist'))).toBe(false)
+  expect(step.summary).toContain('go-xbuild plan: 3 legs')
+})
+
+test('mode: plan still refuses a target the toolchain does not know, naming it', async () => {
+  const workspace = copyFixture('hello')
+  const step = await runStep(
+    'dist/main.js',
+    { mode: 'plan', targets: 'linux/amd64,linux/amd46', legs: '2' },
+    { workspace }
+  )
+  expect(step.code).toBe(1)
+  expect(step.stdout).toMatch(/::error::.*"linux\/amd46" is not a GOOS\/GOARCH pair/)
+})
+
+describe('mode: build legs', () => {
+  const runner = () => ({
+    gocache: path.join(root, 'runner', 'go-build'),
+    gomodcache: path.join(root, 'runner', 'go-mod')
+  })
+
+  async function leg(workspace: string, sha: string, shard: string): Promise<StepResult[]> {
+    const dirs = runner()
+    for (const d of Object.values(dirs)) {
+      if (fs.existsSync(d)) {
+        for (const p of fs.readdirSync(d, { recursive: true }) as string[]) {
+          fs.chmodSync(path.join(d, p), 0o755)
+        }
+        fs.rmSync(d, { recursive: true, force: true })
+      }
+    }
+    const event = path.join(root, 'event.json')
+    fs.writeFileSync(event, JSON.stringify({ repository: { default_branch: 'main' } }))
+    const env = {
+      ...runnerEnvFor(service),
+      GOCACHE: dirs.gocache,
+      GOMODCACHE: dirs.gomodcache,
+      GOPROXY: `file://${path.join(import.meta.dirname, '..', 'fixtures', 'goproxy')}`,
+      GITHUB_EVENT_NAME: 'push',
+      GITHUB_REF: 'refs/heads/main',
+      GITHUB_EVENT_PATH: event,
+      GITHUB_SHA: sha
+    }
+    const inputs = { mode: 'build', shard, targets: 'linux/amd64' }
+    const main = ok(await runStep('dist/main.js', inputs, { workspace, env }))
+    const post = ok(await runStep('dist/post.js', inputs, { workspace, env, state: main.state }))
+    return [main, post]
+  }
+
+  test('each leg uploads one artifact named for its shard; only the first leg saves the module cache; build caches carry the shard', async () => {
+    const workspace = copyFixture('deps')
+    const sha = await gitInit(workspace)
+    const [second, secondPost] = await leg(workspace, sha, '2-of-2')
+    expect(secondPost!.stdout).not.toMatch(/^module cache: saved/m)
+    expect(secondPost!.stdout).toMatch(/^build cache base: saved/m)
+    const [first, firstPost] = await leg(workspace, sha, '1-of-2')
+    expect(firstPost!.stdout).toMatch(/^module cache: saved go-xbuild-mod-v2-/m)
+    // Same targets, another shard: another build cache entry, never a fight over one key.
+    expect(first!.stdout).toMatch(/^build cache base: no entry for /m)
+    expect(firstPost!.stdout).toMatch(/^build cache base: saved/m)
+
+    const names = service
+      .artifacts()
+      .filter(a => a.finalized)
+      .map(a => a.name)
+    expect(names.sort()).toEqual(['deps_shard-1-of-2', 'deps_shard-2-of-2'])
+    for (const step of [first!, second!]) {
+      expect(JSON.parse(step.outputs['artifact-ids']!)).toHaveLength(1)
+      expect(step.stdout).toMatch(/^skipped checking the release: /m)
+    }
+    const keys = service
+      .cacheEntries()
+      .filter(e => e.finalized)
+      .map(e => e.key)
+    expect(keys.filter(k => k.startsWith('go-xbuild-mod-'))).toHaveLength(1)
+    expect(keys.filter(k => k.startsWith('go-xbuild-base-'))).toHaveLength(2)
+  })
+})

@@ -1,0 +1,25 @@
+import type { Stage } from '../pipeline.js'
+import { splitLegs } from '../plan.js'
+import { formatTarget } from '../targets.js'
+
+/** mode: plan — the matrix for the build legs, and the targets and version they all share. */
+export const planLegs: Stage = {
+  name: 'planning the legs',
+  async run(ctx) {
+    const legs = splitLegs(ctx.facts.plans, ctx.inputs)
+    const outputs = ctx.ports.outputs
+    outputs.setOutput('matrix', JSON.stringify({ include: legs }))
+    outputs.setOutput('targets', ctx.facts.plans.map(p => formatTarget(p.target)).join(','))
+    outputs.setOutput('version', ctx.facts.stamp.version)
+    for (const leg of legs) ctx.log.info(`leg ${leg.shard} on ${leg['runs-on']}: ${leg.targets}`)
+    await outputs.writeSummary([
+      {
+        heading: `go-xbuild plan: ${legs.length} legs`,
+        rows: [
+          ['shard', 'runs-on', 'targets'],
+          ...legs.map(l => [l.shard, l['runs-on'], l.targets])
+        ]
+      }
+    ])
+  }
+}
