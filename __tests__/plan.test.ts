@@ -121,10 +121,11 @@ test.each([
 // [description, inputs, problems]
 const inputRows: [string, Partial<Record<InputName, string>>, string[]][] = [
   ['plan with legs', { mode: 'plan', legs: '3' }, []],
+  ['the fan-in', { mode: 'publish' }, []],
   [
-    'publish is not a mode (yet)',
-    { mode: 'publish' },
-    ['mode: "publish" is not allowed (allowed: all, plan, build)']
+    'no such mode',
+    { mode: 'merge' },
+    ['mode: "merge" is not allowed (allowed: all, plan, build, publish)']
   ],
   [
     'legs and targets-per-leg together',

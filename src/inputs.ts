@@ -158,8 +158,8 @@ export interface Inputs {
   overwrite: 'replace' | 'skip' | 'fail'
   /** token for the release API ('' when none was given) */
   githubToken: string
-  /** all: one job does everything; plan: only split the targets into matrix legs; build: one leg */
-  mode: 'all' | 'plan' | 'build'
+  /** all: one job does everything; plan: split the targets into matrix legs; build: one leg; publish: the fan-in */
+  mode: 'all' | 'plan' | 'build' | 'publish'
   /** plan: number of legs (0 when not given) */
   legs: number
   /** plan: targets per leg (0 when not given) */
@@ -427,7 +427,7 @@ export function parseInputs(
   const mode = parseChoice(
     INPUT.mode,
     get(INPUT.mode),
-    ['all', 'plan', 'build'] as const,
+    ['all', 'plan', 'build', 'publish'] as const,
     'all',
     problems
   )

@@ -14,6 +14,7 @@ import type { PublishedRelease, ReleasePlan } from './release.js'
 import { build } from './stages/build.js'
 import { restoreCaches, type CacheRun } from './stages/cache-restore.js'
 import { checksum } from './stages/checksum.js'
+import { collectLegs } from './stages/collect-legs.js'
 import { packageArchives } from './stages/package.js'
 import { planLegs } from './stages/plan.js'
 import { preflight } from './stages/preflight.js'
@@ -93,9 +94,20 @@ export const stages: readonly Stage[] = [
 /** mode: plan — validate everything, then write the matrix; nothing is built. */
 export const planStages: readonly Stage[] = [resolve, planLegs]
 
+/** mode: publish — the fan-in: the legs' files instead of a build, then one release. */
+export const publishStages: readonly Stage[] = [
+  resolve,
+  preflight,
+  // Download every leg's artifact, check it against its checksums, require every planned target.
+  collectLegs,
+  checksum,
+  publishRelease,
+  report
+]
+
 /** The stage list of a mode. */
 export function stagesFor(mode: Inputs['mode']): readonly Stage[] {
-  return mode === 'plan' ? planStages : stages
+  return mode === 'plan' ? planStages : mode === 'publish' ? publishStages : stages
 }
 
 /** Creates a context whose facts throw until the resolve stage sets them. */

@@ -1,9 +1,12 @@
+import * as crypto from 'node:crypto'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { realProcess } from '../../src/ports/process.js'
 import { copyFixture, gitInit } from '../fakes/context.js'
 import { runStep, type StepResult } from '../fakes/runner.js'
 import { startAzurite, type Azurite } from '../services/azurite.js'
+import { githubEnvFor, startGitHubService, type GitHubService } from '../services/github.js'
 import {
   runnerEnvFor,
   startResultsService,
@@ -134,5 +137,107 @@ describe('mode: build legs', () => {
       .map(e => e.key)
     expect(keys.filter(k => k.startsWith('go-xbuild-mod-'))).toHaveLength(1)
     expect(keys.filter(k => k.startsWith('go-xbuild-base-'))).toHaveLength(2)
+  })
+})
+
+describe('plan → legs → publish (the fan-in)', () => {
+  const TAG = 'v3.0.0'
+
+  async function flow(
+    gh: GitHubService,
+    runEnv: Record<string, string>,
+    legsToRun: (shards: string[]) => string[]
+  ): Promise<{ plan: StepResult; legs: StepResult[]; publish: StepResult }> {
+    const workspace = copyFixture('hello')
+    const sha = await gitInit(workspace, { tag: TAG })
+    const env = { ...runEnv, GITHUB_REF: `refs/tags/${TAG}`, GITHUB_SHA: sha }
+    const plan = ok(
+      await runStep(
+        'dist/main.js',
+        { mode: 'plan', targets: 'linux/amd64,linux/arm64,windows/amd64,darwin/arm64', legs: '2' },
+        { workspace, env }
+      )
+    )
+    const matrix = JSON.parse(plan.outputs.matrix!) as {
+      include: { shard: string; targets: string }[]
+    }
+    const run = legsToRun(matrix.include.map(l => l.shard))
+    const legs: StepResult[] = []
+    for (const leg of matrix.include.filter(l => run.includes(l.shard))) {
+      // Each leg on its own runner: a fresh checkout.
+      const dir = copyFixture('hello')
+      expect(await gitInit(dir, { tag: TAG })).toBe(sha)
+      legs.push(
+        ok(
+          await runStep(
+            'dist/main.js',
+            { mode: 'build', shard: leg.shard, targets: leg.targets, cache: 'false' },
+            { workspace: dir, env }
+          )
+        )
+      )
+    }
+    const publish = await runStep(
+      'dist/main.js',
+      { mode: 'publish', targets: plan.outputs.targets!, 'github-token': gh.token },
+      { workspace: copyFixture('hello', {}), env: { ...env, ...githubEnvFor(gh) } }
+    )
+    return { plan, legs, publish }
+  }
+
+  test('one release with every leg’s files and one checksums file that sha256sum -c accepts', async () => {
+    const gh = await startGitHubService()
+    try {
+      const { legs, publish } = await flow(gh, runnerEnvFor(service), shards => shards)
+      expect(legs).toHaveLength(2)
+      for (const leg of legs)
+        expect(leg.stdout).toMatch(
+          /^skipped checking the release: a mode: build leg publishes only with release: true$/m
+        )
+      ok(publish)
+      expect(publish.stdout).not.toMatch(/^::group::building binaries/m)
+      const releases = gh.releases()
+      expect(releases).toHaveLength(1)
+      const release = releases[0]!
+      expect(release).toMatchObject({ tagName: TAG, draft: false })
+      const names = release.assets.map(a => a.name).sort()
+      expect(names).toEqual([
+        'checksums.txt',
+        'hello-fixture_3.0.0_darwin_arm64.tar.gz',
+        'hello-fixture_3.0.0_linux_amd64.tar.gz',
+        'hello-fixture_3.0.0_linux_arm64.tar.gz',
+        'hello-fixture_3.0.0_windows_amd64.zip'
+      ])
+      // sha256sum -c over the downloaded assets.
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-release-'))
+      for (const a of release.assets) fs.writeFileSync(path.join(dir, a.name), gh.assetBytes(a.id)!)
+      const check = await realProcess.run('sha256sum', ['--strict', '-c', 'checksums.txt'], {
+        cwd: dir
+      })
+      expect([check.code, check.stdout.trim().split('\n').length]).toEqual([0, 4])
+      expect(gh.contractViolations).toEqual([])
+    } finally {
+      await gh.stop()
+    }
+  })
+
+  test('a missing leg is an error naming its targets; nothing is published', async () => {
+    const gh = await startGitHubService()
+    try {
+      // Another run: its own artifacts.
+      const runEnv = {
+        ...runnerEnvFor(service),
+        ACTIONS_RUNTIME_TOKEN: service.token(crypto.randomUUID(), crypto.randomUUID())
+      }
+      const { publish } = await flow(gh, runEnv, shards => shards.slice(0, 1))
+      expect(publish.code).toBe(1)
+      expect(publish.stdout).toMatch(
+        /::error::.*missing from every leg: windows\/amd64, darwin\/arm64 \(hello-fixture_3\.0\.0_windows_amd64\.zip, hello-fixture_3\.0\.0_darwin_arm64\.tar\.gz\)/
+      )
+      expect(gh.releases().every(r => r.assets.length === 0)).toBe(true)
+      expect(gh.releases().every(r => r.draft)).toBe(true)
+    } finally {
+      await gh.stop()
+    }
   })
 })

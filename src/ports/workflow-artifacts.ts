@@ -25,6 +25,10 @@ export interface WorkflowArtifactPort {
     rootDirectory: string,
     retentionDays?: number
   ): Promise<UploadedArtifact>
+  /** The artifacts of this run (the latest of each name, after re-runs). */
+  list(): Promise<{ id: number; name: string; size: number }[]>
+  /** Downloads one artifact of this run into `dir` (unzipped). */
+  download(id: number, dir: string): Promise<void>
 }
 
 /** @actions/artifact against the runner's results service. */
@@ -52,6 +56,13 @@ export function actionsArtifacts(
       await client.deleteArtifact(name)
       const result = await client.uploadArtifact(name, files, rootDirectory, options)
       return { id: result.id!, size: result.size ?? 0, replaced: true }
+    },
+    async list() {
+      const { artifacts } = await new DefaultArtifactClient().listArtifacts({ latest: true })
+      return artifacts.map(a => ({ id: a.id, name: a.name, size: a.size }))
+    },
+    async download(id, dir) {
+      await new DefaultArtifactClient().downloadArtifact(id, { path: dir })
     }
   }
 }
@@ -59,5 +70,7 @@ export function actionsArtifacts(
 /** Local mode: there is no artifact service. */
 export const noArtifacts: WorkflowArtifactPort = {
   unavailable: () => 'local mode has no workflow artifact service',
-  upload: () => Promise.reject(new Error('internal: no artifact service'))
+  upload: () => Promise.reject(new Error('internal: no artifact service')),
+  list: () => Promise.reject(new Error('internal: no artifact service')),
+  download: () => Promise.reject(new Error('internal: no artifact service'))
 }

@@ -49,7 +49,7 @@ export const build: Stage = {
 }
 
 /** Empties a dist folder this action wrote before (resolve refused foreign ones) and marks it as ours. */
-function prepareDist(dist: string): void {
+export function prepareDist(dist: string): void {
   fs.rmSync(dist, { recursive: true, force: true })
   fs.mkdirSync(dist, { recursive: true })
   fs.writeFileSync(

@@ -318,8 +318,8 @@ async function cgoSetup(
       )
     return { enabled: false }
   }
-  // A plan only splits targets: the C compilers live on the legs' runners.
-  if (inputs.mode === 'plan') return { enabled: inputs.cgo === 'true' }
+  // A plan or a fan-in builds nothing: the C compilers live on the legs' runners.
+  if (inputs.mode === 'plan' || inputs.mode === 'publish') return { enabled: inputs.cgo === 'true' }
   const pathEnv = ctx.ports.env.PATH
   let cc =
     inputs.cc.find(e => matchesTargetPattern(e.scope, target))?.value ??
@@ -403,25 +403,41 @@ function checkNames(
   for (const plan of plans) {
     const label = formatTarget(plan.target)
     try {
-      if (plan.format === 'binary') {
-        for (const b of binaries) {
-          const name = renderTemplate(
-            inputs.nameTemplate,
-            templateValues(stamp, plan.target, b.name, projectName)
-          )
-          claim(name + binaryExtension(plan.target.goos, plan.target.goarch), `${label} ${b.name}`)
-        }
-      } else {
-        plan.archiveName = renderTemplate(
-          inputs.nameTemplate,
-          templateValues(stamp, plan.target, binaries[0]?.name ?? projectName, projectName)
-        )
-        claim(`${plan.archiveName}.${plan.format}`, label)
+      for (const { name, binary } of publishedNames(inputs, plan, binaries, stamp, projectName)) {
+        claim(name, binary ? `${label} ${binary}` : label)
       }
     } catch (error) {
       problems.push(`${INPUT.nameTemplate}: ${errorMessage(error)}`)
     }
   }
+}
+
+/**
+ * The file names a target publishes: its archive (setting plan.archiveName), or with
+ * `archive: binary` each binary renamed by the name template.
+ */
+export function publishedNames(
+  inputs: Inputs,
+  plan: TargetPlan,
+  binaries: readonly BinarySpec[],
+  stamp: ReleaseStamp,
+  projectName: string
+): { name: string; binary?: string }[] {
+  if (plan.format === 'binary') {
+    return binaries.map(b => ({
+      name:
+        renderTemplate(
+          inputs.nameTemplate,
+          templateValues(stamp, plan.target, b.name, projectName)
+        ) + binaryExtension(plan.target.goos, plan.target.goarch),
+      binary: b.name
+    }))
+  }
+  plan.archiveName = renderTemplate(
+    inputs.nameTemplate,
+    templateValues(stamp, plan.target, binaries[0]?.name ?? projectName, projectName)
+  )
+  return [{ name: `${plan.archiveName}.${plan.format}` }]
 }
 
 function checkRenderedLdflags(
