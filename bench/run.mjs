@@ -1,4 +1,4 @@
-// npm run bench [-- --only p1|p2|p5|p6] [--rounds N] [--retries N] [--write-noisy] [--variant 'parallelism=1' ...]
+// npm run bench [-- --only p1|p2|p5|p6|matrix] [--rounds N] [--retries N] [--write-noisy] [--variant 'parallelism=1' ...]
 // Runs the benchmarks, prints their tables and rewrites their own sections of bench/RESULTS.md.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -9,6 +9,7 @@ import { p1, parseVariant } from './p1.mjs'
 import { p2 } from './p2.mjs'
 import { p5 } from './p5.mjs'
 import { p6 } from './p6.mjs'
+import { matrix } from './matrix.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const resultsFile = path.join(root, 'bench', 'RESULTS.md')
@@ -37,7 +38,9 @@ const BENCHES = {
   p1: { rounds: 2, retries: 1 },
   p2: { rounds: 5, retries: 2 },
   p5: { rounds: 5, retries: 5 },
-  p6: { rounds: 5, retries: 5 }
+  p6: { rounds: 5, retries: 5 },
+  // ~8 minutes a round: 12 cold targets twice
+  matrix: { rounds: 1, retries: 1 }
 }
 const only = values.only?.toLowerCase()
 if (only !== undefined && !(only in BENCHES)) {
@@ -124,7 +127,9 @@ for (const name of selected) {
           ? await p2(args)
           : name === 'p5'
             ? await p5(args)
-            : await p6(args)
+            : name === 'p6'
+              ? await p6(args)
+              : await matrix(args)
     if (allNoisy && !values['write-noisy']) {
       // A quieter earlier result is worth more than this one: print it, keep RESULTS.md.
       for (const markdown of Object.values(sections)) process.stdout.write(`\n${markdown}\n`)
