@@ -134,6 +134,17 @@ export function roundsForMedian(rounds) {
 }
 
 /**
+ * Which rounds the medians come from, for the RESULTS.md text: 'over all 5 rounds', 'over the 3
+ * clean rounds (1, 4, 5)', or, when none was clean, all of them marked as noisy.
+ */
+export function medianBasis(rounds, id = r => r.round) {
+  const clean = rounds.filter(r => !r.noisy)
+  if (clean.length === 0) return `over all ${rounds.length} rounds, **every one of them noisy**`
+  if (clean.length === rounds.length) return `over all ${rounds.length} rounds`
+  return `over the ${clean.length} clean rounds (${clean.map(id).join(', ')})`
+}
+
+/**
  * Runs a program with an argv array (never a shell) and collects its output; resolves after the
  * child has exited and been reaped. Rejects on a non-zero exit unless `allowFailure`.
  */

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import {
   isNoisy,
+  medianBasis,
   measureRounds,
   median,
   parseDuration,
@@ -94,4 +95,16 @@ test('measureRounds measures again after noisy rounds, within the retries', asyn
   assert.equal(roundsForMedian([{ noisy: true }]).length, 1)
   assert.equal(isNoisy({ otherCpuMs: 11, wallMs: 100 }, 2), true)
   assert.equal(isNoisy({ otherCpuMs: 9, wallMs: 100 }, 2), false)
+})
+
+test('medianBasis names the rounds the medians come from, and says when all were noisy', () => {
+  assert.equal(medianBasis([{ round: 1 }, { round: 2 }]), 'over all 2 rounds')
+  assert.equal(
+    medianBasis([{ round: 1, noisy: true }, { round: 2 }, { round: 3 }]),
+    'over the 2 clean rounds (2, 3)'
+  )
+  assert.equal(
+    medianBasis([{ n: 1, noisy: true }], r => r.n),
+    'over all 1 rounds, **every one of them noisy**'
+  )
 })

@@ -11,6 +11,7 @@ import {
   measure,
   measureRounds,
   median,
+  medianBasis,
   NOISE_SHARE,
   ratio,
   roundsForMedian,
@@ -226,6 +227,6 @@ function report(rounds, facts, retries) {
       rows
     ),
     '',
-    `Medians over ${used.length} round${used.length === 1 ? '' : 's'}: splitting costs **b/a = ${ratio(split)}** (the work of one job done as ${LEGS + 2} jobs); the publish job takes **${ratio(publishShare)}** of a leg's time.`
+    `Medians ${medianBasis(rounds, r => r.n)}: splitting costs **b/a = ${ratio(split)}** (the work of one job done as ${LEGS + 2} jobs); the publish job takes **${ratio(publishShare)}** of a leg's time.`
   ].join('\n')
 }

@@ -7,6 +7,7 @@ import {
   machineLines,
   measure,
   measureRounds,
+  medianBasis,
   NOISE_SHARE,
   median,
   parseDuration,
@@ -253,12 +254,7 @@ function report({ pairs, cores, facts, check, version, retries }) {
   ])
   const counted = roundsForMedian(pairs)
   const med = f => median(counted.map(f))
-  const countedText =
-    counted.length === pairs.length
-      ? `over all ${pairs.length} rounds`
-      : counted.some(p => !p.noisy)
-        ? `over the ${counted.length} clean rounds (${counted.map(p => p.round).join(', ')})`
-        : `over all ${pairs.length} rounds, **every one of them noisy**`
+  const countedText = medianBasis(pairs)
   const medAB = med(p => p.a.wallMs / p.b.wallMs)
   const medAFloor = med(p => p.a.wallMs / floor(p))
   const medBuildFloor = med(p => build(p) / floor(p))

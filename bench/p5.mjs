@@ -8,6 +8,7 @@ import {
   machineLines,
   measure,
   measureRounds,
+  medianBasis,
   NOISE_SHARE,
   median,
   mib,
@@ -174,12 +175,7 @@ export async function p5({ root, work, rounds, retries, facts, log }) {
 function report({ rows, facts, binaries, binarySizes, retries }) {
   const counted = roundsForMedian(rows)
   const med = f => median(counted.map(f))
-  const countedText =
-    counted.length === rows.length
-      ? `over all ${rows.length} rounds`
-      : counted.some(r => !r.noisy)
-        ? `over the ${counted.length} clean rounds (${counted.map(r => r.round).join(', ')})`
-        : `over all ${rows.length} rounds, **every one of them noisy**`
+  const countedText = medianBasis(rows)
   const roundLabel = r => (r.noisy ? `${r.round} (noisy)` : String(r.round))
   const medAB = med(r => r.a.wallMs / r.b.wallMs)
   const medAutoB = med(r => r.auto.wallMs / r.b.wallMs)

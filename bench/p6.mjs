@@ -21,6 +21,7 @@ import {
   measure,
   measureRounds,
   median,
+  medianBasis,
   mib,
   NOISE_SHARE,
   ratio,
@@ -351,10 +352,6 @@ export async function p6({ root, work, rounds, retries, facts, log }) {
 
 function report({ measured, files, facts, retries }) {
   const used = roundsForMedian(measured)
-  const usedLabel =
-    used.length === measured.length
-      ? `all ${used.length} rounds`
-      : `the ${used.length} clean rounds (${used.map(r => r.n).join(', ')})`
   const met = ok => (ok ? '**met**' : '**not met**')
   const perAsset = r => r.aCalls / files.length
   // client + service CPU ÷ wall: how many of the cores the run kept busy
@@ -440,7 +437,7 @@ function report({ measured, files, facts, retries }) {
       rows
     ),
     '',
-    `Medians over ${usedLabel}: **P6 calls per asset** (a) = **${ratio(callsPerAsset)}** (goal ≤ ${GOAL}: ${met(callsPerAsset <= GOAL)}); wall (a) ${seconds(aWall)}, (b) ${seconds(bWall)}; **a/b wall = ${ratio(wallRatio)}** (median of the rounds' ratios). Cores busy (client + service CPU ÷ wall): (a) ${ratio(median(used.map(r => coresBusy(r.a))))}, (b) ${ratio(median(used.map(r => coresBusy(r.b))))} of ${facts.nproc}. The loopback service answers without network latency or bandwidth limits, so here both runs are bounded by the CPU of client and service; against GitHub, where an upload also waits on the network, (a)'s ${UPLOAD_CONCURRENCY} uploads at a time can overlap that wait and (b)'s one at a time cannot. This figure says what (a)'s extra calls and checks cost when the network is free, not what its concurrency gains on a real network.`,
+    `Medians ${medianBasis(measured, r => r.n)}: **P6 calls per asset** (a) = **${ratio(callsPerAsset)}** (goal ≤ ${GOAL}: ${met(callsPerAsset <= GOAL)}); wall (a) ${seconds(aWall)}, (b) ${seconds(bWall)}; **a/b wall = ${ratio(wallRatio)}** (median of the rounds' ratios). Cores busy (client + service CPU ÷ wall): (a) ${ratio(median(used.map(r => coresBusy(r.a))))}, (b) ${ratio(median(used.map(r => coresBusy(r.b))))} of ${facts.nproc}. The loopback service answers without network latency or bandwidth limits, so here both runs are bounded by the CPU of client and service; against GitHub, where an upload also waits on the network, (a)'s ${UPLOAD_CONCURRENCY} uploads at a time can overlap that wait and (b)'s one at a time cannot. This figure says what (a)'s extra calls and checks cost when the network is free, not what its concurrency gains on a real network.`,
     '',
     `Calls by operation, per run (a range when the rounds differ); 'a per asset' = the median count ÷ ${files.length}. HTTP statuses seen in all runs: ${[...statuses].sort((x, y) => x - y).join(', ')}.`,
     '',
