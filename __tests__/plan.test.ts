@@ -146,6 +146,34 @@ const inputRows: [string, Partial<Record<InputName, string>>, string[]][] = [
     ['shard: "../x" is not a shard of the plan\'s matrix (like 2-of-3 or 1-of-2-darwin)']
   ],
   ['a shard outside build mode', { shard: '1-of-2' }, ['shard: only for mode: build']],
+  [
+    'a publishing leg with the plan',
+    {
+      mode: 'build',
+      shard: '1-of-2',
+      release: 'true',
+      'github-token': 'ghs_x',
+      'planned-targets': 'linux/amd64,linux/arm64'
+    },
+    []
+  ],
+  [
+    'a publishing leg without the plan',
+    { mode: 'build', shard: '1-of-2', release: 'true', 'github-token': 'ghs_x' },
+    [
+      "release: a leg that publishes without a fan-in job needs planned-targets (the plan's targets output: ${{ needs.<plan job>.outputs.targets }}), so it publishes only when every leg's files are there"
+    ]
+  ],
+  [
+    'a leg that does not publish needs no plan',
+    { mode: 'build', shard: '1-of-2', release: 'false' },
+    []
+  ],
+  [
+    'planned targets outside build mode',
+    { mode: 'publish', 'planned-targets': 'linux/amd64' },
+    ['planned-targets: only for mode: build']
+  ],
   ['legs of 0', { mode: 'plan', legs: '0' }, ['legs: "0" is not a whole number from 1 to 256']]
 ]
 

@@ -1,11 +1,21 @@
-import type { AssetInfo, ReleaseInfo } from '../src/ports/release-api.js'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
 import {
+  ApiError,
+  type AssetInfo,
+  type ReleaseApi,
+  type ReleaseInfo
+} from '../src/ports/release-api.js'
+import {
+  awaitedFiles,
   checkAssetNames,
   chooseRelease,
   isPrereleaseTag,
   missingAssets,
   releaseTagOf,
   sameAsset,
+  uploadAsset,
   type AssetFile
 } from '../src/release.js'
 
@@ -258,3 +268,92 @@ test.each(numberedOutcome(missingRows))(
     expect(missingAssets(assets, files)).toEqual(problems)
   }
 )
+
+// [description, release files, assets on the release, files still awaited]
+const awaitedRows: [string, string[], AssetInfo[], string[]][] = [
+  ['a single job: its own files, all there', ['a.zip'], [asset('a.zip')], []],
+  [
+    'a leg: other legs have not uploaded yet',
+    ['a.zip', 'b.zip', 'c.zip'],
+    [asset('b.zip')],
+    ['a.zip', 'c.zip']
+  ],
+  [
+    'a starter or open upload of another leg is not there yet',
+    ['a.zip', 'b.zip', 'c.zip'],
+    [asset('a.zip'), asset('b.zip', { state: 'starter' }), asset('c.zip', { state: 'open' })],
+    ['b.zip', 'c.zip']
+  ],
+  [
+    'files outside the plan and checksums files do not count',
+    ['a.zip'],
+    [asset('a.zip'), asset('old.zip'), asset('checksums.txt')],
+    []
+  ],
+  ['nothing planned', [], [asset('a.zip')], []]
+]
+
+test.each(numberedOutcome(awaitedRows))(
+  '[%d] awaitedFiles: %s -> %j',
+  (_n, _what, awaited, files, assets) => {
+    expect(awaitedFiles(files, assets)).toEqual(awaited)
+  }
+)
+
+describe('uploadAsset after a 422', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-upload-'))
+  const zip = path.join(dir, 'a.zip')
+  fs.writeFileSync(zip, 'ten bytes!')
+  const mine = { name: 'a.zip', path: zip, size: 10, sha256: SHA }
+  const silent = { info: () => {} } as never
+  const noSleep = async (): Promise<void> => {}
+
+  /** A release API whose uploads answer from `answers` in turn and whose listing shows `listed`. */
+  function api(answers: (ApiError | AssetInfo)[], listed: () => AssetInfo[]) {
+    const calls: string[] = []
+    const fake = {
+      uploadAsset: async (_r: ReleaseInfo, name: string) => {
+        calls.push(`upload ${name}`)
+        const answer = answers.shift()!
+        if (answer instanceof ApiError) throw answer
+        return answer
+      },
+      listAssets: async () => {
+        calls.push('list')
+        return listed()
+      },
+      deleteAsset: async (id: number) => {
+        calls.push(`delete ${id}`)
+      }
+    }
+    return { fake: fake as unknown as ReleaseApi, calls }
+  }
+
+  test('an immutable release refuses the upload: no second attempt, the message says why', async () => {
+    const refused = new ApiError(422, 'HTTP 422: Cannot upload assets to an immutable release.')
+    const { fake, calls } = api([refused, asset('a.zip')], () => [])
+    await expect(
+      uploadAsset(fake, release(1, false), mine, undefined, 'replace', noSleep, silent)
+    ).rejects.toThrow(
+      'a.zip: upload refused: HTTP 422: Cannot upload assets to an immutable release.'
+    )
+    expect(calls).toEqual(['upload a.zip', 'list'])
+  })
+
+  test('another job uploaded the name meanwhile: its asset is replaced', async () => {
+    const taken = new ApiError(422, 'HTTP 422: Validation Failed', ['already_exists'])
+    const theirs = asset('a.zip', { id: 7, size: 12, digest: `sha256:${OTHER_SHA}` })
+    const { fake, calls } = api([taken, asset('a.zip', { id: 8 })], () => [theirs])
+    const stored = await uploadAsset(
+      fake,
+      release(1, false),
+      mine,
+      undefined,
+      'replace',
+      noSleep,
+      silent
+    )
+    expect(stored.id).toBe(8)
+    expect(calls).toEqual(['upload a.zip', 'list', 'delete 7', 'upload a.zip'])
+  })
+})

@@ -67,6 +67,11 @@ export interface Facts {
   stamp: ReleaseStamp
   binaries: BinarySpec[]
   plans: TargetPlan[]
+  /**
+   * names of every file the release must hold before it is published: this job's files, or
+   * every leg's with `planned-targets`
+   */
+  releaseFiles: string[]
   /** extra files for every archive: absolute source path and name inside the archive */
   archiveFiles: { source: string; name: string }[]
 }

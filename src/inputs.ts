@@ -55,7 +55,8 @@ export const INPUT = {
   legs: 'legs',
   targetsPerLeg: 'targets-per-leg',
   splitBy: 'split-by',
-  shard: 'shard'
+  shard: 'shard',
+  plannedTargets: 'planned-targets'
 } as const
 
 /** An input's name as action.yml spells it. */
@@ -168,6 +169,11 @@ export interface Inputs {
   splitBy: '' | 'goos'
   /** build: this leg's shard from the plan's matrix (`2-of-3`, `1-of-2-darwin`); '' for none */
   shard: string
+  /**
+   * build: every target of the plan (its `targets` output), so a leg that publishes knows when
+   * all legs' files are on the release; [] when not given
+   */
+  plannedTargets: string[]
 }
 
 /** Where inputs are read: the workspace root and the machine's core count. */
@@ -457,6 +463,17 @@ export function parseInputs(
     )
   }
   if (shard && mode !== 'build') problems.push(`${INPUT.shard}: only for ${INPUT.mode}: build`)
+  const plannedTargets = splitList(get(INPUT.plannedTargets))
+  if (plannedTargets.length > 0 && mode !== 'build') {
+    problems.push(`${INPUT.plannedTargets}: only for ${INPUT.mode}: build`)
+  }
+  if (mode === 'build' && shard && release === 'true' && plannedTargets.length === 0) {
+    // Without the whole plan a leg cannot tell whether it is the last one: it would publish a
+    // release that other legs still upload to.
+    problems.push(
+      `${INPUT.release}: a leg that publishes without a fan-in job needs ${INPUT.plannedTargets} (the plan's targets output: \${{ needs.<plan job>.outputs.targets }}), so it publishes only when every leg's files are there`
+    )
+  }
 
   const githubToken = get(INPUT.githubToken).trim()
   if (/\s/.test(githubToken)) {
@@ -511,7 +528,8 @@ export function parseInputs(
       legs,
       targetsPerLeg,
       splitBy,
-      shard
+      shard,
+      plannedTargets
     },
     problems
   }

@@ -214,6 +214,10 @@ export async function uploadAsset(
       if (retryable) await sleep(500 * 2 ** (attempt - 1))
       // The failed attempt may have left a starter, or landed after all; a 422 means a same-named asset exists.
       current = (await api.listAssets(release.id)).find(a => a.name === file.name)
+      if (duplicate && !current) {
+        // Not about this name (an immutable release, say): trying again cannot help.
+        throw new Error(`${file.name}: upload refused: ${errorMessage(error)}`, { cause: error })
+      }
     }
   }
 }
@@ -293,6 +297,18 @@ export async function publishChecksums(
   throw new Error(
     `checksums: the release's assets kept changing for ${CHECKSUM_ROUNDS} rounds; run the job again`
   )
+}
+
+/**
+ * The files of the release (`releaseFiles`: every leg's, for a leg without a fan-in job) that are
+ * not complete assets yet: the release waits for them before its checksums and publication.
+ */
+export function awaitedFiles(
+  releaseFiles: readonly string[],
+  assets: readonly AssetInfo[]
+): string[] {
+  const complete = new Set(assets.filter(a => a.state === 'uploaded').map(a => a.name))
+  return releaseFiles.filter(name => !complete.has(name))
 }
 
 /**

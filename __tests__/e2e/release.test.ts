@@ -117,7 +117,13 @@ describe('publishing a release', () => {
     expect(step.outputs['release-url']).toMatch(new RegExp(`/releases/tag/${TAG}$`))
     const assets = JSON.parse(step.outputs.assets!) as { name: string; url: string }[]
     expect(assets.map(a => a.name).sort()).toEqual([...ARCHIVES, 'checksums.txt'].sort())
-    for (const a of assets) expect(step.summary).toContain(`<a href="${a.url}">${a.name}</a>`)
+    for (const a of assets) {
+      expect(step.summary).toContain(`<a href="${a.url}">${a.name}</a>`)
+      // The published tag's download URLs, not the draft's untagged ones.
+      expect(a.url).toBe(
+        `${service.webUrl}/${service.repository}/releases/download/${TAG}/${a.name}`
+      )
+    }
     // Publication comes last: every upload happened while the release was a draft.
     const ops = service.calls.map(c => c.operationId)
     const publishAt = ops.lastIndexOf('repos/update-release')
@@ -335,6 +341,63 @@ describe('races and secrets', () => {
     expect(new Set(steps.map(s => s.outputs['release-id']))).toEqual(new Set([String(release.id)]))
   })
 
+  test('8 legs without a fan-in job at once (immutable releases on): one release published after the last upload, every asset, one complete checksums file, no leftover draft', async () => {
+    // With immutable releases a publication before the last leg's upload would make that upload
+    // fail: every leg succeeding shows the release waited for all of them.
+    await start({ immutable: true })
+    const targets = [
+      'linux/amd64',
+      'linux/arm64',
+      'linux/386',
+      'linux/riscv64',
+      'windows/amd64',
+      'windows/arm64',
+      'darwin/amd64',
+      'freebsd/amd64'
+    ]
+    const dirs = await Promise.all(
+      targets.map(async () => {
+        const dir = copyFixture('hello')
+        expect(await gitInit(dir, { tag: TAG })).toBe(sha)
+        return dir
+      })
+    )
+    const steps = await Promise.all(
+      targets.map((target, i) =>
+        publish(
+          {
+            mode: 'build',
+            shard: `${i + 1}-of-8`,
+            targets: target,
+            'planned-targets': targets.join(','),
+            release: 'true'
+          },
+          { dir: dirs[i] }
+        )
+      )
+    )
+    steps.forEach(ok)
+    const names = steps.flatMap(s =>
+      (JSON.parse(s.outputs.artifacts!) as { name: string }[]).map(a => a.name)
+    )
+    expect(names).toHaveLength(8)
+    // One release, no other draft of the tag left behind.
+    const release = theRelease()
+    expect(release.draft).toBe(false)
+    expect(release.immutable).toBe(true)
+    expectComplete(release, names.sort())
+    expect(new Set(steps.map(s => s.outputs['release-id']))).toEqual(new Set([String(release.id)]))
+    // The checksums file was written only once every archive was there.
+    const uploads = service.calls.filter(c => c.operationId === 'repos/upload-release-asset')
+    const firstChecksums = uploads.findIndex(c => c.path.includes('name=checksums.txt'))
+    const lastArchive = uploads.findLastIndex(c => !c.path.includes('name=checksums.txt'))
+    expect(firstChecksums).toBeGreaterThan(lastArchive)
+    // Each leg either waited for others or published (or found it published).
+    for (const step of steps) {
+      expect(step.stdout).toMatch(/not there yet|published http|already published/)
+    }
+  })
+
   test('the token never appears in logs, outputs or summary, debug logging on, also when the server refuses it', async () => {
     await start()
     const debug = { ACTIONS_STEP_DEBUG: 'true', RUNNER_DEBUG: '1' }
@@ -373,6 +436,43 @@ describe('races and secrets', () => {
     } finally {
       fs.rmSync(notes, { force: true })
     }
+  })
+})
+
+describe('legs without a fan-in job', () => {
+  test('the first leg uploads to the draft and waits; the last leg writes checksums.txt from the digests and publishes', async () => {
+    await start()
+    const leg = (shard: string, targets: string): Promise<StepResult> =>
+      publish({
+        mode: 'build',
+        shard,
+        targets,
+        'planned-targets': TARGETS,
+        release: 'true'
+      })
+    const first = await leg('1-of-2', 'linux/amd64,linux/arm64')
+    ok(first)
+    let release = theRelease()
+    expect(release.draft).toBe(true)
+    // Uploads run in parallel: compare by name.
+    expect(release.assets.map(a => [a.name, a.state]).sort()).toEqual([
+      [ARCHIVES[0], 'uploaded'],
+      [ARCHIVES[1], 'uploaded']
+    ])
+    expect(first.stdout).toContain(`1 planned file is not there yet (${ARCHIVES[2]})`)
+    expect(first.summary).toContain('waiting for other legs')
+    expect(first.outputs['release-id']).toBe(String(release.id))
+
+    service.calls.length = 0
+    const last = await leg('2-of-2', 'windows/amd64')
+    ok(last)
+    release = theRelease()
+    expect(release.draft).toBe(false)
+    expectComplete(release)
+    // The first leg's assets were summed from GitHub's digests, not downloaded.
+    expect(service.calls.map(c => c.operationId)).not.toContain('browser-download')
+    expect(service.calls.map(c => c.operationId)).not.toContain('repos/get-release-asset')
+    expect(last.outputs['release-id']).toBe(String(release.id))
   })
 })
 

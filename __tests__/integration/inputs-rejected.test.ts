@@ -154,7 +154,31 @@ const rows: [string, Values, string, RegExp][] = [
     'release-notes',
     /"NOTES\.md" is neither generate, none, nor a file/
   ],
-  ['release true without a token', { release: 'true' }, 'release', /"true" needs a token/]
+  ['release true without a token', { release: 'true' }, 'release', /"true" needs a token/],
+  [
+    'publishing leg without the plan',
+    { mode: 'build', shard: '1-of-2', release: 'true', 'github-token': 'ghs_x' },
+    'release',
+    /needs planned-targets .*outputs\.targets/
+  ],
+  [
+    'leg target outside the plan',
+    { mode: 'build', targets: 'linux/amd64,linux/arm64', 'planned-targets': 'linux/amd64' },
+    'planned-targets',
+    /this leg's linux\/arm64 is not in the plan/
+  ],
+  [
+    'planned target the toolchain lacks',
+    { mode: 'build', targets: 'linux/amd64', 'planned-targets': 'linux/amd64,linux/amd46' },
+    'planned-targets',
+    /planned-targets: "linux\/amd46" is not a GOOS\/GOARCH pair/
+  ],
+  [
+    'planned targets outside a leg',
+    { 'planned-targets': 'linux/amd64' },
+    'planned-targets',
+    /only for mode: build/
+  ]
 ]
 
 async function expectRejected(

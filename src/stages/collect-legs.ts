@@ -81,7 +81,7 @@ export const collectLegs: Stage = {
     }
     if (problems.length > 0) {
       throw new Error(
-        `${INPUT.mode}: publish: ${problems.length} problems:\n  ${problems.join('\n  ')}`
+        `${INPUT.mode}: publish: ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n  ${problems.join('\n  ')}`
       )
     }
 

@@ -5,6 +5,7 @@ import type { Stage } from '../pipeline.js'
 import {
   UPLOAD_CONCURRENCY,
   checkAssetNames,
+  awaitedFiles,
   missingAssets,
   publishChecksums,
   uploadAsset,
@@ -68,7 +69,33 @@ export const publishRelease: Stage = {
         failures.push(errorMessage(error))
       }
     })
+    const ownNames = new Set([...archives.map(a => a.name), ...checksums.map(c => c.name)])
     if (failures.length === 0) {
+      // A leg without a fan-in job: publishing is the job of the leg that finds every leg's files.
+      const listed = await plan.api.listAssets(release.id)
+      const waiting = awaitedFiles(ctx.facts.releaseFiles, listed)
+      if (waiting.length > 0 && missingAssets(listed, archives).length === 0) {
+        log.info(
+          `release ${plan.tag}: ${waiting.length} planned file${waiting.length === 1 ? ' is' : 's are'} not there yet (${waiting.join(', ')}); the leg that uploads the last one writes the checksums and publishes`
+        )
+        await ctx.ports.outputs.writeSummary([
+          {
+            heading: `go-xbuild release ${plan.tag}: this leg's files uploaded, waiting for other legs`,
+            rows: [['not there yet'], ...waiting.map(n => [n])],
+            notes: [
+              `The leg that finds every planned file on ${release.htmlUrl} writes ${checksums.map(c => c.name).join(', ')} and publishes.`
+            ]
+          }
+        ])
+        ctx.published.release = {
+          id: release.id,
+          url: release.htmlUrl,
+          draft: release.draft,
+          created,
+          assets: listed.filter(a => ownNames.has(a.name))
+        }
+        return
+      }
       const digests = new Map(ctx.artifacts.byKind('archive').map(a => [a.name, { ...a.digests }]))
       try {
         await publishChecksums(plan.api, release, checksums, archives, digests, sleep, log)
@@ -82,19 +109,21 @@ export const publishRelease: Stage = {
       ...(failures.length === 0 ? missingAssets(assets, archives) : [])
     ]
     if (problems.length > 0) {
+      // Another job may have published it meanwhile.
+      const now = (await plan.api.listReleases()).find(r => r.id === release.id) ?? release
       await ctx.ports.outputs.writeSummary([
         {
           heading: `go-xbuild release ${plan.tag}: not published`,
           rows: [['problem'], ...problems.map(p => [p])],
           notes: [
-            release.draft
+            now.draft
               ? `The release stays an unpublished draft (${release.htmlUrl}); run the job again to finish it.`
               : `The release was already published by an earlier run or another job (${release.htmlUrl}).`
           ]
         }
       ])
       throw new Error(
-        `release ${plan.tag}: ${problems.length} problem${problems.length === 1 ? '' : 's'}; ${release.draft ? 'the release stays a draft' : 'nothing more was changed'}:\n  ${problems.join('\n  ')}`
+        `release ${plan.tag}: ${problems.length} problem${problems.length === 1 ? '' : 's'}; ${now.draft ? 'the release stays a draft' : 'it is published; nothing more was changed'}:\n  ${problems.join('\n  ')}`
       )
     }
 
@@ -111,13 +140,14 @@ export const publishRelease: Stage = {
         `release ${plan.tag}: ${release.draft ? 'left a draft (draft: true)' : 'already published'}: ${final.htmlUrl}`
       )
     }
-    const ownNames = new Set([...archives.map(a => a.name), ...checksums.map(c => c.name)])
     ctx.published.release = {
       id: final.id,
       url: final.htmlUrl,
       draft: final.draft,
       created,
-      assets: assets.filter(a => ownNames.has(a.name))
+      // A draft's download URLs (…/download/untagged-…/) stop working once it is published:
+      // the publishing answer lists the assets under the tag's URLs.
+      assets: (final === release ? assets : final.assets).filter(a => ownNames.has(a.name))
     }
   }
 }

@@ -70,6 +70,16 @@ export const resolve: Stage = {
     }
     checkNames(inputs, plans, binaries, stamp, projectName, problems)
     checkRenderedLdflags(inputs, plans, binaries, stamp, projectName, problems)
+    const releaseFiles = plannedFiles(
+      inputs,
+      ports,
+      go.version,
+      plans,
+      binaries,
+      stamp,
+      projectName,
+      problems
+    )
     const archiveFiles = inputs.archive === 'binary' ? [] : findArchiveFiles(inputs, problems)
     checkDist(inputs, problems)
 
@@ -81,6 +91,7 @@ export const resolve: Stage = {
       stamp,
       binaries,
       plans,
+      releaseFiles,
       archiveFiles
     } satisfies Facts
     ctx.log.info(
@@ -438,6 +449,51 @@ export function publishedNames(
     templateValues(stamp, plan.target, binaries[0]?.name ?? projectName, projectName)
   )
   return [{ name: `${plan.archiveName}.${plan.format}` }]
+}
+
+/**
+ * Every file the release must hold before it is published: this job's files, or with
+ * `planned-targets` (a leg publishing without a fan-in job) the files of every leg of the plan,
+ * named the way each leg names them. The leg's own targets must be part of the plan.
+ */
+function plannedFiles(
+  inputs: Inputs,
+  ports: DistPort[],
+  goVersion: string,
+  plans: TargetPlan[],
+  binaries: BinarySpec[],
+  stamp: ReleaseStamp,
+  projectName: string,
+  problems: string[]
+): string[] {
+  let all = plans
+  if (inputs.plannedTargets.length > 0) {
+    const planned = resolveTargets(inputs.plannedTargets, ports, goVersion)
+    problems.push(...planned.errors.map(e => e.replace(/^targets:/, `${INPUT.plannedTargets}:`)))
+    const ids = new Set(planned.targets.map(t => t.id))
+    const outside = plans.filter(p => !ids.has(p.target.id)).map(p => formatTarget(p.target))
+    if (planned.errors.length === 0 && outside.length > 0) {
+      problems.push(
+        `${INPUT.plannedTargets}: this leg's ${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} not in the plan; pass the plan job's targets output`
+      )
+    }
+    // Naming needs no C toolchain: cgo does not change a file's name.
+    all = planned.targets.map(target => ({
+      target,
+      cgo: { enabled: false },
+      format: formatFor(inputs.archive, target),
+      archiveName: ''
+    }))
+  }
+  const names: string[] = []
+  for (const plan of all) {
+    try {
+      names.push(...publishedNames(inputs, plan, binaries, stamp, projectName).map(n => n.name))
+    } catch {
+      // Reported by checkNames for this leg's targets; the others share the template.
+    }
+  }
+  return names
 }
 
 function checkRenderedLdflags(
