@@ -305,63 +305,62 @@ describe('faults GitHub produces, each ending in one complete release', () => {
   })
 })
 
+/** One target per job of the races below. */
+const EIGHT_TARGETS = [
+  'linux/amd64',
+  'linux/arm64',
+  'linux/386',
+  'linux/riscv64',
+  'windows/amd64',
+  'windows/arm64',
+  'darwin/amd64',
+  'freebsd/amd64'
+]
+
+/** A checkout per job: same content and dates, so every job builds the same commit. */
+function jobFolders(count: number): Promise<string[]> {
+  return Promise.all(
+    Array.from({ length: count }, async () => {
+      const dir = copyFixture('hello')
+      expect(await gitInit(dir, { tag: TAG })).toBe(sha)
+      return dir
+    })
+  )
+}
+
+/**
+ * Every job succeeded and reports the same release: the tag's only one, published, holding each
+ * job's archive and a checksums file over all of them.
+ */
+function expectOnePublishedRelease(steps: StepResult[]): ReleaseView {
+  steps.forEach(ok)
+  const names = steps.flatMap(s =>
+    (JSON.parse(s.outputs.artifacts!) as { name: string }[]).map(a => a.name)
+  )
+  expect(names).toHaveLength(steps.length)
+  const release = theRelease()
+  expect(release.draft).toBe(false)
+  expectComplete(release, names.sort())
+  expect(new Set(steps.map(s => s.outputs['release-id']))).toEqual(new Set([String(release.id)]))
+  return release
+}
+
 describe('races and secrets', () => {
   test('8 jobs publishing the same tag at once: one release, every asset, one complete checksums file', async () => {
     await start()
-    const legs = [
-      'linux/amd64',
-      'linux/arm64',
-      'linux/386',
-      'linux/riscv64',
-      'windows/amd64',
-      'windows/arm64',
-      'darwin/amd64',
-      'freebsd/amd64'
-    ]
-    const dirs = await Promise.all(
-      legs.map(async () => {
-        const dir = copyFixture('hello')
-        // Same content and dates: every leg is the same commit.
-        expect(await gitInit(dir, { tag: TAG })).toBe(sha)
-        return dir
-      })
-    )
+    const dirs = await jobFolders(EIGHT_TARGETS.length)
     const steps = await Promise.all(
-      legs.map((target, i) => publish({ targets: target }, { dir: dirs[i] }))
+      EIGHT_TARGETS.map((target, i) => publish({ targets: target }, { dir: dirs[i] }))
     )
-    steps.forEach(ok)
-    const names = steps.flatMap(s =>
-      (JSON.parse(s.outputs.artifacts!) as { name: string }[]).map(a => a.name)
-    )
-    expect(names).toHaveLength(8)
-    const release = theRelease()
-    expect(release.draft).toBe(false)
-    expectComplete(release, names.sort())
-    // Every job reports the same release.
-    expect(new Set(steps.map(s => s.outputs['release-id']))).toEqual(new Set([String(release.id)]))
+    expectOnePublishedRelease(steps)
   })
 
   test('8 legs without a fan-in job at once (immutable releases on): one release published after the last upload, every asset, one complete checksums file, no leftover draft', async () => {
     // With immutable releases a publication before the last leg's upload would make that upload
     // fail: every leg succeeding shows the release waited for all of them.
     await start({ immutable: true })
-    const targets = [
-      'linux/amd64',
-      'linux/arm64',
-      'linux/386',
-      'linux/riscv64',
-      'windows/amd64',
-      'windows/arm64',
-      'darwin/amd64',
-      'freebsd/amd64'
-    ]
-    const dirs = await Promise.all(
-      targets.map(async () => {
-        const dir = copyFixture('hello')
-        expect(await gitInit(dir, { tag: TAG })).toBe(sha)
-        return dir
-      })
-    )
+    const targets = EIGHT_TARGETS
+    const dirs = await jobFolders(targets.length)
     const steps = await Promise.all(
       targets.map((target, i) =>
         publish(
@@ -376,17 +375,9 @@ describe('races and secrets', () => {
         )
       )
     )
-    steps.forEach(ok)
-    const names = steps.flatMap(s =>
-      (JSON.parse(s.outputs.artifacts!) as { name: string }[]).map(a => a.name)
-    )
-    expect(names).toHaveLength(8)
     // One release, no other draft of the tag left behind.
-    const release = theRelease()
-    expect(release.draft).toBe(false)
+    const release = expectOnePublishedRelease(steps)
     expect(release.immutable).toBe(true)
-    expectComplete(release, names.sort())
-    expect(new Set(steps.map(s => s.outputs['release-id']))).toEqual(new Set([String(release.id)]))
     // The checksums file was written only once every archive was there.
     const uploads = service.calls.filter(c => c.operationId === 'repos/upload-release-asset')
     const firstChecksums = uploads.findIndex(c => c.path.includes('name=checksums.txt'))
