@@ -111,8 +111,8 @@ const parse = (values: Partial<Record<InputName, string>>) =>
 
 // [upx, upx-args, universal-binaries, expected fields, problems]
 const inputRows: [Partial<Record<InputName, string>>, object, string[]][] = [
-  [{}, { upx: [], upxArgs: [], universalBinaries: false }, []],
-  [{ upx: 'true', 'universal-binaries': 'true' }, { upx: ['*/*'], universalBinaries: true }, []],
+  [{}, { upx: [], upxArgs: [], universalBinaries: 'false' }, []],
+  [{ upx: 'true', 'universal-binaries': 'true' }, { upx: ['*/*'], universalBinaries: 'true' }, []],
   [{ upx: 'false' }, { upx: [] }, []],
   [
     { upx: 'linux/amd64, linux/*\n# comment\n*/arm64' },
@@ -129,7 +129,13 @@ const inputRows: [Partial<Record<InputName, string>>, object, string[]][] = [
     ['upx-args: "-o" is not allowed', 'upx-args: "/tmp/x" is not allowed']
   ],
   [{ 'upx-args': '--best' }, {}, ['upx-args: given, but upx is false']],
-  [{ 'universal-binaries': 'maybe' }, {}, ['universal-binaries: "maybe" is not a boolean']]
+  [{ 'universal-binaries': 'TRUE' }, { universalBinaries: 'true' }, []],
+  [{ 'universal-binaries': 'replace' }, { universalBinaries: 'replace' }, []],
+  [
+    { 'universal-binaries': 'maybe' },
+    {},
+    ['universal-binaries: "maybe" is not allowed (allowed: false, true, replace)']
+  ]
 ]
 
 test.each(numbered(inputRows))('[%d] inputs %j', (_n, values, fields, problems) => {

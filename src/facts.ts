@@ -60,6 +60,8 @@ export interface TargetPlan {
    * this plan's fat Mach-O (target `darwin_all`); go builds no such plan itself
    */
   universal?: Target[]
+  /** universal-binaries: replace — built as a slice of darwin_all, with no archive of its own */
+  sliceOnly?: boolean
 }
 
 /** What the resolve stage learned; every later stage reads it. */

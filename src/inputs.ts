@@ -178,8 +178,11 @@ export interface Inputs {
    * all legs' files are on the release; [] when not given
    */
   plannedTargets: string[]
-  /** also make one fat Mach-O (`darwin_all`) of the darwin/amd64 and darwin/arm64 binaries */
-  universalBinaries: boolean
+  /**
+   * make one fat Mach-O (`darwin_all`) of the darwin/amd64 and darwin/arm64 binaries: true keeps
+   * the thin archives too (GoReleaser's `replace: false`), replace publishes only darwin_all
+   */
+  universalBinaries: 'false' | 'true' | 'replace'
   /** target patterns whose binaries UPX compresses (`*\/*` for true); [] for none */
   upx: string[]
   /** extra upx options, one argv element each */
@@ -496,12 +499,17 @@ export function parseInputs(
     problems.push(`${INPUT.release}: "true" needs a token: set ${INPUT.githubToken}`)
   }
 
-  const universalBinaries = parseBoolean(
-    INPUT.universalBinaries,
-    get(INPUT.universalBinaries),
-    false,
-    problems
-  )
+  const universalRaw = get(INPUT.universalBinaries).trim()
+  const universalBinaries =
+    universalRaw === 'replace'
+      ? 'replace'
+      : parseBoolean(INPUT.universalBinaries, universalRaw, false, [])
+        ? 'true'
+        : 'false'
+  if (!['', 'replace', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE'].includes(universalRaw))
+    problems.push(
+      `${INPUT.universalBinaries}: "${universalRaw}" is not allowed (allowed: false, true, replace)`
+    )
   const upxRaw = get(INPUT.upx).trim()
   let upx: string[] = []
   if (['true', 'True', 'TRUE'].includes(upxRaw)) upx = ['*/*']

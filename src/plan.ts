@@ -49,7 +49,8 @@ export function splitLegs(
       start += size
     }
   }
-  if (inputs.universalBinaries) groups = keepDarwinTogether(groups)
+  if (inputs.universalBinaries && inputs.universalBinaries !== 'false')
+    groups = keepDarwinTogether(groups)
   return groups.map((group, i) => {
     const goos = inputs.splitBy === 'goos' ? group[0]!.target.goos : undefined
     const native = goos && inputs.cgo !== 'false' ? NATIVE_RUNNERS[goos] : undefined

@@ -131,6 +131,28 @@ describe('universal-binaries: darwin/amd64 + darwin/arm64 → darwin_all', () =>
   })
 })
 
+test('universal-binaries: replace publishes darwin_all alone; the thin builds are only its slices', async () => {
+  const workspace = copyFixture('hello')
+  await gitInit(workspace, { tag: 'v1.2.1' })
+  const r = testContext(
+    { targets: 'darwin/amd64,darwin/arm64,linux/arm64', 'universal-binaries': 'replace' },
+    { workspace }
+  )
+  await runStages(r.ctx)
+  expect(r.ctx.artifacts.byKind('archive').map(a => a.name)).toEqual([
+    'hello-fixture_1.2.1_linux_arm64.tar.gz',
+    'hello-fixture_1.2.1_darwin_all.tar.gz'
+  ])
+  const dist = r.outputs.get('dist-dir')!
+  const sums = fs.readFileSync(path.join(dist, 'checksums.txt'), 'utf8').trim().split('\n')
+  expect(sums.map(l => l.split('  ')[1])).toEqual([
+    'hello-fixture_1.2.1_darwin_all.tar.gz',
+    'hello-fixture_1.2.1_linux_arm64.tar.gz'
+  ])
+  const fatFile = r.ctx.artifacts.byKind('binary', 'darwin_all')[0]!.path
+  expect((await readBinaryHeader(fatFile)).archs).toEqual(['amd64', 'arm64'])
+})
+
 describe('upx: compress linux binaries, skip darwin', () => {
   let packed: ReturnType<typeof testContext>
   let plain: ReturnType<typeof testContext>

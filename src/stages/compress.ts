@@ -38,7 +38,8 @@ export async function resolveUpx(
 ): Promise<{ path: string; version: string } | undefined> {
   const { inputs } = ctx
   if (inputs.upx.length === 0) return undefined
-  if (inputs.mode === 'all') {
+  // A leg's patterns may select only other legs' targets.
+  if (inputs.mode === 'all' || inputs.mode === 'plan') {
     for (const pattern of inputs.upx) {
       if (pattern !== '*/*' && !plans.some(p => matchesTargetPattern(pattern, p.target)))
         problems.push(`${INPUT.upx}: "${pattern}" matches none of the targets`)
@@ -47,7 +48,8 @@ export async function resolveUpx(
   // A plan or a fan-in compresses nothing: upx is the legs' business.
   if (inputs.mode === 'plan' || inputs.mode === 'publish') return undefined
   if (upxSelection(inputs, plans).pack.length === 0) return undefined
-  const program = findOnPath('upx', ctx.ports.env.PATH)
+  // Debian and Ubuntu install upx-ucl as `upx` through update-alternatives, and as `upx-ucl`.
+  const program = findOnPath('upx', ctx.ports.env.PATH) ?? findOnPath('upx-ucl', ctx.ports.env.PATH)
   if (!program) {
     problems.push(
       `${INPUT.upx}: upx is not on PATH; install it (Debian/Ubuntu package upx-ucl; Debian 12 has it in bookworm-backports) or set ${INPUT.upx}: false`

@@ -28,7 +28,7 @@ import {
 import { renderTemplate, type TemplateField } from '../template.js'
 import { deriveStamp } from '../version.js'
 import { resolveUpx } from './compress.js'
-import { planUniversal, UNIVERSAL_TARGET } from './universal.js'
+import { addUniversalPlan, UNIVERSAL_TARGET } from './universal.js'
 
 /** Marks a dist folder as written by this action, so a later run may empty it. */
 export const DIST_MARKER = '.go-xbuild-dist'
@@ -70,13 +70,7 @@ export const resolve: Stage = {
       const cgo = await cgoSetup(ctx, target, port, go, problems)
       plans.push({ target, cgo, format: formatFor(inputs.archive, target), archiveName: '' })
     }
-    const universal = planUniversal(
-      inputs,
-      targets,
-      formatFor(inputs.archive, UNIVERSAL_TARGET),
-      problems
-    )
-    if (universal) plans.push(universal)
+    addUniversalPlan(inputs, plans, formatFor(inputs.archive, UNIVERSAL_TARGET), problems)
     const upx = await resolveUpx(ctx, plans, problems)
     checkNames(inputs, plans, binaries, stamp, projectName, problems)
     checkRenderedLdflags(inputs, plans, binaries, stamp, projectName, problems)
@@ -446,6 +440,7 @@ export function publishedNames(
   stamp: ReleaseStamp,
   projectName: string
 ): { name: string; binary?: string }[] {
+  if (plan.sliceOnly) return []
   if (plan.format === 'binary') {
     return binaries.map(b => ({
       name:
@@ -497,13 +492,12 @@ function plannedFiles(
       archiveName: ''
     }))
     // The leg with both darwin slices adds darwin_all; a plan without both is the plan's error.
-    const universal = planUniversal(
+    addUniversalPlan(
       { ...inputs, mode: 'all' },
-      planned.targets,
+      all,
       formatFor(inputs.archive, UNIVERSAL_TARGET),
       []
     )
-    if (universal) all.push(universal)
   }
   const names: string[] = []
   for (const plan of all) {

@@ -27,7 +27,7 @@ export function planUniversal(
   format: TargetPlan['format'],
   problems: string[]
 ): TargetPlan | undefined {
-  if (!inputs.universalBinaries) return undefined
+  if (inputs.universalBinaries === 'false') return undefined
   const amd64 = targets.filter(t => t.goos === 'darwin' && t.goarch === 'amd64')
   const arm64 = targets.filter(t => t.goos === 'darwin' && t.goarch === 'arm64')
   if (amd64.length === 1 && arm64.length === 1) {
@@ -53,10 +53,34 @@ export function planUniversal(
         ? ' of this leg (plan with split-by: goos, or keep both in one leg)'
         : ''
     problems.push(
-      `${INPUT.universalBinaries}: true needs both darwin/amd64 and darwin/arm64 in the targets${leg}; ${have.length > 0 ? `only ${have.join('')} is there` : 'neither is there'}`
+      `${INPUT.universalBinaries}: ${inputs.universalBinaries} needs both darwin/amd64 and darwin/arm64 in the targets${leg}; ${have.length > 0 ? `only ${have.join('')} is there` : 'neither is there'}`
     )
   }
   return undefined
+}
+
+/**
+ * Adds the darwin_all plan (when planUniversal makes one) to `plans`; with `replace`, marks its
+ * thin slices as built but not published.
+ */
+export function addUniversalPlan(
+  inputs: Pick<Inputs, 'universalBinaries' | 'mode'>,
+  plans: TargetPlan[],
+  format: TargetPlan['format'],
+  problems: string[]
+): void {
+  const universal = planUniversal(
+    inputs,
+    plans.map(p => p.target),
+    format,
+    problems
+  )
+  if (!universal) return
+  if (inputs.universalBinaries === 'replace') {
+    for (const plan of plans)
+      if (universal.universal!.some(t => t.id === plan.target.id)) plan.sliceOnly = true
+  }
+  plans.push(universal)
 }
 
 /** Joins each binary's darwin/amd64 and darwin/arm64 builds into one fat Mach-O (`darwin_all`). */
