@@ -150,6 +150,13 @@ function formatDuration(ms) {
     return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }
 
+/** Targets used when the user names none: the platforms most downloads come from. */
+/** Target id `goos_goarch[_variant]` ('linux_arm_7', 'linux_arm64_v8.2-lse'); ',' becomes '-' so ids are file-name safe. */
+function targetId(goos, goarch, variant) {
+    const base = `${goos}_${goarch}`;
+    return variant ? `${base}_${variant.replaceAll(',', '-')}` : base;
+}
+
 // Checks for what users may hand to `go build`: flags, -ldflags, GOFLAGS and environment.
 // The rules follow go1.26's cmd/go (work/build.go AddBuildFlags, base/goflags.go) and
 // cmd/internal/quoted, so an accepted value means what Go will make of it.
@@ -30936,6 +30943,13 @@ function saveState(name, value) {
 function getState(name) {
     return process.env[`STATE_${name}`] || '';
 }
+
+/** The target of a universal binary: GoReleaser names its `{{.Arch}}` `all`. */
+Object.freeze({
+    goos: 'darwin',
+    goarch: 'all',
+    id: targetId('darwin', 'all')
+});
 
 /** 1234567 → "1.2 MiB". */
 function formatSize(bytes) {

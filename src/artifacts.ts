@@ -22,6 +22,8 @@ export interface Artifact {
   buildMs?: number
   /** binaries: ELF interpreter when dynamically linked */
   interpreter?: string
+  /** binaries: bytes before UPX compressed it (the compress stage) */
+  uncompressedSize?: number
 }
 
 /** The run's list of artifacts; stages add to it and query it instead of globbing folders. */

@@ -510,3 +510,16 @@ export function checkHeader(h: BinaryHeader, goos: string, goarch: string): stri
   if (h.goarch !== goarch) return `is ${describe(h, false)}, expected ${want}`
   return undefined
 }
+
+/** undefined when the header is a universal Mach-O of exactly these GOARCH slices; otherwise why not. */
+export function checkUniversalHeader(
+  h: BinaryHeader,
+  goarchs: readonly string[]
+): string | undefined {
+  const want = `a universal Mach-O with ${[...goarchs].sort().join('+')} slices`
+  if (h.format !== 'macho-fat') return `is ${describe(h, true)}, expected ${want}`
+  const have = [...(h.archs ?? [])].sort()
+  return have.join('+') === [...goarchs].sort().join('+')
+    ? undefined
+    : `is ${describe(h, false)}, expected ${want}`
+}

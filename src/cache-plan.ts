@@ -160,12 +160,15 @@ const short = (hex: string): string => hex.slice(0, 16)
 /** What changes compiled output but Go's own action IDs do not see: cgo, each CC's identity and version, tags, flags, env, targets. */
 export function buildConfigHash(inputs: Inputs, facts: Facts, shard = ''): string {
   const config = {
-    targets: facts.plans.map(p => ({
-      id: p.target.id,
-      cgo: p.cgo.enabled,
-      cc: p.cgo.cc ?? '',
-      ccVersion: p.cgo.ccVersion ?? ''
-    })),
+    // darwin_all is joined from other targets' binaries: it compiles nothing.
+    targets: facts.plans
+      .filter(p => !p.universal)
+      .map(p => ({
+        id: p.target.id,
+        cgo: p.cgo.enabled,
+        cc: p.cgo.cc ?? '',
+        ccVersion: p.cgo.ccVersion ?? ''
+      })),
     tags: inputs.tags,
     flags: inputs.flags,
     trimpath: inputs.trimpath,

@@ -55,6 +55,13 @@ export interface TargetPlan {
   format: 'tar.gz' | 'tar.xz' | 'zip' | 'binary'
   /** archive base name from the name template (without extension) */
   archiveName: string
+  /**
+   * universal-binaries: the thin darwin targets whose binaries the universal stage joins into
+   * this plan's fat Mach-O (target `darwin_all`); go builds no such plan itself
+   */
+  universal?: Target[]
+  /** universal-binaries: replace — built as a slice of darwin_all, with no archive of its own */
+  sliceOnly?: boolean
 }
 
 /** What the resolve stage learned; every later stage reads it. */
@@ -74,4 +81,6 @@ export interface Facts {
   releaseFiles: string[]
   /** extra files for every archive: absolute source path and name inside the archive */
   archiveFiles: { source: string; name: string }[]
+  /** upx: the program and its version line, when some binary of this job is to be compressed */
+  upx?: { path: string; version: string }
 }

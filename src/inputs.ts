@@ -12,6 +12,7 @@ import {
 } from './go-flags.js'
 import { DEFAULT_TARGETS, splitList } from './targets.js'
 import { checkTemplate, type TemplateField } from './template.js'
+import { checkUpxArgs } from './upx.js'
 
 /** Input names as action.yml spells them; the CLI takes the same names as --options. */
 export const INPUT = {
@@ -56,7 +57,10 @@ export const INPUT = {
   targetsPerLeg: 'targets-per-leg',
   splitBy: 'split-by',
   shard: 'shard',
-  plannedTargets: 'planned-targets'
+  plannedTargets: 'planned-targets',
+  universalBinaries: 'universal-binaries',
+  upx: 'upx',
+  upxArgs: 'upx-args'
 } as const
 
 /** An input's name as action.yml spells it. */
@@ -174,6 +178,15 @@ export interface Inputs {
    * all legs' files are on the release; [] when not given
    */
   plannedTargets: string[]
+  /**
+   * make one fat Mach-O (`darwin_all`) of the darwin/amd64 and darwin/arm64 binaries: true keeps
+   * the thin archives too (GoReleaser's `replace: false`), replace publishes only darwin_all
+   */
+  universalBinaries: 'false' | 'true' | 'replace'
+  /** target patterns whose binaries UPX compresses (`*\/*` for true); [] for none */
+  upx: string[]
+  /** extra upx options, one argv element each */
+  upxArgs: string[]
 }
 
 /** Where inputs are read: the workspace root and the machine's core count. */
@@ -187,6 +200,8 @@ const SAFE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/
 export const SHARD = /^([1-9][0-9]{0,2})-of-([1-9][0-9]{0,2})(?:-([a-z0-9]+))?$/
 /** Characters the artifact service refuses in names (github-runtime.md). */
 const ARTIFACT_NAME_FORBIDDEN = /[":<>|*?\r\n\\/]/
+/** A target pattern as the per-target inputs take it: goos/goarch[/variant], `*` for a whole part. */
+const TARGET_PATTERN = /^(\*|[a-z0-9]+)\/(\*|[a-z0-9]+)(\/[A-Za-z0-9.,]+)?$/
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.]*$/
 const VERSION = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/
 
@@ -484,6 +499,39 @@ export function parseInputs(
     problems.push(`${INPUT.release}: "true" needs a token: set ${INPUT.githubToken}`)
   }
 
+  const universalRaw = get(INPUT.universalBinaries).trim()
+  const universalBinaries =
+    universalRaw === 'replace'
+      ? 'replace'
+      : parseBoolean(INPUT.universalBinaries, universalRaw, false, [])
+        ? 'true'
+        : 'false'
+  if (!['', 'replace', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE'].includes(universalRaw))
+    problems.push(
+      `${INPUT.universalBinaries}: "${universalRaw}" is not allowed (allowed: false, true, replace)`
+    )
+  const upxRaw = get(INPUT.upx).trim()
+  let upx: string[] = []
+  if (['true', 'True', 'TRUE'].includes(upxRaw)) upx = ['*/*']
+  else if (upxRaw !== '' && !['false', 'False', 'FALSE'].includes(upxRaw)) {
+    upx = splitList(upxRaw)
+    for (const pattern of upx) {
+      if (!TARGET_PATTERN.test(pattern))
+        problems.push(
+          `${INPUT.upx}: "${pattern}" is neither true, false nor a target pattern (linux/amd64, linux/*, */arm64, linux/arm/7)`
+        )
+    }
+  }
+  let upxArgs: string[] = []
+  try {
+    upxArgs = splitQuoted(get(INPUT.upxArgs))
+    problems.push(...checkUpxArgs(INPUT.upxArgs, upxArgs))
+  } catch (error) {
+    problems.push(`${INPUT.upxArgs}: ${(error as Error).message} in "${get(INPUT.upxArgs)}"`)
+  }
+  if (upxArgs.length > 0 && upx.length === 0)
+    problems.push(`${INPUT.upxArgs}: given, but ${INPUT.upx} is false`)
+
   return {
     inputs: {
       targets,
@@ -529,7 +577,10 @@ export function parseInputs(
       targetsPerLeg,
       splitBy,
       shard,
-      plannedTargets
+      plannedTargets,
+      universalBinaries,
+      upx,
+      upxArgs
     },
     problems
   }

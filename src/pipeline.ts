@@ -15,6 +15,7 @@ import { build } from './stages/build.js'
 import { restoreCaches, type CacheRun } from './stages/cache-restore.js'
 import { checksum } from './stages/checksum.js'
 import { collectLegs } from './stages/collect-legs.js'
+import { compressBinaries } from './stages/compress.js'
 import { packageArchives } from './stages/package.js'
 import { planLegs } from './stages/plan.js'
 import { preflight } from './stages/preflight.js'
@@ -22,6 +23,7 @@ import { publishRelease } from './stages/publish-release.js'
 import { uploadArtifacts } from './stages/upload-artifacts.js'
 import { report } from './stages/report.js'
 import { resolve } from './stages/resolve.js'
+import { makeUniversalBinaries } from './stages/universal.js'
 import { verify } from './stages/verify.js'
 
 /** Every side effect the stages may cause. */
@@ -77,7 +79,11 @@ export const stages: readonly Stage[] = [
   restoreCaches,
   // go build every target × binary in parallel with one shared GOCACHE.
   build,
-  // Check each binary's header matches its target; note dynamic linking.
+  // upx: compress the selected binaries in place (darwin and other unpackable targets skipped).
+  compressBinaries,
+  // universal-binaries: join darwin/amd64 + darwin/arm64 into one fat Mach-O (darwin_all).
+  makeUniversalBinaries,
+  // Check each binary's header matches its target (both slices for darwin_all); note dynamic linking.
   verify,
   // Write one reproducible archive per target.
   packageArchives,

@@ -27,7 +27,8 @@ const DEFAULT_RUNNER = 'ubuntu-latest'
  */
 export function splitLegs(
   plans: readonly TargetPlan[],
-  inputs: Pick<Inputs, 'legs' | 'targetsPerLeg' | 'splitBy' | 'cgo'>
+  inputs: Pick<Inputs, 'legs' | 'targetsPerLeg' | 'splitBy' | 'cgo'> &
+    Partial<Pick<Inputs, 'universalBinaries'>>
 ): Leg[] {
   let groups: TargetPlan[][]
   if (inputs.splitBy === 'goos') {
@@ -48,6 +49,8 @@ export function splitLegs(
       start += size
     }
   }
+  if (inputs.universalBinaries && inputs.universalBinaries !== 'false')
+    groups = keepDarwinTogether(groups)
   return groups.map((group, i) => {
     const goos = inputs.splitBy === 'goos' ? group[0]!.target.goos : undefined
     const native = goos && inputs.cgo !== 'false' ? NATIVE_RUNNERS[goos] : undefined
@@ -57,6 +60,27 @@ export function splitLegs(
       'runs-on': native ?? DEFAULT_RUNNER
     }
   })
+}
+
+/**
+ * universal-binaries: both slices of darwin_all must be built by one leg, so a darwin/arm64 that
+ * the split put apart from darwin/amd64 moves into darwin/amd64's leg (a leg left empty is
+ * dropped).
+ */
+function keepDarwinTogether(groups: TargetPlan[][]): TargetPlan[][] {
+  const find = (goarch: string): number =>
+    groups.findIndex(g => g.some(p => p.target.goos === 'darwin' && p.target.goarch === goarch))
+  const amd64 = find('amd64')
+  const arm64 = find('arm64')
+  if (amd64 < 0 || arm64 < 0 || amd64 === arm64) return groups
+  const moved = groups[arm64]!.filter(
+    p => p.target.goos === 'darwin' && p.target.goarch === 'arm64'
+  )
+  return groups
+    .map((g, i) =>
+      i === arm64 ? g.filter(p => !moved.includes(p)) : i === amd64 ? [...g, ...moved] : g
+    )
+    .filter(g => g.length > 0)
 }
 
 /** The shard's position: `2-of-3` → 2. */

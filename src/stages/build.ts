@@ -19,9 +19,10 @@ export const build: Stage = {
     const env = baseEnv(ctx.ports.env, ctx.inputs.env)
     await downloadModules(ctx, env)
 
-    const jobs = ctx.facts.plans.flatMap(plan =>
-      ctx.facts.binaries.map(binary => ({ plan, binary }))
-    )
+    // A universal plan is made from its slices' binaries by a later stage, not by go build.
+    const jobs = ctx.facts.plans
+      .filter(plan => !plan.universal)
+      .flatMap(plan => ctx.facts.binaries.map(binary => ({ plan, binary })))
     ctx.log.info(
       `${jobs.length} builds, ${Math.min(ctx.inputs.parallelism, jobs.length)} at a time`
     )

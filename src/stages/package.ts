@@ -15,7 +15,9 @@ export const packageArchives: Stage = {
   name: 'packaging archives',
   async run(ctx) {
     const made: Artifact[][] = []
-    await forEachLimit(ctx.facts.plans, ctx.inputs.parallelism, async (plan, i) => {
+    // universal-binaries: replace ships the thin darwin binaries only inside darwin_all.
+    const plans = ctx.facts.plans.filter(p => !p.sliceOnly)
+    await forEachLimit(plans, ctx.inputs.parallelism, async (plan, i) => {
       made[i] =
         plan.format === 'binary' ? copyBinaries(ctx, plan) : [await archiveTarget(ctx, plan)]
     })

@@ -6,10 +6,12 @@ import { formatTarget } from '../targets.js'
 export const planLegs: Stage = {
   name: 'planning the legs',
   async run(ctx) {
-    const legs = splitLegs(ctx.facts.plans, ctx.inputs)
+    // darwin_all is not a target a leg can be given: the leg with both darwin slices makes it.
+    const plans = ctx.facts.plans.filter(p => !p.universal)
+    const legs = splitLegs(plans, ctx.inputs)
     const outputs = ctx.ports.outputs
     outputs.setOutput('matrix', JSON.stringify({ include: legs }))
-    outputs.setOutput('targets', ctx.facts.plans.map(p => formatTarget(p.target)).join(','))
+    outputs.setOutput('targets', plans.map(p => formatTarget(p.target)).join(','))
     outputs.setOutput('version', ctx.facts.stamp.version)
     for (const leg of legs) ctx.log.info(`leg ${leg.shard} on ${leg['runs-on']}: ${leg.targets}`)
     await outputs.writeSummary([

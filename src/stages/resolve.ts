@@ -27,6 +27,8 @@ import {
 } from '../targets.js'
 import { renderTemplate, type TemplateField } from '../template.js'
 import { deriveStamp } from '../version.js'
+import { resolveUpx } from './compress.js'
+import { addUniversalPlan, UNIVERSAL_TARGET } from './universal.js'
 
 /** Marks a dist folder as written by this action, so a later run may empty it. */
 export const DIST_MARKER = '.go-xbuild-dist'
@@ -68,6 +70,8 @@ export const resolve: Stage = {
       const cgo = await cgoSetup(ctx, target, port, go, problems)
       plans.push({ target, cgo, format: formatFor(inputs.archive, target), archiveName: '' })
     }
+    addUniversalPlan(inputs, plans, formatFor(inputs.archive, UNIVERSAL_TARGET), problems)
+    const upx = await resolveUpx(ctx, plans, problems)
     checkNames(inputs, plans, binaries, stamp, projectName, problems)
     checkRenderedLdflags(inputs, plans, binaries, stamp, projectName, problems)
     const releaseFiles = plannedFiles(
@@ -92,11 +96,13 @@ export const resolve: Stage = {
       binaries,
       plans,
       releaseFiles,
-      archiveFiles
+      archiveFiles,
+      ...(upx ? { upx } : {})
     } satisfies Facts
     ctx.log.info(
-      `targets (${plans.length}): ${plans.map(p => p.target.id + (p.cgo.enabled ? ' [cgo]' : '')).join(', ')}`
+      `targets (${plans.length}): ${plans.map(p => p.target.id + (p.cgo.enabled ? ' [cgo]' : '') + (p.universal ? ` [${p.universal.map(t => t.id).join(' + ')}]` : '')).join(', ')}`
     )
+    if (upx) ctx.log.info(`upx: ${upx.version} (${upx.path})`)
     ctx.log.info(`binaries: ${binaries.map(b => `${b.name} (${b.pkg})`).join(', ')}`)
   }
 }
@@ -434,6 +440,7 @@ export function publishedNames(
   stamp: ReleaseStamp,
   projectName: string
 ): { name: string; binary?: string }[] {
+  if (plan.sliceOnly) return []
   if (plan.format === 'binary') {
     return binaries.map(b => ({
       name:
@@ -484,6 +491,13 @@ function plannedFiles(
       format: formatFor(inputs.archive, target),
       archiveName: ''
     }))
+    // The leg with both darwin slices adds darwin_all; a plan without both is the plan's error.
+    addUniversalPlan(
+      { ...inputs, mode: 'all' },
+      all,
+      formatFor(inputs.archive, UNIVERSAL_TARGET),
+      []
+    )
   }
   const names: string[] = []
   for (const plan of all) {

@@ -1,4 +1,4 @@
-import { readBinaryHeader, checkHeader } from '../binary-header.js'
+import { readBinaryHeader, checkHeader, checkUniversalHeader } from '../binary-header.js'
 import { TargetError, errorMessage } from '../errors.js'
 import type { Stage } from '../pipeline.js'
 
@@ -11,7 +11,13 @@ export const verify: Stage = {
       const target = artifact.target!
       try {
         const header = await readBinaryHeader(artifact.path)
-        const mismatch = checkHeader(header, target.goos, target.goarch)
+        const slices = ctx.facts.plans.find(p => p.target.id === target.id)?.universal
+        const mismatch = slices
+          ? checkUniversalHeader(
+              header,
+              slices.map(t => t.goarch)
+            )
+          : checkHeader(header, target.goos, target.goarch)
         if (mismatch) {
           problems.push(new TargetError(target.id, `${artifact.name} ${mismatch}`).message)
           continue
