@@ -10,6 +10,7 @@ import {
   splitQuoted,
   type EnvSetting
 } from './go-flags.js'
+import { SBOM_FORMATS, type SbomFormat } from './sbom.js'
 import { DEFAULT_TARGETS, splitList } from './targets.js'
 import { checkTemplate, type TemplateField } from './template.js'
 
@@ -56,7 +57,8 @@ export const INPUT = {
   targetsPerLeg: 'targets-per-leg',
   splitBy: 'split-by',
   shard: 'shard',
-  plannedTargets: 'planned-targets'
+  plannedTargets: 'planned-targets',
+  sbom: 'sbom'
 } as const
 
 /** An input's name as action.yml spells it. */
@@ -174,6 +176,8 @@ export interface Inputs {
    * all legs' files are on the release; [] when not given
    */
   plannedTargets: string[]
+  /** SBOM formats to write for every published file; [] for none (`false`) */
+  sbom: SbomFormat[]
 }
 
 /** Where inputs are read: the workspace root and the machine's core count. */
@@ -475,6 +479,8 @@ export function parseInputs(
     )
   }
 
+  const sbom = parseSbom(get(INPUT.sbom), problems)
+
   const githubToken = get(INPUT.githubToken).trim()
   if (/\s/.test(githubToken)) {
     // Never echo the value: it is a secret.
@@ -529,7 +535,8 @@ export function parseInputs(
       targetsPerLeg,
       splitBy,
       shard,
-      plannedTargets
+      plannedTargets,
+      sbom
     },
     problems
   }
@@ -554,6 +561,26 @@ export function checkTagName(name: string, tag: string): string[] {
         `${name}: "${tag}" is not a valid tag name (git check-ref-format: no spaces, ~ ^ : ? * [ \\, "..", "@{", leading "-" or ".", trailing "." or ".lock")`
       ]
     : []
+}
+
+/** `false` (or nothing), or a list of SBOM formats. */
+function parseSbom(raw: string, problems: string[]): SbomFormat[] {
+  const words = splitList(raw)
+  if (words.length === 0 || (words.length === 1 && ['false', 'False', 'FALSE'].includes(words[0]!)))
+    return []
+  const formats: SbomFormat[] = []
+  for (const word of words) {
+    if (!(SBOM_FORMATS as readonly string[]).includes(word)) {
+      problems.push(
+        `${INPUT.sbom}: "${word}" is not allowed (allowed: false, ${SBOM_FORMATS.join(', ')}, or both comma separated)`
+      )
+    } else if (formats.includes(word as SbomFormat)) {
+      problems.push(`${INPUT.sbom}: "${word}" is listed twice`)
+    } else {
+      formats.push(word as SbomFormat)
+    }
+  }
+  return formats
 }
 
 /** Parses a boolean the way YAML 1.2 core schema spells it (as core.getBooleanInput does). */

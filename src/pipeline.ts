@@ -22,6 +22,7 @@ import { publishRelease } from './stages/publish-release.js'
 import { uploadArtifacts } from './stages/upload-artifacts.js'
 import { report } from './stages/report.js'
 import { resolve } from './stages/resolve.js'
+import { writeSboms } from './stages/sbom.js'
 import { verify } from './stages/verify.js'
 
 /** Every side effect the stages may cause. */
@@ -81,7 +82,9 @@ export const stages: readonly Stage[] = [
   verify,
   // Write one reproducible archive per target.
   packageArchives,
-  // Hash every archive and write the checksums file.
+  // One SBOM per archive (or bare binary) from the Go build info in its binaries.
+  writeSboms,
+  // Hash every archive and SBOM and write the checksums file.
   checksum,
   // Upload archives and checksums as one workflow artifact (re-run safe).
   uploadArtifacts,
