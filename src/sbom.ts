@@ -175,11 +175,6 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
-/** Build settings of a binary, in Go's order. */
-function settingsOf(info: GoBuildInfo): { Key: string; Value: string }[] {
-  return info.Settings ?? []
-}
-
 /** A UUID (version 5 layout) from a SHA-256 of `seed`: the same content gives the same id. */
 export function contentUuid(seed: string): string {
   const b = createHash('sha256').update(seed).digest().subarray(0, 16)
@@ -192,7 +187,8 @@ export function contentUuid(seed: string): string {
 /**
  * CycloneDX 1.6 JSON. The main module is metadata.component; each binary is an application
  * component carrying its Go version and build settings; each dependency module a library with
- * its purl, its h1 hash (as SHA-256 hex, and verbatim in a property) and, when replaced, the
+ * its purl, its h1 hash (h1 is base64 SHA-256 of the module's file list; as hex in `hashes`, the
+ * way cyclonedx-gomod records it, and verbatim in a property) and, when replaced, the
  * original in pedigree.ancestors. No clock and no random id: the timestamp is the commit time and
  * serialNumber a hash of the rest, so rebuilds of one commit give the same bytes.
  */
@@ -250,7 +246,7 @@ export function cyclonedxSbom(subject: SbomSubject): string {
       ...(b.info.Main.Version && b.info.Main.Version !== mainVersion(subject.stamp)
         ? [{ name: 'go:main:version', value: b.info.Main.Version }]
         : []),
-      ...settingsOf(b.info).map(s => ({ name: `go:build:${s.Key}`, value: s.Value }))
+      ...(b.info.Settings ?? []).map(s => ({ name: `go:build:${s.Key}`, value: s.Value }))
     ]
   }))
   const main = mains[0]!
@@ -335,13 +331,11 @@ export function spdxSbom(subject: SbomSubject): string {
     primaryPackagePurpose: 'APPLICATION',
     ...noAssertion,
     comment: [
-      `Go ${b.info.GoVersion}, package ${b.info.Path}`,
+      `built by ${b.info.GoVersion} from package ${b.info.Path}`,
       ...(b.info.Main.Version && b.info.Main.Version !== mainVersion(subject.stamp)
         ? [`Go recorded main module version ${b.info.Main.Version}`]
         : []),
-      `build settings: ${settingsOf(b.info)
-        .map(s => `${s.Key}=${s.Value}`)
-        .join(' ')}`
+      `build settings: ${(b.info.Settings ?? []).map(s => `${s.Key}=${s.Value}`).join(' ')}`
     ].join('; ')
   }))
   const packages = modules.map(m => {

@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -5,6 +6,13 @@ import { realProcess } from '../../src/ports/process.js'
 import { copyFixture, gitInit } from '../fakes/context.js'
 import { runStep, type StepResult } from '../fakes/runner.js'
 import { cyclonedxValidator, spdx23Problems } from '../fakes/sbom-schema.js'
+import { startAzurite, type Azurite } from '../services/azurite.js'
+import { githubEnvFor, startGitHubService } from '../services/github.js'
+import {
+  runnerEnvFor,
+  startResultsService,
+  type ResultsService
+} from '../services/results-service.js'
 
 /** The deps fixture (github.com/google/uuid from the file:// proxy) built by the bundle with sbom on. */
 const EPOCH = 1_720_000_000
@@ -210,5 +218,102 @@ describe('sbom: cyclonedx-json, spdx-json on a real build of a module with a dep
     expect(JSON.parse(cdx).metadata.timestamp).toBe(
       new Date(EPOCH * 1000).toISOString().replace('.000Z', 'Z')
     )
+  })
+})
+
+describe('sbom in plan → legs → publish: the fan-in expects every leg’s SBOMs', () => {
+  const TAG = 'v4.0.0'
+  let azurite: Azurite
+  let service: ResultsService
+
+  beforeAll(async () => {
+    azurite = await startAzurite()
+    service = await startResultsService({ azurite })
+  })
+
+  afterAll(async () => {
+    await service?.stop()
+    await azurite?.stop()
+  })
+
+  /** Two legs (the second with `legSbom`), then the publish job with sbom: cyclonedx-json. */
+  async function flow(legSbom: string): Promise<{
+    publish: StepResult
+    gh: Awaited<ReturnType<typeof startGitHubService>>
+  }> {
+    const gh = await startGitHubService()
+    const workspace = copyFixture('hello')
+    const sha = await gitInit(workspace, { tag: TAG })
+    // A run of its own, so artifacts of other tests' runs are not listed.
+    const env = {
+      ...runnerEnvFor(service),
+      ACTIONS_RUNTIME_TOKEN: service.token(crypto.randomUUID(), crypto.randomUUID()),
+      GITHUB_REF: `refs/tags/${TAG}`,
+      GITHUB_SHA: sha
+    }
+    const legs = [
+      { shard: '1-of-2', targets: 'linux/amd64', sbom: 'cyclonedx-json' },
+      { shard: '2-of-2', targets: 'windows/amd64', sbom: legSbom }
+    ]
+    for (const leg of legs) {
+      const dir = copyFixture('hello')
+      await gitInit(dir, { tag: TAG })
+      const step = await runStep(
+        'dist/main.js',
+        { mode: 'build', cache: 'false', ...leg },
+        { workspace: dir, env }
+      )
+      expect([leg.shard, step.code, step.stderr]).toEqual([leg.shard, 0, ''])
+    }
+    const publish = await runStep(
+      'dist/main.js',
+      {
+        mode: 'publish',
+        targets: 'linux/amd64,windows/amd64',
+        sbom: 'cyclonedx-json',
+        'github-token': gh.token
+      },
+      { workspace, env: { ...env, ...githubEnvFor(gh) } }
+    )
+    return { publish, gh }
+  }
+
+  test('every leg built SBOMs: the release holds them, covered by checksums.txt', async () => {
+    const { publish, gh } = await flow('cyclonedx-json')
+    try {
+      // stderr may carry a dependency's Buffer() deprecation warning: the exit code is what counts.
+      expect([publish.code, publish.code === 0 ? '' : publish.stdout]).toEqual([0, ''])
+      const release = gh.releases()[0]!
+      expect(release.draft).toBe(false)
+      expect(release.assets.map(a => a.name).sort()).toEqual([
+        'checksums.txt',
+        'hello-fixture_4.0.0_linux_amd64.tar.gz',
+        'hello-fixture_4.0.0_linux_amd64.tar.gz.sbom.cdx.json',
+        'hello-fixture_4.0.0_windows_amd64.zip',
+        'hello-fixture_4.0.0_windows_amd64.zip.sbom.cdx.json'
+      ])
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-sbom-release-'))
+      for (const a of release.assets) fs.writeFileSync(path.join(dir, a.name), gh.assetBytes(a.id)!)
+      const check = await realProcess.run('sha256sum', ['--strict', '-c', 'checksums.txt'], {
+        cwd: dir
+      })
+      expect([check.code, check.stdout.trim().split('\n').length]).toEqual([0, 4])
+      expect(gh.contractViolations).toEqual([])
+    } finally {
+      await gh.stop()
+    }
+  })
+
+  test('a leg built without sbom: publish fails naming the missing SBOM; nothing is published', async () => {
+    const { publish, gh } = await flow('false')
+    try {
+      expect(publish.code).toBe(1)
+      expect(publish.stdout).toMatch(
+        /::error::.*missing from every leg: windows\/amd64 \(hello-fixture_4\.0\.0_windows_amd64\.zip\.sbom\.cdx\.json\)/
+      )
+      expect(gh.releases().every(r => r.draft && r.assets.length === 0)).toBe(true)
+    } finally {
+      await gh.stop()
+    }
   })
 })
