@@ -68,6 +68,9 @@ describe('SBOMs of real builds', () => {
     const sums = fs.readFileSync(path.join(run.ctx.inputs.dist, 'checksums.txt'), 'utf8')
     for (const s of sboms) expect(sums).toContain(`  ${s.name}\n`)
     expect(sboms.every(s => s.digests?.sha256)).toBe(true)
+    expect(run.summary.join('\n')).toContain(
+      'SBOMs (cyclonedx-json, spdx-json): client_0.3.0_linux_amd64.tar.gz.sbom.cdx.json, client_0.3.0_linux_amd64.tar.gz.sbom.spdx.json'
+    )
   })
 
   test('archive: binary: one SBOM per published binary, describing only that binary', async () => {
