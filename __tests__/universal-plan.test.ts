@@ -147,7 +147,7 @@ test.each(
     expect(plans.slice(0, 3).map(p => p.sliceOnly ?? false)).toEqual(sliceOnly)
     const names = plans.map(p =>
       publishedNames(
-        { nameTemplate: '{{.Binary}}_{{.Os}}_{{.Arch}}' } as Inputs,
+        { nameTemplate: '{{.Binary}}_{{.Os}}_{{.Arch}}', sbom: [] } as unknown as Inputs,
         p,
         [{ name: 'app', pkg: '.' }],
         {

@@ -1,7 +1,7 @@
 import type { Target } from './targets.js'
 
 /** What a file in the dist folder is. */
-export type ArtifactKind = 'binary' | 'archive' | 'checksums'
+export type ArtifactKind = 'binary' | 'archive' | 'sbom' | 'checksums'
 
 /** One file the run produced, recorded by the stage that made it. */
 export interface Artifact {
@@ -39,6 +39,11 @@ export class ArtifactRegistry {
   /** All artifacts in the order they were added. */
   all(): readonly Artifact[] {
     return this.items
+  }
+
+  /** What is published: archives (or bare binaries) and their SBOMs, in the order added. */
+  published(): Artifact[] {
+    return this.items.filter(a => a.kind === 'archive' || a.kind === 'sbom')
   }
 
   /** Artifacts of one kind, optionally for one target id. */

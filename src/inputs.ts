@@ -10,6 +10,7 @@ import {
   splitQuoted,
   type EnvSetting
 } from './go-flags.js'
+import { SBOM_FORMATS, type SbomFormat } from './sbom.js'
 import { DEFAULT_TARGETS, splitList } from './targets.js'
 import { checkTemplate, type TemplateField } from './template.js'
 import { checkUpxArgs } from './upx.js'
@@ -60,7 +61,8 @@ export const INPUT = {
   plannedTargets: 'planned-targets',
   universalBinaries: 'universal-binaries',
   upx: 'upx',
-  upxArgs: 'upx-args'
+  upxArgs: 'upx-args',
+  sbom: 'sbom'
 } as const
 
 /** An input's name as action.yml spells it. */
@@ -187,6 +189,8 @@ export interface Inputs {
   upx: string[]
   /** extra upx options, one argv element each */
   upxArgs: string[]
+  /** SBOM formats to write for every published file; [] for none (`false`) */
+  sbom: SbomFormat[]
 }
 
 /** Where inputs are read: the workspace root and the machine's core count. */
@@ -490,6 +494,8 @@ export function parseInputs(
     )
   }
 
+  const sbom = parseSbom(get(INPUT.sbom), problems)
+
   const githubToken = get(INPUT.githubToken).trim()
   if (/\s/.test(githubToken)) {
     // Never echo the value: it is a secret.
@@ -580,7 +586,8 @@ export function parseInputs(
       plannedTargets,
       universalBinaries,
       upx,
-      upxArgs
+      upxArgs,
+      sbom
     },
     problems
   }
@@ -605,6 +612,26 @@ export function checkTagName(name: string, tag: string): string[] {
         `${name}: "${tag}" is not a valid tag name (git check-ref-format: no spaces, ~ ^ : ? * [ \\, "..", "@{", leading "-" or ".", trailing "." or ".lock")`
       ]
     : []
+}
+
+/** `false` (or nothing), or a list of SBOM formats. */
+function parseSbom(raw: string, problems: string[]): SbomFormat[] {
+  const words = splitList(raw)
+  if (words.length === 0 || (words.length === 1 && ['false', 'False', 'FALSE'].includes(words[0]!)))
+    return []
+  const formats: SbomFormat[] = []
+  for (const word of words) {
+    if (!(SBOM_FORMATS as readonly string[]).includes(word)) {
+      problems.push(
+        `${INPUT.sbom}: "${word}" is not allowed (allowed: false, ${SBOM_FORMATS.join(', ')}, or both comma separated)`
+      )
+    } else if (formats.includes(word as SbomFormat)) {
+      problems.push(`${INPUT.sbom}: "${word}" is listed twice`)
+    } else {
+      formats.push(word as SbomFormat)
+    }
+  }
+  return formats
 }
 
 /** Parses a boolean the way YAML 1.2 core schema spells it (as core.getBooleanInput does). */

@@ -11,6 +11,7 @@ import type { ReleaseApi } from './ports/release-api.js'
 import type { StatePort } from './ports/state.js'
 import type { WorkflowArtifactPort } from './ports/workflow-artifacts.js'
 import type { PublishedRelease, ReleasePlan } from './release.js'
+import type { GoBuildInfo } from './sbom.js'
 import { build } from './stages/build.js'
 import { restoreCaches, type CacheRun } from './stages/cache-restore.js'
 import { checksum } from './stages/checksum.js'
@@ -24,6 +25,7 @@ import { uploadArtifacts } from './stages/upload-artifacts.js'
 import { report } from './stages/report.js'
 import { resolve } from './stages/resolve.js'
 import { makeUniversalBinaries } from './stages/universal.js'
+import { readBuildInfos, writeSboms } from './stages/sbom.js'
 import { verify } from './stages/verify.js'
 
 /** Every side effect the stages may cause. */
@@ -54,6 +56,8 @@ export interface Context {
   caches?: CacheRun
   /** written by the preflight stage when this run publishes a release */
   release?: ReleasePlan
+  /** sbom: the Go build info of each binary by path, read before any compression */
+  buildInfos?: Map<string, GoBuildInfo>
   /** what the upload and release stages published; the report stage turns it into outputs */
   published: { artifactIds: number[]; release?: PublishedRelease }
   ports: Ports
@@ -79,15 +83,19 @@ export const stages: readonly Stage[] = [
   restoreCaches,
   // go build every target × binary in parallel with one shared GOCACHE.
   build,
-  // upx: compress the selected binaries in place (darwin and other unpackable targets skipped).
-  compressBinaries,
   // universal-binaries: join darwin/amd64 + darwin/arm64 into one fat Mach-O (darwin_all).
   makeUniversalBinaries,
+  // sbom: read each binary's Go build info while Go can still read it (before UPX).
+  readBuildInfos,
+  // upx: compress the selected binaries in place (darwin and other unpackable targets skipped).
+  compressBinaries,
   // Check each binary's header matches its target (both slices for darwin_all); note dynamic linking.
   verify,
   // Write one reproducible archive per target.
   packageArchives,
-  // Hash every archive and write the checksums file.
+  // One SBOM per archive (or bare binary) from the Go build info in its binaries.
+  writeSboms,
+  // Hash every archive and SBOM and write the checksums file.
   checksum,
   // Upload archives and checksums as one workflow artifact (re-run safe).
   uploadArtifacts,

@@ -4,12 +4,12 @@ import { formatChecksums, hashFile } from '../checksums.js'
 import type { Stage } from '../pipeline.js'
 import { forEachLimit } from './build.js'
 
-/** Hashes every archive once for all algorithms and writes one sha*sum-format file per algorithm. */
+/** Hashes every archive and SBOM once for all algorithms and writes one sha*sum-format file per algorithm. */
 export const checksum: Stage = {
   name: 'writing checksums',
   async run(ctx) {
     const { inputs } = ctx
-    const archives = ctx.artifacts.byKind('archive')
+    const archives = ctx.artifacts.published()
     await forEachLimit(archives, inputs.parallelism, async artifact => {
       artifact.digests = await hashFile(artifact.path, inputs.checksumAlgorithms)
     })

@@ -13,7 +13,7 @@ import { projectNameOf, publishedNames } from './resolve.js'
 /**
  * mode: publish — downloads every leg's artifact of this run, checks each file against its leg's
  * checksums file, requires every planned target's files exactly once, and registers them as the
- * run's archives, so the checksum and release stages treat them as if this job had built them.
+ * run's archives and SBOMs, so the checksum and release stages treat them as if this job had built them.
  */
 export const collectLegs: Stage = {
   name: 'collecting the legs',
@@ -31,10 +31,10 @@ export const collectLegs: Stage = {
     }
 
     // What the plan says must be there: every target's files, by name.
-    const expected = new Map<string, { plan: TargetPlan; binary?: string }>()
+    const expected = new Map<string, { plan: TargetPlan; binary?: string; sbom?: string }>()
     for (const plan of facts.plans) {
       for (const n of publishedNames(inputs, plan, facts.binaries, facts.stamp, project)) {
-        expected.set(n.name, { plan, binary: n.binary })
+        expected.set(n.name, { plan, binary: n.binary, sbom: n.sbom })
       }
     }
     const algorithm = inputs.checksumAlgorithms[0]!
@@ -87,13 +87,13 @@ export const collectLegs: Stage = {
 
     prepareDist(inputs.dist)
     // In plan order, as a single job would have registered them.
-    for (const [name, { plan, binary }] of expected) {
+    for (const [name, { plan, binary, sbom }] of expected) {
       const from = found.get(name)!
       const dest = path.join(inputs.dist, name)
       // A copy: the staging folder may be on another file system.
       fs.copyFileSync(from.path, dest)
       const artifact: Artifact = {
-        kind: 'archive',
+        kind: sbom ? 'sbom' : 'archive',
         path: dest,
         name,
         target: plan.target,

@@ -25,7 +25,7 @@ export const publishRelease: Stage = {
     const plan = ctx.release!
     const { inputs, log } = ctx
     const sleep = ctx.ports.clock.sleep
-    const archives: AssetFile[] = ctx.artifacts.byKind('archive').map(a => ({
+    const archives: AssetFile[] = ctx.artifacts.published().map(a => ({
       name: a.name,
       path: a.path,
       size: a.size ?? fs.statSync(a.path).size,
@@ -96,7 +96,7 @@ export const publishRelease: Stage = {
         }
         return
       }
-      const digests = new Map(ctx.artifacts.byKind('archive').map(a => [a.name, { ...a.digests }]))
+      const digests = new Map(ctx.artifacts.published().map(a => [a.name, { ...a.digests }]))
       try {
         await publishChecksums(plan.api, release, checksums, archives, digests, sleep, log)
       } catch (error) {

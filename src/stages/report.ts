@@ -102,6 +102,9 @@ export const report: Stage = {
     const notes = [
       `${summaries.length} files for ${facts.plans.length} targets, version ${facts.stamp.version}, ${facts.go.version}; checksums in ${checksums?.name ?? '(none)'}`
     ]
+    const sboms = ctx.artifacts.byKind('sbom')
+    if (sboms.length > 0)
+      notes.push(`SBOMs (${inputs.sbom.join(', ')}): ${sboms.map(s => s.name).join(', ')}`)
     const dynamic = ctx.artifacts.byKind('binary').filter(b => b.interpreter)
     if (dynamic.length > 0)
       notes.push(`dynamically linked: ${dynamic.map(b => `${b.target!.id}/${b.name}`).join(', ')}`)

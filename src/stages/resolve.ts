@@ -25,6 +25,7 @@ import {
   type DistPort,
   type Target
 } from '../targets.js'
+import { sbomNameFor, type SbomFormat } from '../sbom.js'
 import { renderTemplate, type TemplateField } from '../template.js'
 import { deriveStamp } from '../version.js'
 import { resolveUpx } from './compress.js'
@@ -431,7 +432,7 @@ function checkNames(
 
 /**
  * The file names a target publishes: its archive (setting plan.archiveName), or with
- * `archive: binary` each binary renamed by the name template.
+ * `archive: binary` each binary renamed by the name template; each followed by its SBOMs.
  */
 export function publishedNames(
   inputs: Inputs,
@@ -439,10 +440,12 @@ export function publishedNames(
   binaries: readonly BinarySpec[],
   stamp: ReleaseStamp,
   projectName: string
-): { name: string; binary?: string }[] {
+): { name: string; binary?: string; sbom?: SbomFormat }[] {
+  // A slice of a universal binary only: its file is the darwin_all one.
   if (plan.sliceOnly) return []
+  let files: { name: string; binary?: string }[]
   if (plan.format === 'binary') {
-    return binaries.map(b => ({
+    files = binaries.map(b => ({
       name:
         renderTemplate(
           inputs.nameTemplate,
@@ -450,12 +453,18 @@ export function publishedNames(
         ) + binaryExtension(plan.target.goos, plan.target.goarch),
       binary: b.name
     }))
+  } else {
+    plan.archiveName = renderTemplate(
+      inputs.nameTemplate,
+      templateValues(stamp, plan.target, binaries[0]?.name ?? projectName, projectName)
+    )
+    files = [{ name: `${plan.archiveName}.${plan.format}` }]
   }
-  plan.archiveName = renderTemplate(
-    inputs.nameTemplate,
-    templateValues(stamp, plan.target, binaries[0]?.name ?? projectName, projectName)
-  )
-  return [{ name: `${plan.archiveName}.${plan.format}` }]
+  // Each published file's SBOMs follow it, so name checks, legs and releases expect them too.
+  return files.flatMap(f => [
+    f,
+    ...inputs.sbom.map(format => ({ ...f, name: sbomNameFor(f.name, format), sbom: format }))
+  ])
 }
 
 /**
