@@ -11,6 +11,7 @@ import {
   type EnvSetting
 } from './go-flags.js'
 import { DEFAULT_TARGETS, splitList } from './targets.js'
+import { parseSize } from './smoke.js'
 import { checkTemplate, type TemplateField } from './template.js'
 
 /** Input names as action.yml spells them; the CLI takes the same names as --options. */
@@ -56,7 +57,10 @@ export const INPUT = {
   targetsPerLeg: 'targets-per-leg',
   splitBy: 'split-by',
   shard: 'shard',
-  plannedTargets: 'planned-targets'
+  plannedTargets: 'planned-targets',
+  smokeTest: 'smoke-test',
+  smokeTestExpect: 'smoke-test-expect',
+  maxBinarySize: 'max-binary-size'
 } as const
 
 /** An input's name as action.yml spells it. */
@@ -174,6 +178,12 @@ export interface Inputs {
    * all legs' files are on the release; [] when not given
    */
   plannedTargets: string[]
+  /** arguments to run every binary with after the build (`--version`); [] for no smoke test */
+  smokeTest: string[]
+  /** template of text the smoke run's stdout+stderr must contain; '' for none */
+  smokeTestExpect: string
+  /** largest allowed binary in bytes; undefined for no limit */
+  maxBinarySize: number | undefined
 }
 
 /** Where inputs are read: the workspace root and the machine's core count. */
@@ -484,6 +494,34 @@ export function parseInputs(
     problems.push(`${INPUT.release}: "true" needs a token: set ${INPUT.githubToken}`)
   }
 
+  const smokeRaw = get(INPUT.smokeTest)
+  let smokeTest: string[] = []
+  try {
+    // Go's quoting, as for flags: an argv, never a shell command line.
+    smokeTest = splitQuoted(smokeRaw)
+  } catch (error) {
+    problems.push(`${INPUT.smokeTest}: ${(error as Error).message} in "${smokeRaw}"`)
+  }
+  const smokeTestExpect = get(INPUT.smokeTestExpect).trim()
+  if (smokeTestExpect) {
+    problems.push(...checkTemplate(INPUT.smokeTestExpect, smokeTestExpect, TEMPLATE_FIELDS))
+    if (smokeTest.length === 0 && !smokeRaw.trim()) {
+      problems.push(
+        `${INPUT.smokeTestExpect}: needs ${INPUT.smokeTest}, the arguments to run each binary with (like --version)`
+      )
+    }
+  }
+  const maxSizeRaw = get(INPUT.maxBinarySize).trim()
+  let maxBinarySize: number | undefined
+  if (maxSizeRaw) {
+    maxBinarySize = parseSize(maxSizeRaw)
+    if (maxBinarySize === undefined) {
+      problems.push(
+        `${INPUT.maxBinarySize}: "${maxSizeRaw}" is not a size (a positive number of bytes, or with a unit: KB, KiB, MB, MiB, GB, GiB, like 25MiB)`
+      )
+    }
+  }
+
   return {
     inputs: {
       targets,
@@ -529,7 +567,10 @@ export function parseInputs(
       targetsPerLeg,
       splitBy,
       shard,
-      plannedTargets
+      plannedTargets,
+      smokeTest,
+      smokeTestExpect,
+      maxBinarySize
     },
     problems
   }

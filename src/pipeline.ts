@@ -22,6 +22,8 @@ import { publishRelease } from './stages/publish-release.js'
 import { uploadArtifacts } from './stages/upload-artifacts.js'
 import { report } from './stages/report.js'
 import { resolve } from './stages/resolve.js'
+import { releaseLimits } from './stages/release-limits.js'
+import { smoke } from './stages/smoke.js'
 import { verify } from './stages/verify.js'
 
 /** Every side effect the stages may cause. */
@@ -77,12 +79,16 @@ export const stages: readonly Stage[] = [
   restoreCaches,
   // go build every target × binary in parallel with one shared GOCACHE.
   build,
-  // Check each binary's header matches its target; note dynamic linking.
+  // Check each binary's header matches its target and its size the limit; note dynamic linking.
   verify,
+  // Run each binary with smoke-test args: natively, under qemu-user or wine; the rest are skipped.
+  smoke,
   // Write one reproducible archive per target.
   packageArchives,
   // Hash every archive and write the checksums file.
   checksum,
+  // GitHub's limits (each asset under 2 GiB, at most 1000 per release) before any upload.
+  releaseLimits,
   // Upload archives and checksums as one workflow artifact (re-run safe).
   uploadArtifacts,
   // Draft → upload → merge checksums → verify → publish.
@@ -101,6 +107,7 @@ export const publishStages: readonly Stage[] = [
   // Download every leg's artifact, check it against its checksums, require every planned target.
   collectLegs,
   checksum,
+  releaseLimits,
   publishRelease,
   report
 ]
