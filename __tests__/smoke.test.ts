@@ -2,6 +2,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { parseInputs, type InputName } from '../src/inputs.js'
+import { realProcess } from '../src/ports/process.js'
 import type { AssetInfo, ReleaseApi, ReleaseInfo } from '../src/ports/release-api.js'
 import { checkReleaseLimits, MAX_ASSET_BYTES, MAX_RELEASE_ASSETS } from '../src/release.js'
 import {
@@ -471,5 +472,23 @@ describe('the release stages stop before any upload past the limits', () => {
       'release v1.0.0: nothing uploaded:\n  the release would hold 1001 assets (999 there already, 2 new); GitHub allows at most 1000'
     )
     expect(api.calls).toEqual(['listAssets'])
+  })
+})
+
+describe('the process port bounds a smoke run', () => {
+  test('timeoutMs kills the process group and says so', async () => {
+    const out = await realProcess.run('sleep', ['30'], { env: {}, timeoutMs: 200 })
+    expect([out.timedOut, out.code]).toEqual([true, 137])
+  })
+
+  test('a run that ends in time is not marked timed out', async () => {
+    const out = await realProcess.run('true', [], { env: {}, timeoutMs: 60_000 })
+    expect([out.timedOut, out.code]).toEqual([undefined, 0])
+  })
+
+  test('maxOutputBytes keeps the last bytes of a long output', async () => {
+    const out = await realProcess.run('seq', ['1', '200000'], { env: {}, maxOutputBytes: 100 })
+    expect(out.stdout.length).toBe(100)
+    expect(out.stdout.endsWith('199999\n200000\n')).toBe(true)
   })
 })
