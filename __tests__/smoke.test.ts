@@ -199,7 +199,7 @@ describe('planRun: how each target runs on a host', () => {
   })
 
   test.each(
-    numbered([
+    numbered<[string, string | undefined]>([
       ['arm64', 'aarch64'],
       ['386', 'i386'],
       ['amd64', 'x86_64'],
@@ -236,7 +236,7 @@ describe('x86-64 level from /proc/cpuinfo', () => {
 
 describe('sizes', () => {
   test.each(
-    numbered([
+    numbered<[string, number | undefined]>([
       ['25000000', 25_000_000],
       ['25MiB', 25 * 1024 * 1024],
       ['25 MB', 25_000_000],
@@ -257,7 +257,7 @@ describe('sizes', () => {
     expect(parseSize(text)).toBe(bytes)
   })
   test.each(
-    numbered([
+    numbered<[number, string]>([
       [500, '500 bytes'],
       [1536, '1.5 KiB (1536 bytes)'],
       [25 * 1024 * 1024, '25.0 MiB (26214400 bytes)'],
