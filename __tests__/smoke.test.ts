@@ -2,7 +2,9 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { parseInputs, type InputName } from '../src/inputs.js'
-import { realProcess } from '../src/ports/process.js'
+import type { Facts } from '../src/facts.js'
+import { ProgramNotFoundError, realProcess, type ProcessPort } from '../src/ports/process.js'
+import { smoke } from '../src/stages/smoke.js'
 import type { AssetInfo, ReleaseApi, ReleaseInfo } from '../src/ports/release-api.js'
 import { checkReleaseLimits, MAX_ASSET_BYTES, MAX_RELEASE_ASSETS } from '../src/release.js'
 import {
@@ -490,5 +492,83 @@ describe('the process port bounds a smoke run', () => {
     const out = await realProcess.run('seq', ['1', '200000'], { env: {}, maxOutputBytes: 100 })
     expect(out.stdout.length).toBe(100)
     expect(out.stdout.endsWith('199999\n200000\n')).toBe(true)
+  })
+})
+
+describe('the smoke stage on a fake process port', () => {
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-smoke-stage-'))
+  const binary = path.join(workspace, 'app')
+  fs.writeFileSync(binary, '')
+
+  /** A context with one linux binary per target id, on a linux/amd64 host. */
+  const setup = (ids: string[], run: ProcessPort['run']) => {
+    const t = testContext(
+      { 'smoke-test': '--version', 'smoke-test-expect': '{{.Version}}' },
+      {
+        workspace,
+        env: { RUNNER_TEMP: workspace }
+      }
+    )
+    t.ctx.facts = {
+      go: { hostOs: 'linux', hostArch: 'amd64' },
+      modulePath: 'example.com/app',
+      stamp: { version: '1.2.3', tag: 'v1.2.3', commit: 'c', shortCommit: 'c', date: 'd' }
+    } as unknown as Facts
+    for (const id of ids) {
+      t.ctx.artifacts.add({
+        kind: 'binary',
+        path: binary,
+        name: 'app',
+        binary: 'app',
+        target: target(id)
+      })
+    }
+    const calls: string[][] = []
+    t.ctx.ports.process = {
+      run: (file, args, options) => {
+        calls.push([file, ...args])
+        return run(file, args, options)
+      }
+    }
+    return { ...t, calls }
+  }
+
+  test('linux/386 on a kernel without IA32 emulation (ENOEXEC) is run under qemu-i386-static instead', async () => {
+    const { ctx, calls, summary } = setup(['linux/386'], async file => {
+      if (file === binary) {
+        throw new ProgramNotFoundError(file, {
+          cause: Object.assign(new Error('spawn ENOEXEC'), { code: 'ENOEXEC' })
+        })
+      }
+      return { code: 0, stdout: '1.2.3\n', stderr: '' }
+    })
+    await smoke.run(ctx)
+    expect(calls).toEqual([
+      [binary, '--version'],
+      ['/usr/bin/qemu-i386-static', binary, '--version']
+    ])
+    expect(summary.join('')).toMatch(/linux_386 +app +passed +qemu-i386-static/)
+  })
+
+  test('a run killed at the timeout fails naming the target and the limit', async () => {
+    const { ctx } = setup(['linux/amd64'], async () => ({
+      code: 137,
+      stdout: 'still starting',
+      stderr: '',
+      timedOut: true
+    }))
+    await expect(smoke.run(ctx)).rejects.toThrow(
+      'smoke test failed for 1 of 1 binaries:\nlinux_amd64: smoke test: app --version (native) did not exit within 1m00s and was killed: still starting'
+    )
+  })
+
+  test('only skipped targets: the stage passes and lists them as skipped, never as passed', async () => {
+    const { ctx, calls, summary, lines } = setup(['darwin/arm64', 'windows/arm64'], async () => {
+      throw new Error('nothing may run')
+    })
+    await smoke.run(ctx)
+    expect(calls).toEqual([])
+    expect(lines).toContain('smoke test: 0 passed, 0 failed, 2 skipped')
+    expect(summary.join('')).toMatch(/darwin_arm64 +app +skipped +no way to run darwin\/arm64/)
   })
 })
