@@ -42,6 +42,13 @@ function armVersion(t: Target): string {
   return t.variant ? t.variant.charAt(0) : '7'
 }
 
+/** Debian's GNU triplet of a linux target (`aarch64-linux-gnu`), naming its cross sysroot `/usr/<triplet>`. */
+export function debianTriplet(t: Target): string | undefined {
+  if (t.goos !== 'linux') return undefined
+  if (t.goarch === 'arm') return armVersion(t) === '7' ? 'arm-linux-gnueabihf' : 'arm-linux-gnueabi'
+  return LINUX_TRIPLETS[t.goarch]
+}
+
 /** Candidates for a target in preference order; for the host's own target the native compilers (gcc, cc, clang). */
 export function compilerCandidates(
   t: Target,

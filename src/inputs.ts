@@ -12,6 +12,7 @@ import {
 } from './go-flags.js'
 import { SBOM_FORMATS, type SbomFormat } from './sbom.js'
 import { DEFAULT_TARGETS, splitList } from './targets.js'
+import { parseSize } from './smoke.js'
 import { checkTemplate, type TemplateField } from './template.js'
 import { checkUpxArgs } from './upx.js'
 
@@ -62,7 +63,10 @@ export const INPUT = {
   universalBinaries: 'universal-binaries',
   upx: 'upx',
   upxArgs: 'upx-args',
-  sbom: 'sbom'
+  sbom: 'sbom',
+  smokeTest: 'smoke-test',
+  smokeTestExpect: 'smoke-test-expect',
+  maxBinarySize: 'max-binary-size'
 } as const
 
 /** An input's name as action.yml spells it. */
@@ -191,6 +195,12 @@ export interface Inputs {
   upxArgs: string[]
   /** SBOM formats to write for every published file; [] for none (`false`) */
   sbom: SbomFormat[]
+  /** arguments to run every binary with after the build (`--version`); [] for no smoke test */
+  smokeTest: string[]
+  /** template of text the smoke run's stdout+stderr must contain; '' for none */
+  smokeTestExpect: string
+  /** largest allowed binary in bytes; undefined for no limit */
+  maxBinarySize: number | undefined
 }
 
 /** Where inputs are read: the workspace root and the machine's core count. */
@@ -537,6 +547,33 @@ export function parseInputs(
   }
   if (upxArgs.length > 0 && upx.length === 0)
     problems.push(`${INPUT.upxArgs}: given, but ${INPUT.upx} is false`)
+  const smokeRaw = get(INPUT.smokeTest)
+  let smokeTest: string[] = []
+  try {
+    // Go's quoting, as for flags: an argv, never a shell command line.
+    smokeTest = splitQuoted(smokeRaw)
+  } catch (error) {
+    problems.push(`${INPUT.smokeTest}: ${(error as Error).message} in "${smokeRaw}"`)
+  }
+  const smokeTestExpect = get(INPUT.smokeTestExpect).trim()
+  if (smokeTestExpect) {
+    problems.push(...checkTemplate(INPUT.smokeTestExpect, smokeTestExpect, TEMPLATE_FIELDS))
+    if (smokeTest.length === 0 && !smokeRaw.trim()) {
+      problems.push(
+        `${INPUT.smokeTestExpect}: needs ${INPUT.smokeTest}, the arguments to run each binary with (like --version)`
+      )
+    }
+  }
+  const maxSizeRaw = get(INPUT.maxBinarySize).trim()
+  let maxBinarySize: number | undefined
+  if (maxSizeRaw) {
+    maxBinarySize = parseSize(maxSizeRaw)
+    if (maxBinarySize === undefined) {
+      problems.push(
+        `${INPUT.maxBinarySize}: "${maxSizeRaw}" is not a size (a positive number of bytes, or with a unit: KB, KiB, MB, MiB, GB, GiB, like 25MiB)`
+      )
+    }
+  }
 
   return {
     inputs: {
@@ -587,7 +624,10 @@ export function parseInputs(
       universalBinaries,
       upx,
       upxArgs,
-      sbom
+      sbom,
+      smokeTest,
+      smokeTestExpect,
+      maxBinarySize
     },
     problems
   }

@@ -26,6 +26,8 @@ import { report } from './stages/report.js'
 import { resolve } from './stages/resolve.js'
 import { makeUniversalBinaries } from './stages/universal.js'
 import { readBuildInfos, writeSboms } from './stages/sbom.js'
+import { releaseLimits } from './stages/release-limits.js'
+import { smoke } from './stages/smoke.js'
 import { verify } from './stages/verify.js'
 
 /** Every side effect the stages may cause. */
@@ -89,14 +91,19 @@ export const stages: readonly Stage[] = [
   readBuildInfos,
   // upx: compress the selected binaries in place (darwin and other unpackable targets skipped).
   compressBinaries,
-  // Check each binary's header matches its target (both slices for darwin_all); note dynamic linking.
+  // Check each binary's header matches its target (both slices for darwin_all) and its size the
+  // limit; note dynamic linking.
   verify,
+  // Run each binary with smoke-test args: natively, under qemu-user or wine; the rest are skipped.
+  smoke,
   // Write one reproducible archive per target.
   packageArchives,
   // One SBOM per archive (or bare binary) from the Go build info in its binaries.
   writeSboms,
   // Hash every archive and SBOM and write the checksums file.
   checksum,
+  // GitHub's limits (each asset under 2 GiB, at most 1000 per release) before any upload.
+  releaseLimits,
   // Upload archives and checksums as one workflow artifact (re-run safe).
   uploadArtifacts,
   // Draft → upload → merge checksums → verify → publish.
@@ -115,6 +122,7 @@ export const publishStages: readonly Stage[] = [
   // Download every leg's artifact, check it against its checksums, require every planned target.
   collectLegs,
   checksum,
+  releaseLimits,
   publishRelease,
   report
 ]

@@ -5,6 +5,7 @@ import { formatChecksums } from './checksums.js'
 import { errorMessage } from './errors.js'
 import type { Inputs } from './inputs.js'
 import type { LogPort } from './ports/log.js'
+import { describeSize } from './smoke.js'
 import { ApiError, type AssetInfo, type ReleaseApi, type ReleaseInfo } from './ports/release-api.js'
 
 /** What the preflight stage found or created; the release stage publishes to it. */
@@ -44,6 +45,43 @@ const ASSET_NAME = /^[A-Za-z0-9_+-][A-Za-z0-9._+-]*[A-Za-z0-9_+-]$|^[A-Za-z0-9_+
 export const UPLOAD_ATTEMPTS = 5
 /** Uploads running at once. */
 export const UPLOAD_CONCURRENCY = 4
+/**
+ * GitHub's release limits ("About releases" in GitHub's docs): each file must be under 2 GiB, and
+ * a release holds at most 1000 assets. Uploads past them fail halfway through; check before any.
+ */
+export const MAX_ASSET_BYTES = 2 * 1024 ** 3
+/** See MAX_ASSET_BYTES. */
+export const MAX_RELEASE_ASSETS = 1000
+
+/**
+ * Problems with GitHub's release limits for `files` (sizes where known) on a release that holds
+ * `existing`: a file of 2 GiB or more, or more than 1000 assets afterwards (a file replacing an
+ * asset of its name counts once).
+ */
+export function checkReleaseLimits(
+  files: readonly { name: string; size?: number }[],
+  existing: readonly { name: string }[],
+  limits = { bytes: MAX_ASSET_BYTES, assets: MAX_RELEASE_ASSETS }
+): string[] {
+  const problems: string[] = []
+  for (const f of files) {
+    if (f.size !== undefined && f.size >= limits.bytes) {
+      problems.push(
+        `${f.name} is ${describeSize(f.size)}; GitHub refuses release assets of ${describeSize(limits.bytes)} or more`
+      )
+    }
+  }
+  const before = new Set(existing.map(a => a.name))
+  const added = new Set(files.map(f => f.name).filter(n => !before.has(n)))
+  const total = before.size + added.size
+  if (total > limits.assets) {
+    problems.push(
+      `the release would hold ${total} assets (${before.size} there already, ${added.size} new); GitHub allows at most ${limits.assets}`
+    )
+  }
+  return problems
+}
+
 /** Rounds of the checksums merge (each: list, compare, upload) before giving up. */
 const CHECKSUM_ROUNDS = 20
 

@@ -6,6 +6,8 @@ export interface ProcessResult {
   code: number
   stdout: string
   stderr: string
+  /** the run outlived RunOptions.timeoutMs and was killed */
+  timedOut?: boolean
 }
 
 /** How to start a process. */
@@ -13,6 +15,10 @@ export interface RunOptions {
   cwd?: string
   /** the complete environment of the child (not merged with ours) */
   env?: Record<string, string>
+  /** kill the child and everything it started (its process group) after this many ms */
+  timeoutMs?: number
+  /** keep only the last this many bytes of each stream (a runaway program cannot fill memory) */
+  maxOutputBytes?: number
 }
 
 /** Runs programs with an argv array; there is no way to hand it a shell string. */
@@ -44,21 +50,57 @@ export const realProcess: ProcessPort = {
         env: options.env,
         shell: false,
         windowsHide: true,
+        // Its own process group, so a timeout also kills what it started (wine's helpers).
+        detached: options.timeoutMs !== undefined && process.platform !== 'win32',
         stdio: ['ignore', 'pipe', 'pipe']
       })
       const stdout: Buffer[] = []
       const stderr: Buffer[] = []
-      child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk))
-      child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
-      child.on('error', error => reject(new ProgramNotFoundError(file, { cause: error })))
-      child.on('close', (code, signal) =>
+      let timedOut = false
+      const timer =
+        options.timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              timedOut = true
+              try {
+                if (child.pid !== undefined && process.platform !== 'win32')
+                  process.kill(-child.pid, 'SIGKILL')
+                else child.kill('SIGKILL')
+              } catch {
+                child.kill('SIGKILL')
+              }
+              // A daemon it started may still hold the pipes open; stop waiting for them.
+              child.stdout.destroy()
+              child.stderr.destroy()
+            }, options.timeoutMs)
+      const keep = (chunks: Buffer[], chunk: Buffer): void => {
+        chunks.push(chunk)
+        const max = options.maxOutputBytes
+        if (
+          max !== undefined &&
+          chunks.length > 1 &&
+          chunks.reduce((n, c) => n + c.length, 0) > max
+        ) {
+          const all = Buffer.concat(chunks)
+          chunks.splice(0, chunks.length, all.subarray(all.length - max))
+        }
+      }
+      child.stdout.on('data', (chunk: Buffer) => keep(stdout, chunk))
+      child.stderr.on('data', (chunk: Buffer) => keep(stderr, chunk))
+      child.on('error', error => {
+        clearTimeout(timer)
+        reject(new ProgramNotFoundError(file, { cause: error }))
+      })
+      child.on('close', (code, signal) => {
+        clearTimeout(timer)
         resolve({
           // A signal-killed child has no exit code; report it like a shell would (128 + n).
           code: code ?? (signal ? 128 + signalNumber(signal) : 1),
           stdout: Buffer.concat(stdout).toString('utf8'),
-          stderr: Buffer.concat(stderr).toString('utf8')
+          stderr: Buffer.concat(stderr).toString('utf8'),
+          ...(timedOut ? { timedOut } : {})
         })
-      )
+      })
     })
   }
 }

@@ -4,7 +4,13 @@ import { INPUT } from '../inputs.js'
 import type { Stage } from '../pipeline.js'
 import * as fs from 'node:fs'
 import { ApiError } from '../ports/release-api.js'
-import { findOrCreateRelease, isPrereleaseTag, releaseTagOf } from '../release.js'
+import {
+  checkReleaseLimits,
+  findOrCreateRelease,
+  isPrereleaseTag,
+  releaseTagOf
+} from '../release.js'
+import { checksumsNameFor } from './checksum.js'
 
 /**
  * Settles the release before anything is built: a tag, a token that may write, no published
@@ -63,6 +69,20 @@ export const preflight: Stage = {
         }),
         ctx.log
       )
+      // The number of files is known now, their sizes only after packaging (release-limits stage).
+      const names = [
+        ...ctx.facts.releaseFiles,
+        ...inputs.checksumAlgorithms.map((algorithm, i) =>
+          i === 0 ? inputs.checksumsName : checksumsNameFor(inputs.checksumsName, algorithm)
+        )
+      ]
+      const limits = checkReleaseLimits(
+        names.map(name => ({ name })),
+        release.assets
+      )
+      if (limits.length > 0) {
+        throw new Error(`release ${tag}: before building:\n  ${limits.join('\n  ')}`)
+      }
       ctx.release = { api, tag, prerelease, release, created }
     } catch (error) {
       if (error instanceof ApiError && error.status === 403 && !isRateLimit(error)) {

@@ -5,6 +5,7 @@ import type { Stage } from '../pipeline.js'
 import {
   UPLOAD_CONCURRENCY,
   checkAssetNames,
+  checkReleaseLimits,
   awaitedFiles,
   missingAssets,
   publishChecksums,
@@ -50,6 +51,11 @@ export const publishRelease: Stage = {
     // Other jobs of the tag may have uploaded while this one built.
     const current = await plan.api.listAssets(release.id)
     const before = new Map(current.map(a => [a.name, a]))
+    // Other legs may have added assets since the preflight listing: count again before uploading.
+    const limitProblems = checkReleaseLimits([...archives, ...checksums], current)
+    if (limitProblems.length > 0) {
+      throw new Error(`release ${plan.tag}: nothing uploaded:\n  ${limitProblems.join('\n  ')}`)
+    }
     const failures: string[] = []
     let done = 0
     await forEachLimit(archives, UPLOAD_CONCURRENCY, async file => {

@@ -1,14 +1,27 @@
 import { readBinaryHeader, checkHeader, checkUniversalHeader } from '../binary-header.js'
 import { TargetError, errorMessage } from '../errors.js'
+import { INPUT } from '../inputs.js'
 import type { Stage } from '../pipeline.js'
+import { describeSize } from '../smoke.js'
+import * as fs from 'node:fs'
 
-/** Reads every binary's header and fails when it was not built for its target. */
+/** Reads every binary's header and fails when it was not built for its target or is over max-binary-size. */
 export const verify: Stage = {
   name: 'verifying binaries',
   async run(ctx) {
     const problems: string[] = []
     for (const artifact of ctx.artifacts.byKind('binary')) {
       const target = artifact.target!
+      const max = ctx.inputs.maxBinarySize
+      const size = artifact.size ?? fs.statSync(artifact.path).size
+      if (max !== undefined && size > max) {
+        problems.push(
+          new TargetError(
+            target.id,
+            `${artifact.name} is ${describeSize(size)}, larger than ${INPUT.maxBinarySize} ${describeSize(max)}`
+          ).message
+        )
+      }
       try {
         const header = await readBinaryHeader(artifact.path)
         const slices = ctx.facts.plans.find(p => p.target.id === target.id)?.universal
