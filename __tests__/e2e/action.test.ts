@@ -63,6 +63,30 @@ describe('dist/main.js spawned as a runner does', () => {
     expect(step.summary).toContain('hello-fixture_3.1.0_windows_amd64.zip')
   })
 
+  test('with buildvcs on, the output folder inside the checkout does not make the build dirty', async () => {
+    const workspace = copyFixture('hello')
+    const sha = await gitInit(workspace, { tag: 'v1.5.0' })
+    const step = await runStep(
+      'dist/main.js',
+      { targets: 'linux/amd64', buildvcs: 'true', archive: 'binary', 'upload-artifacts': 'false' },
+      { workspace, env: { GITHUB_REF: 'refs/tags/v1.5.0', GITHUB_SHA: sha } }
+    )
+    expect([step.code, step.stderr]).toEqual([0, ''])
+    const [binary] = JSON.parse(step.outputs.artifacts!) as { name: string }[]
+    const info = await realProcess.run(
+      'go',
+      ['version', '-m', path.join(step.outputs['dist-dir']!, binary!.name)],
+      { env: process.env as Record<string, string> }
+    )
+    expect(info.stdout).toContain(`build\tvcs.revision=${sha}\n`)
+    expect(info.stdout).toContain('build\tvcs.modified=false\n')
+    // Go stamps a tagged clean checkout with the tag, a dirty one with "+dirty".
+    expect(info.stdout).toMatch(/^\tmod\t\S+\tv1\.5\.0\t/m)
+    // git itself sees a clean tree after the run.
+    const status = await realProcess.run('git', ['status', '--porcelain'], { cwd: workspace })
+    expect(status.stdout).toBe('')
+  })
+
   test('a compile error fails the step naming the target, with the output fenced off from workflow commands', async () => {
     const workspace = copyFixture('broken')
     const step = await runStep('dist/main.js', { targets: 'linux/amd64' }, { workspace })

@@ -260,6 +260,7 @@ describe('packages, formats and module modes', () => {
     await runStages(xz.ctx)
     const dist = xz.outputs.get('dist-dir')!
     expect(fs.readdirSync(dist).sort()).toEqual([
+      '.gitignore',
       '.go-xbuild-dist',
       'artifacts.json',
       'checksums.txt',

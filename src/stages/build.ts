@@ -57,6 +57,9 @@ export function prepareDist(dist: string): void {
     path.join(dist, DIST_MARKER),
     'written by go-xbuild-action; emptied on every run\n'
   )
+  // Inside a checkout the folder would be untracked: git would call the tree modified, and Go
+  // would stamp every binary vcs.modified=true and its version "+dirty". Ignored, it is not.
+  fs.writeFileSync(path.join(dist, '.gitignore'), '# written by go-xbuild-action\n*\n')
 }
 
 /** One download before the parallel builds, so they never fetch the same module at once (go-build.md). */
