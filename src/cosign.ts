@@ -50,6 +50,8 @@ export interface CosignSigner {
   /** the runner's environment, passed on without INPUT_* (they hold the key) */
   env: Readonly<Record<string, string | undefined>>
   process: ProcessPort
+  /** debug log of each cosign command line (paths only: the key is in a file) */
+  debug?: (message: string) => void
 }
 
 /** Attempts a network-free sign or verify gets; a Rekor upload may take longer. */
@@ -90,6 +92,7 @@ async function runCosign(
   args: readonly string[],
   what: string
 ): Promise<string> {
+  signer.debug?.(`${what}: ${signer.program} ${args.join(' ')}`)
   const out = await signer.process.run(signer.program, args, {
     env: cosignEnv(signer),
     timeoutMs: COSIGN_TIMEOUT_MS,
@@ -104,8 +107,9 @@ async function runCosign(
 }
 
 /**
- * The tlog flags of the pinned cosign (v3): without a transparency log the signing config (which
- * names Rekor) is off too, so signing needs no network at all.
+ * sign-blob's argv. Without a transparency log the TUF signing config (which names Rekor) is off
+ * too, so signing needs no network. cosign v3.1.3 warns that --tlog-upload is deprecated in
+ * favour of a --signing-config file without tlog services, but still honours it.
  */
 export function signArgs(keyFile: string, file: string, bundle: string, tlog: boolean): string[] {
   return [

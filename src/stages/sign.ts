@@ -39,7 +39,8 @@ export function signerOf(ctx: Context): CosignSigner {
     tlog: ctx.inputs.cosignTlog,
     tempDir: cosignTempDir(ctx.ports.env),
     env: ctx.ports.env,
-    process: ctx.ports.process
+    process: ctx.ports.process,
+    debug: message => ctx.log.debug(message)
   }
 }
 
