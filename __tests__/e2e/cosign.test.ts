@@ -4,7 +4,9 @@ import * as path from 'node:path'
 import { realProcess, type ProcessResult } from '../../src/ports/process.js'
 import { copyFixture, gitInit } from '../fakes/context.js'
 import { runStep, type StepResult } from '../fakes/runner.js'
+import { startAzurite } from '../services/azurite.js'
 import { githubEnvFor, startGitHubService, type GitHubService } from '../services/github.js'
+import { runnerEnvFor, startResultsService } from '../services/results-service.js'
 
 /**
  * cosign-key with the real cosign (the version .ci/run pins): dist/main.js signs checksums.txt,
@@ -344,5 +346,92 @@ describe('cosign-key on a release (loopback GitHub service)', () => {
   test('neither run printed the key or the password', () => {
     expect(steps).toHaveLength(2)
     for (const step of steps) expectNoSecrets(step)
+  })
+})
+
+describe('cosign-key in a matrix: legs sign their artifacts, the publish job signs the release', () => {
+  test("the fan-in's bundle on the release verifies the release's checksums.txt of every leg", async () => {
+    const azurite = await startAzurite()
+    const results = await startResultsService({ azurite })
+    const gh = await startGitHubService()
+    try {
+      const tag = 'v4.0.0'
+      const workspace = copyFixture('hello')
+      const sha = await gitInit(workspace, { tag })
+      const env = {
+        ...runnerEnvFor(results),
+        PATH: pathWithCosign(),
+        GITHUB_REF: `refs/tags/${tag}`,
+        GITHUB_SHA: sha
+      }
+      const legs = [
+        { shard: '1-of-2', targets: 'linux/amd64' },
+        { shard: '2-of-2', targets: 'linux/arm64' }
+      ]
+      const steps: StepResult[] = []
+      for (const leg of legs) {
+        const dir = copyFixture('hello')
+        expect(await gitInit(dir, { tag })).toBe(sha)
+        const step = await runStep(
+          'dist/main.js',
+          { mode: 'build', shard: leg.shard, targets: leg.targets, cache: 'false', ...signing() },
+          { workspace: dir, env }
+        )
+        ok(step)
+        steps.push(step)
+        // Each leg's artifact holds its own checksums.txt and a bundle that verifies it.
+        const dist = step.outputs['dist-dir']!
+        const verified = await verify(
+          path.join(dist, 'checksums.txt'),
+          path.join(dist, 'checksums.txt.sigstore.json')
+        )
+        expect(verified.code).toBe(0)
+      }
+      const publish = await runStep(
+        'dist/main.js',
+        {
+          mode: 'publish',
+          targets: 'linux/amd64,linux/arm64',
+          'github-token': gh.token,
+          ...signing()
+        },
+        { workspace: copyFixture('hello'), env: { ...env, ...githubEnvFor(gh) } }
+      )
+      ok(publish)
+      steps.push(publish)
+      const [release] = gh.releases()
+      expect(release).toMatchObject({ tagName: tag, draft: false })
+      expect(release!.assets.map(a => a.name).sort()).toEqual([
+        'checksums.txt',
+        'checksums.txt.sigstore.json',
+        'hello-fixture_4.0.0_linux_amd64.tar.gz',
+        'hello-fixture_4.0.0_linux_arm64.tar.gz'
+      ])
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-cosign-fanin-'))
+      for (const a of release!.assets)
+        fs.writeFileSync(path.join(dir, a.name), gh.assetBytes(a.id)!)
+      expect(
+        fs.readFileSync(path.join(dir, 'checksums.txt'), 'utf8').trimEnd().split('\n')
+      ).toHaveLength(2)
+      const verified = await verify(
+        path.join(dir, 'checksums.txt'),
+        path.join(dir, 'checksums.txt.sigstore.json')
+      )
+      expect([verified.code, verified.stderr]).toEqual([0, expect.stringContaining('Verified OK')])
+      expect(
+        (
+          await verify(
+            tampered(path.join(dir, 'checksums.txt')),
+            path.join(dir, 'checksums.txt.sigstore.json')
+          )
+        ).code
+      ).not.toBe(0)
+      for (const step of steps) expectNoSecrets(step)
+      expect(gh.contractViolations).toEqual([])
+    } finally {
+      await gh.stop()
+      await results.stop()
+      await azurite.stop()
+    }
   })
 })
