@@ -347,6 +347,18 @@ describe('cosign-key on a release (loopback GitHub service)', () => {
     expect(steps).toHaveLength(2)
     for (const step of steps) expectNoSecrets(step)
   })
+
+  test('a re-run keeps the bundle that already verifies: nothing is uploaded', async () => {
+    const [before] = service.releases().filter(r => r.tagName === TAG)
+    service.calls.length = 0
+    await publish('linux/arm64')
+    const [after] = service.releases().filter(r => r.tagName === TAG)
+    expect(service.calls.filter(c => c.operationId === 'repos/upload-release-asset')).toEqual([])
+    expect(after!.assets.map(a => [a.id, a.name])).toEqual(before!.assets.map(a => [a.id, a.name]))
+    expect(steps[2]!.stdout).toContain(
+      'checksums.txt.sigstore.json: verifies checksums.txt of release'
+    )
+  })
 })
 
 describe('cosign-key in a matrix: legs sign their artifacts, the publish job signs the release', () => {
