@@ -88,6 +88,7 @@ export async function publishSignatures(ctx: Context, plan: ReleasePlan): Promis
   const signatures = ctx.artifacts.byKind('signature')
   if (signatures.length === 0) return []
   const signer = signerOf(ctx)
+  fs.mkdirSync(signer.tempDir, { recursive: true })
   const { release } = plan
   const problems: string[] = []
   for (const sig of signatures) {
@@ -122,11 +123,16 @@ async function signRound(
   const existing = assets.find(a => a.name === sig.name)
   let reuse = false
   if (existing?.state === 'uploaded') {
-    const tmp = `${sig.path}.release`
-    fs.writeFileSync(tmp, await api.downloadAsset(existing.id))
-    reuse = (await verifyFile(signer, sums.path, tmp)) === undefined
-    if (reuse) fs.renameSync(tmp, sig.path)
-    else fs.rmSync(tmp, { force: true })
+    // Downloaded outside dist, so a failure leaves no stray file among the outputs.
+    const dir = fs.mkdtempSync(path.join(signer.tempDir, 'go-xbuild-bundle-'))
+    try {
+      const tmp = path.join(dir, sig.name)
+      fs.writeFileSync(tmp, await api.downloadAsset(existing.id))
+      reuse = (await verifyFile(signer, sums.path, tmp)) === undefined
+      if (reuse) fs.copyFileSync(tmp, sig.path)
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
   }
   if (!reuse) {
     // publishChecksums may have rewritten the local file too: sign what is there now.
@@ -155,7 +161,7 @@ async function signRound(
   const sumsAsset = after.find(a => a.name === sums.name)
   const sigAsset = after.find(a => a.name === sig.name)
   if (!sumsAsset || !sigAsset) return `${sums.name} or ${sig.name} is not on the release`
-  const dir = fs.mkdtempSync(path.join(cosignTempDir(ctx.ports.env), 'go-xbuild-verify-'))
+  const dir = fs.mkdtempSync(path.join(signer.tempDir, 'go-xbuild-verify-'))
   try {
     const file = path.join(dir, sums.name)
     const bundle = path.join(dir, sig.name)
