@@ -13,7 +13,7 @@ import {
   type AssetFile
 } from '../release.js'
 import { forEachLimit, formatSize } from './build.js'
-import { publishSignatures } from './sign.js'
+import { publishSignatures } from '../release-sign.js'
 
 /**
  * Publishes to the release the preflight stage settled, in the one safe order: upload every asset
