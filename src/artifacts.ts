@@ -1,7 +1,7 @@
 import type { Target } from './targets.js'
 
 /** What a file in the dist folder is. */
-export type ArtifactKind = 'binary' | 'archive' | 'sbom' | 'checksums'
+export type ArtifactKind = 'binary' | 'archive' | 'sbom' | 'checksums' | 'signature'
 
 /** One file the run produced, recorded by the stage that made it. */
 export interface Artifact {
@@ -16,6 +16,8 @@ export interface Artifact {
   binary?: string
   /** bytes, set once the file is final */
   size?: number
+  /** signatures: the checksums file the bundle signs */
+  signs?: string
   /** hex digests by algorithm, set by the checksum stage */
   digests?: Partial<Record<'sha256' | 'sha512', string>>
   /** binaries: wall time of its go build */

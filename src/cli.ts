@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { InputError, errorMessage } from './errors.js'
 import { USAGE, parseCliArgs } from './cli-args.js'
-import { INPUT, parseInputs } from './inputs.js'
+import { INPUT, parseInputs, type InputName } from './inputs.js'
 import { createContext, runStages, stagesFor } from './pipeline.js'
 import { realClock } from './ports/clock.js'
 import { githubReleaseApi } from './ports/release-api.js'
@@ -11,6 +11,13 @@ import { consoleOutputs } from './ports/outputs.js'
 import { realProcess } from './ports/process.js'
 import { noCache } from './ports/cache.js'
 import { noState } from './ports/state.js'
+
+/** Secret inputs the CLI reads from the environment, never from its command line. */
+const SECRET_VARIABLES: readonly (readonly [InputName, string])[] = [
+  [INPUT.githubToken, 'GITHUB_TOKEN'],
+  [INPUT.cosignKey, 'COSIGN_PRIVATE_KEY'],
+  [INPUT.cosignPassword, 'COSIGN_PASSWORD']
+]
 
 async function main(argv: readonly string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -24,9 +31,15 @@ async function main(argv: readonly string[]): Promise<number> {
   if (values.has(INPUT.githubToken)) {
     throw new Error(`--${INPUT.githubToken} is refused: put the token in GITHUB_TOKEN instead`)
   }
+  for (const [name, variable] of SECRET_VARIABLES) {
+    if (values.has(name)) throw new Error(`--${name} is refused: put it in ${variable} instead`)
+  }
+  const secrets = new Map<InputName, string>(SECRET_VARIABLES)
   const { inputs, problems } = parseInputs(
-    name =>
-      name === INPUT.githubToken ? (process.env.GITHUB_TOKEN ?? '') : (values.get(name) ?? ''),
+    name => {
+      const variable = secrets.get(name)
+      return variable ? (process.env[variable] ?? '') : (values.get(name) ?? '')
+    },
     { workspace: process.cwd() }
   )
   const ctx = createContext({

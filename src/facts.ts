@@ -83,4 +83,6 @@ export interface Facts {
   archiveFiles: { source: string; name: string }[]
   /** upx: the program and its version line, when some binary of this job is to be compressed */
   upx?: { path: string; version: string }
+  /** cosign-key: the cosign program found on PATH (absent without a key, and in mode: plan) */
+  cosign?: string
 }

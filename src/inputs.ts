@@ -15,6 +15,7 @@ import { DEFAULT_TARGETS, splitList } from './targets.js'
 import { parseSize } from './smoke.js'
 import { checkTemplate, type TemplateField } from './template.js'
 import { checkUpxArgs } from './upx.js'
+import { checkCosignKey } from './cosign.js'
 
 /** Input names as action.yml spells them; the CLI takes the same names as --options. */
 export const INPUT = {
@@ -66,7 +67,10 @@ export const INPUT = {
   sbom: 'sbom',
   smokeTest: 'smoke-test',
   smokeTestExpect: 'smoke-test-expect',
-  maxBinarySize: 'max-binary-size'
+  maxBinarySize: 'max-binary-size',
+  cosignKey: 'cosign-key',
+  cosignPassword: 'cosign-password',
+  cosignTlog: 'cosign-tlog'
 } as const
 
 /** An input's name as action.yml spells it. */
@@ -201,6 +205,12 @@ export interface Inputs {
   smokeTestExpect: string
   /** largest allowed binary in bytes; undefined for no limit */
   maxBinarySize: number | undefined
+  /** contents of a `cosign generate-key-pair` private key (a secret); '' for no signing */
+  cosignKey: string
+  /** the key's password (a secret; cosign reads it from COSIGN_PASSWORD) */
+  cosignPassword: string
+  /** upload signatures to the Rekor transparency log (cosign's default) */
+  cosignTlog: boolean
 }
 
 /** Where inputs are read: the workspace root and the machine's core count. */
@@ -575,6 +585,20 @@ export function parseInputs(
     }
   }
 
+  // Secrets: no message below may hold the key or the password.
+  const cosignKey = get(INPUT.cosignKey).trim()
+  const cosignPassword = get(INPUT.cosignPassword)
+  // cosign-tlog alone is fine: on fork pull requests secrets are empty, and the build must still run.
+  const cosignTlog = parseBoolean(INPUT.cosignTlog, get(INPUT.cosignTlog), true, problems)
+  if (cosignKey) {
+    const problem = checkCosignKey(cosignKey)
+    if (problem) problems.push(`${INPUT.cosignKey}: ${problem}`)
+  } else if (cosignPassword) {
+    problems.push(
+      `${INPUT.cosignPassword}: given, but ${INPUT.cosignKey} is empty (is the key's secret set, and available to this workflow?)`
+    )
+  }
+
   return {
     inputs: {
       targets,
@@ -627,7 +651,10 @@ export function parseInputs(
       sbom,
       smokeTest,
       smokeTestExpect,
-      maxBinarySize
+      maxBinarySize,
+      cosignKey: cosignKey ? `${cosignKey}\n` : '',
+      cosignPassword,
+      cosignTlog
     },
     problems
   }

@@ -23,6 +23,7 @@ import { preflight } from './stages/preflight.js'
 import { publishRelease } from './stages/publish-release.js'
 import { uploadArtifacts } from './stages/upload-artifacts.js'
 import { report } from './stages/report.js'
+import { signChecksums } from './stages/sign.js'
 import { resolve } from './stages/resolve.js'
 import { makeUniversalBinaries } from './stages/universal.js'
 import { readBuildInfos, writeSboms } from './stages/sbom.js'
@@ -102,6 +103,9 @@ export const stages: readonly Stage[] = [
   writeSboms,
   // Hash every archive and SBOM and write the checksums file.
   checksum,
+  // cosign-key: sign each checksums file (cosign sign-blob --bundle); the release stage re-signs
+  // the release's merged file.
+  signChecksums,
   // GitHub's limits (each asset under 2 GiB, at most 1000 per release) before any upload.
   releaseLimits,
   // Upload archives and checksums as one workflow artifact (re-run safe).
@@ -122,6 +126,7 @@ export const publishStages: readonly Stage[] = [
   // Download every leg's artifact, check it against its checksums, require every planned target.
   collectLegs,
   checksum,
+  signChecksums,
   releaseLimits,
   publishRelease,
   report

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import type { ChecksumAlgorithm } from './checksums.js'
 import { formatChecksums } from './checksums.js'
+import { bundleNameFor } from './cosign.js'
 import { errorMessage } from './errors.js'
 import type { Inputs } from './inputs.js'
 import type { LogPort } from './ports/log.js'
@@ -275,7 +276,8 @@ export async function publishChecksums(
   sleep: Sleep,
   log: LogPort
 ): Promise<void> {
-  const names = new Set(checksums.map(c => c.name))
+  // Their cosign bundles sign them: a checksums file never lists them either.
+  const names = new Set(checksums.flatMap(c => [c.name, bundleNameFor(c.name)]))
   const downloaded = new Map<number, Buffer>()
   const digestOf = async (asset: AssetInfo, algorithm: ChecksumAlgorithm): Promise<string> => {
     const mine = ownDigests.get(asset.name)?.[algorithm]

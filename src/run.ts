@@ -4,6 +4,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { InputError, errorMessage } from './errors.js'
 import { actionInputSource, parseInputs } from './inputs.js'
+import { secretLines } from './cosign.js'
 import { createContext, runStages, stagesFor, type Context } from './pipeline.js'
 import { realClock } from './ports/clock.js'
 import { githubReleaseApi } from './ports/release-api.js'
@@ -27,6 +28,10 @@ export async function runAction(): Promise<void> {
     })
     // Masked before anything else is written: the runner then hides it in every later line.
     if (inputs.githubToken) core.setSecret(inputs.githubToken)
+    // The runner masks line by line: a multi-line key is masked whole and each line on its own.
+    if (inputs.cosignKey)
+      for (const s of [inputs.cosignKey, ...secretLines(inputs.cosignKey)]) core.setSecret(s)
+    if (inputs.cosignPassword) core.setSecret(inputs.cosignPassword)
     const ctx: Context = createContext({
       inputs,
       inputProblems: problems,

@@ -35,6 +35,18 @@ test('a token on the command line is refused before anything runs', async () => 
   expect(run.stdout).not.toMatch(/building binaries/)
 })
 
+test.each([
+  ['--cosign-key', '-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----', 'COSIGN_PRIVATE_KEY'],
+  ['--cosign-password', 'pw-secretvalue', 'COSIGN_PASSWORD']
+])('%s on the command line is refused before anything runs', async (flag, value, variable) => {
+  const dir = copyFixture('hello')
+  const run = await cli(['--targets', 'linux/amd64', flag, value], dir)
+  expect(run.status).toBe(1)
+  expect(run.stderr).toContain(`${flag} is refused: put it in ${variable} instead`)
+  expect(run.stderr + run.stdout).not.toContain(value)
+  expect(run.stdout).not.toMatch(/building binaries/)
+})
+
 test('local mode publishes with GITHUB_TOKEN from the environment when asked to (release: true)', async () => {
   const service = await startGitHubService()
   try {

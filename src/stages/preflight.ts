@@ -11,6 +11,7 @@ import {
   releaseTagOf
 } from '../release.js'
 import { checksumsNameFor } from './checksum.js'
+import { bundleNameFor } from '../cosign.js'
 
 /**
  * Settles the release before anything is built: a tag, a token that may write, no published
@@ -72,9 +73,11 @@ export const preflight: Stage = {
       // The number of files is known now, their sizes only after packaging (release-limits stage).
       const names = [
         ...ctx.facts.releaseFiles,
-        ...inputs.checksumAlgorithms.map((algorithm, i) =>
-          i === 0 ? inputs.checksumsName : checksumsNameFor(inputs.checksumsName, algorithm)
-        )
+        ...inputs.checksumAlgorithms.flatMap((algorithm, i) => {
+          const name =
+            i === 0 ? inputs.checksumsName : checksumsNameFor(inputs.checksumsName, algorithm)
+          return inputs.cosignKey ? [name, bundleNameFor(name)] : [name]
+        })
       ]
       const limits = checkReleaseLimits(
         names.map(name => ({ name })),

@@ -13,6 +13,7 @@ import {
   type AssetFile
 } from '../release.js'
 import { forEachLimit, formatSize } from './build.js'
+import { publishSignatures } from '../release-sign.js'
 
 /**
  * Publishes to the release the preflight stage settled, in the one safe order: upload every asset
@@ -37,9 +38,15 @@ export const publishRelease: Stage = {
       path: a.path,
       algorithm: inputs.checksumAlgorithms[i]! as ChecksumAlgorithm
     }))
+    const signatures = ctx.artifacts.byKind('signature')
     const nameProblems = checkAssetNames([
       ...archives,
-      ...checksums.map(c => ({ ...c, size: 0, sha256: '' }))
+      ...[...checksums, ...signatures].map(c => ({
+        name: c.name,
+        path: c.path,
+        size: 0,
+        sha256: ''
+      }))
     ])
     if (nameProblems.length > 0) {
       throw new Error(`release ${plan.tag}: asset names:\n  ${nameProblems.join('\n  ')}`)
@@ -52,7 +59,7 @@ export const publishRelease: Stage = {
     const current = await plan.api.listAssets(release.id)
     const before = new Map(current.map(a => [a.name, a]))
     // Other legs may have added assets since the preflight listing: count again before uploading.
-    const limitProblems = checkReleaseLimits([...archives, ...checksums], current)
+    const limitProblems = checkReleaseLimits([...archives, ...checksums, ...signatures], current)
     if (limitProblems.length > 0) {
       throw new Error(`release ${plan.tag}: nothing uploaded:\n  ${limitProblems.join('\n  ')}`)
     }
@@ -75,7 +82,7 @@ export const publishRelease: Stage = {
         failures.push(errorMessage(error))
       }
     })
-    const ownNames = new Set([...archives.map(a => a.name), ...checksums.map(c => c.name)])
+    const ownNames = new Set([...archives, ...checksums, ...signatures].map(a => a.name))
     if (failures.length === 0) {
       // A leg without a fan-in job: publishing is the job of the leg that finds every leg's files.
       const listed = await plan.api.listAssets(release.id)
@@ -105,6 +112,8 @@ export const publishRelease: Stage = {
       const digests = new Map(ctx.artifacts.published().map(a => [a.name, { ...a.digests }]))
       try {
         await publishChecksums(plan.api, release, checksums, archives, digests, sleep, log)
+        // Signed after the merge: the bundle must verify the checksums file the release holds.
+        failures.push(...(await publishSignatures(ctx, plan)))
       } catch (error) {
         failures.push(errorMessage(error))
       }

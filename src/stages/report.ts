@@ -105,6 +105,11 @@ export const report: Stage = {
     const sboms = ctx.artifacts.byKind('sbom')
     if (sboms.length > 0)
       notes.push(`SBOMs (${inputs.sbom.join(', ')}): ${sboms.map(s => s.name).join(', ')}`)
+    const signatures = ctx.artifacts.byKind('signature')
+    if (signatures.length > 0)
+      notes.push(
+        `signed with cosign${inputs.cosignTlog ? ' (Rekor)' : ''}: ${signatures.map(s => s.name).join(', ')}; verify: cosign verify-blob --key cosign.pub --bundle ${signatures[0]!.name}${inputs.cosignTlog ? '' : ' --insecure-ignore-tlog=true'} ${signatures[0]!.signs}`
+      )
     const dynamic = ctx.artifacts.byKind('binary').filter(b => b.interpreter)
     if (dynamic.length > 0)
       notes.push(`dynamically linked: ${dynamic.map(b => `${b.target!.id}/${b.name}`).join(', ')}`)

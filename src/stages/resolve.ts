@@ -28,7 +28,9 @@ import {
 import { sbomNameFor, type SbomFormat } from '../sbom.js'
 import { renderTemplate, type TemplateField } from '../template.js'
 import { deriveStamp } from '../version.js'
+import { bundleNameFor } from '../cosign.js'
 import { resolveUpx } from './compress.js'
+import { resolveCosign } from './sign.js'
 import { addUniversalPlan, UNIVERSAL_TARGET } from './universal.js'
 
 /** Marks a dist folder as written by this action, so a later run may empty it. */
@@ -73,6 +75,7 @@ export const resolve: Stage = {
     }
     addUniversalPlan(inputs, plans, formatFor(inputs.archive, UNIVERSAL_TARGET), problems)
     const upx = await resolveUpx(ctx, plans, problems)
+    const cosign = resolveCosign(ctx, problems)
     checkNames(inputs, plans, binaries, stamp, projectName, problems)
     checkRenderedLdflags(inputs, plans, binaries, stamp, projectName, problems)
     const releaseFiles = plannedFiles(
@@ -98,7 +101,8 @@ export const resolve: Stage = {
       plans,
       releaseFiles,
       archiveFiles,
-      ...(upx ? { upx } : {})
+      ...(upx ? { upx } : {}),
+      ...(cosign ? { cosign } : {})
     } satisfies Facts
     ctx.log.info(
       `targets (${plans.length}): ${plans.map(p => p.target.id + (p.cgo.enabled ? ' [cgo]' : '') + (p.universal ? ` [${p.universal.map(t => t.id).join(' + ')}]` : '')).join(', ')}`
@@ -418,6 +422,8 @@ function checkNames(
     owner.set(name, by)
   }
   if (inputs.checksumsName) owner.set(inputs.checksumsName, 'the checksums file')
+  if (inputs.checksumsName && inputs.cosignKey)
+    owner.set(bundleNameFor(inputs.checksumsName), 'the checksums signature')
   for (const plan of plans) {
     const label = formatTarget(plan.target)
     try {

@@ -4,7 +4,7 @@ import type { Context, Stage } from '../pipeline.js'
 import { formatSize } from './build.js'
 import { projectNameOf } from './resolve.js'
 
-/** Uploads the archives, SBOMs and checksums files as one workflow artifact of this job. */
+/** Uploads the archives, SBOMs, checksums files and their signatures as one workflow artifact of this job. */
 export const uploadArtifacts: Stage = {
   name: 'uploading workflow artifacts',
   skip(ctx) {
@@ -13,9 +13,11 @@ export const uploadArtifacts: Stage = {
   },
   async run(ctx) {
     const name = ctx.inputs.artifactName || artifactNameFor(ctx)
-    const files = [...ctx.artifacts.published(), ...ctx.artifacts.byKind('checksums')].map(
-      a => a.path
-    )
+    const files = [
+      ...ctx.artifacts.published(),
+      ...ctx.artifacts.byKind('checksums'),
+      ...ctx.artifacts.byKind('signature')
+    ].map(a => a.path)
     const uploaded = await ctx.ports.artifacts.upload(
       name,
       files,
