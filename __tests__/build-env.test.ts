@@ -19,6 +19,27 @@ test('inherited target variables are dropped so only the target list decides the
   expect(env).toEqual({ PATH: '/bin', GOEXPERIMENT: 'loopvar' })
 })
 
+test("the action's inputs and the runner's tokens never reach go or a C compiler", () => {
+  const env = baseEnv(
+    {
+      PATH: '/bin',
+      'INPUT_GITHUB-TOKEN': 'ghs_secret',
+      'INPUT_COSIGN-KEY': '-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----',
+      INPUT_TARGETS: 'linux/amd64',
+      ACTIONS_RUNTIME_TOKEN: 'jwt',
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc',
+      ACTIONS_RESULTS_URL: 'http://127.0.0.1:1/',
+      GOPRIVATE: 'example.com/*'
+    },
+    []
+  )
+  expect(env).toEqual({
+    PATH: '/bin',
+    ACTIONS_RESULTS_URL: 'http://127.0.0.1:1/',
+    GOPRIVATE: 'example.com/*'
+  })
+})
+
 test.each([
   [
     1,

@@ -16,13 +16,31 @@ const TARGET_VARIABLES = [
   'GORISCV64'
 ]
 
-/** The runner's environment plus the user's unscoped settings: for go env, go list, go mod download. */
+/**
+ * Secrets a runner hands the action's own process that no go command needs: the inputs
+ * (github-token, cosign-key, … arrive as INPUT_*) and the runner's service tokens. A C compiler,
+ * a toolexec or a module's code run by go would otherwise see them.
+ */
+function isActionSecret(name: string): boolean {
+  return (
+    name.startsWith('INPUT_') ||
+    name === 'ACTIONS_RUNTIME_TOKEN' ||
+    name === 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'
+  )
+}
+
+/**
+ * The runner's environment (without the action's inputs and tokens) plus the user's unscoped
+ * settings: for go env, go list, go mod download and, with the target's variables, go build.
+ */
 export function baseEnv(
   runnerEnv: Readonly<Record<string, string | undefined>>,
   settings: readonly EnvSetting[]
 ): Record<string, string> {
   const env: Record<string, string> = {}
-  for (const [name, value] of Object.entries(runnerEnv)) if (value !== undefined) env[name] = value
+  for (const [name, value] of Object.entries(runnerEnv)) {
+    if (value !== undefined && !isActionSecret(name)) env[name] = value
+  }
   for (const name of TARGET_VARIABLES) delete env[name]
   for (const s of settings) if (s.scope === undefined) env[s.name] = s.value
   return env
