@@ -40,3 +40,8 @@ test('no input default in action.yml but the token: the code owns defaults so th
     '${{ github.token }}'
   ])
 })
+
+test('no expression in action.yml but the token default: runners evaluate or refuse them anywhere', () => {
+  // nektos/act refuses `${{ … }}` in a description ("expressions are not allowed here").
+  expect([...text.matchAll(/\$\{\{[^}]*\}\}/g)].map(m => m[0])).toEqual(['${{ github.token }}'])
+})
