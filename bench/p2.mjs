@@ -50,7 +50,7 @@ export function dirBytes(dir) {
 }
 
 /** Removes a tree even when Go left it read-only (module cache folders are 0555). */
-function removeTree(dir) {
+export function removeTree(dir) {
   if (!fs.existsSync(dir)) return
   for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
     if (entry.isDirectory()) fs.chmodSync(path.join(entry.parentPath, entry.name), 0o755)
@@ -58,12 +58,12 @@ function removeTree(dir) {
   fs.rmSync(dir, { recursive: true, force: true })
 }
 
-async function git(cwd, args) {
+export async function git(cwd, args) {
   return (await run('git', args, { cwd, env: { ...process.env, ...GIT_ENV } })).stdout.trim()
 }
 
 /** The one-line change of round n: the text versionString prints. */
-function editProgram(module, n) {
+export function editProgram(module, n) {
   const file = path.join(module, 'main.go')
   const text = fs.readFileSync(file, 'utf8')
   const line = /^\treturn fmt\.Sprintf\("hello %s \(%s, %s\)[^"]*"/m
@@ -117,7 +117,7 @@ function parseCacheLines(mainOut, postOut) {
  * both steps, the stage times, the cache lines and the bytes left in GOCACHE after the post step
  * (what it saved).
  */
-async function job({ root, module, runner, service, azurite, inputs = {}, post = true }) {
+export async function job({ root, module, runner, service, azurite, inputs = {}, post = true }) {
   removeTree(runner.gocache)
   removeTree(runner.gomodcache)
   const sha = await git(module, ['rev-parse', 'HEAD'])
