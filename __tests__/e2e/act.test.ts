@@ -5,6 +5,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { realProcess, tail } from '../../src/ports/process.js'
 import { copyFixture, gitInit } from '../fakes/context.js'
+import { sha256sumRelease } from '../fakes/release-check.js'
 import { REPO_ROOT } from '../fakes/runner.js'
 import { startAzurite, type Azurite } from '../services/azurite.js'
 import { startGitHubService, type GitHubService } from '../services/github.js'
@@ -292,22 +293,7 @@ test(
     expect(release.assets.map(a => a.name).sort()).toEqual(['checksums.txt', ...archives].sort())
     for (const a of release.assets) expect([a.name, a.state]).toEqual([a.name, 'uploaded'])
 
-    const downloaded = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-act-release-'))
-    for (const a of release.assets) {
-      fs.writeFileSync(path.join(downloaded, a.name), gh.assetBytes(a.id)!)
-    }
-    const check = await realProcess.run('sha256sum', ['--strict', '-c', 'checksums.txt'], {
-      cwd: downloaded
-    })
-    expect(check.stderr).toBe('')
-    expect(check.code).toBe(0)
-    expect(
-      check.stdout
-        .trim()
-        .split('\n')
-        .map(l => l.replace(/: OK$/, ''))
-        .sort()
-    ).toEqual(archives.sort())
+    expect(await sha256sumRelease(gh, release)).toEqual(archives.sort())
     expect(gh.contractViolations).toEqual([])
 
     // The publish job's own `run:` step checked the merged file in the step's dist-dir output.
@@ -323,7 +309,7 @@ test(
       'publish'
     ])
     // Kept when an assertion fails, for act's log; act's own job folders are gone already.
-    for (const d of [work, repo, downloaded]) fs.rmSync(d, { recursive: true, force: true })
+    for (const d of [work, repo]) fs.rmSync(d, { recursive: true, force: true })
   },
   ACT_TIMEOUT_MS + 60_000
 )

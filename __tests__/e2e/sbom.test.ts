@@ -4,6 +4,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { realProcess } from '../../src/ports/process.js'
 import { copyFixture, gitInit } from '../fakes/context.js'
+import { sha256sumRelease } from '../fakes/release-check.js'
 import { runStep, type StepResult } from '../fakes/runner.js'
 import { cyclonedxValidator, spdx23Problems } from '../fakes/sbom-schema.js'
 import { startAzurite, type Azurite } from '../services/azurite.js'
@@ -348,12 +349,12 @@ describe('sbom in plan → legs → publish: the fan-in expects every leg’s SB
         'hello-fixture_4.0.0_windows_amd64.zip',
         'hello-fixture_4.0.0_windows_amd64.zip.sbom.cdx.json'
       ])
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-sbom-release-'))
-      for (const a of release.assets) fs.writeFileSync(path.join(dir, a.name), gh.assetBytes(a.id)!)
-      const check = await realProcess.run('sha256sum', ['--strict', '-c', 'checksums.txt'], {
-        cwd: dir
-      })
-      expect([check.code, check.stdout.trim().split('\n').length]).toEqual([0, 4])
+      expect(await sha256sumRelease(gh, release)).toEqual(
+        release.assets
+          .map(a => a.name)
+          .filter(n => n !== 'checksums.txt')
+          .sort()
+      )
       expect(gh.contractViolations).toEqual([])
     } finally {
       await gh.stop()

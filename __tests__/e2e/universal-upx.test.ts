@@ -1,9 +1,9 @@
 import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import { readBinaryHeader } from '../../src/binary-header.js'
 import { realProcess } from '../../src/ports/process.js'
 import { copyFixture, gitInit } from '../fakes/context.js'
+import { sha256sumRelease } from '../fakes/release-check.js'
 import { runStep, type StepResult } from '../fakes/runner.js'
 import { startAzurite, type Azurite } from '../services/azurite.js'
 import { githubEnvFor, startGitHubService } from '../services/github.js'
@@ -174,12 +174,12 @@ describe('plan → legs → publish with universal-binaries', () => {
         'hello-fixture_4.0.0_linux_amd64.tar.gz',
         'hello-fixture_4.0.0_windows_amd64.zip'
       ])
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-fat-release-'))
-      for (const a of release.assets) fs.writeFileSync(path.join(dir, a.name), gh.assetBytes(a.id)!)
-      const check = await realProcess.run('sha256sum', ['--strict', '-c', 'checksums.txt'], {
-        cwd: dir
-      })
-      expect([check.code, check.stdout.trim().split('\n').length]).toEqual([0, 5])
+      expect(await sha256sumRelease(gh, release)).toEqual(
+        release.assets
+          .map(a => a.name)
+          .filter(n => n !== 'checksums.txt')
+          .sort()
+      )
       expect(gh.contractViolations).toEqual([])
     } finally {
       await gh.stop()
