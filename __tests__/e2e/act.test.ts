@@ -5,6 +5,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { realProcess, tail } from '../../src/ports/process.js'
 import { copyFixture, gitInit } from '../fakes/context.js'
+import { findGoTool, goBinDirs, processEnv } from '../fakes/go-tools.js'
 import { sha256sumRelease } from '../fakes/release-check.js'
 import { REPO_ROOT } from '../fakes/runner.js'
 import { startAzurite, type Azurite } from '../services/azurite.js'
@@ -67,50 +68,15 @@ afterAll(async () => {
   await azurite?.stop()
 })
 
-/** Go's view of where `go install` puts programs (GOBIN, else every GOPATH entry's bin). */
-async function goBinDirs(): Promise<string[]> {
-  const out = await realProcess.run('go', ['env', 'GOBIN', 'GOPATH'], { env: processEnv() })
-  if (out.code !== 0) return []
-  const [gobin = '', gopath = ''] = out.stdout.split('\n')
-  return [gobin, ...gopath.split(path.delimiter).map(p => (p ? path.join(p, 'bin') : ''))].filter(
-    d => d !== ''
-  )
-}
-
-function processEnv(): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)
-  )
-}
-
-/**
- * The act binary: the first of v0.2.87 on PATH or in Go's bin folders. Throws, never skips, when
- * there is none: the test is part of `npm test`, and .ci/run installs act.
- */
-async function findAct(): Promise<string> {
-  const goBins = await goBinDirs()
-  const dirs = [...(process.env.PATH ?? '').split(path.delimiter), ...goBins].filter(d => d !== '')
-  const others: string[] = []
-  for (const candidate of new Set(dirs.map(d => path.join(d, 'act')))) {
-    if (!isExecutable(candidate)) continue
-    const version = await realProcess.run(candidate, ['--version'], { env: processEnv() })
-    if (version.code === 0 && version.stdout.trim() === `act version ${ACT_VERSION}`) {
-      return candidate
-    }
-    others.push(`${candidate} (${version.stdout.trim() || `exit ${version.code}`})`)
-  }
-  throw new Error(
-    `nektos/act v${ACT_VERSION} is not installed (looked on PATH and in ${goBins.join(', ') || "Go's bin folder"}${others.length > 0 ? `; found ${others.join(', ')}` : ''}): run go install github.com/nektos/act@v${ACT_VERSION} (bash .ci/run does)`
-  )
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK)
-    return fs.statSync(file).isFile()
-  } catch {
-    return false
-  }
+/** The pinned act: .ci/run installs it. */
+function findAct(): Promise<string> {
+  return findGoTool({
+    name: 'act',
+    module: 'github.com/nektos/act',
+    version: `v${ACT_VERSION}`,
+    versionArgs: ['--version'],
+    versionOf: out => /^act version (\S+)/m.exec(out)?.[1]?.replace(/^/, 'v')
+  })
 }
 
 async function freePort(): Promise<number> {

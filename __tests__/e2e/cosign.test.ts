@@ -3,6 +3,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { realProcess, type ProcessResult } from '../../src/ports/process.js'
 import { copyFixture, gitInit } from '../fakes/context.js'
+import { findGoTool, processEnv } from '../fakes/go-tools.js'
 import { runStep, type StepResult } from '../fakes/runner.js'
 import { startAzurite } from '../services/azurite.js'
 import { githubEnvFor, startGitHubService, type GitHubService } from '../services/github.js'
@@ -22,39 +23,15 @@ let cosign: string
 let keys: string
 let privateKey: string
 
-function processEnv(): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)
-  )
-}
-
-/** Go's bin folders: where .ci/run installs cosign. */
-async function goBinDirs(): Promise<string[]> {
-  const out = await realProcess.run('go', ['env', 'GOBIN', 'GOPATH'], { env: processEnv() })
-  if (out.code !== 0) return []
-  const [gobin = '', gopath = ''] = out.stdout.split('\n')
-  return [gobin, ...gopath.split(path.delimiter).map(p => (p ? path.join(p, 'bin') : ''))].filter(
-    d => d !== ''
-  )
-}
-
-/**
- * cosign of the pinned version on PATH or in Go's bin folders. Throws, never skips, when there is
- * none: .ci/run installs it.
- */
-async function findCosign(): Promise<string> {
-  const dirs = [...(process.env.PATH ?? '').split(path.delimiter), ...(await goBinDirs())]
-  const others: string[] = []
-  for (const candidate of new Set(dirs.filter(d => d).map(d => path.join(d, 'cosign')))) {
-    if (!fs.existsSync(candidate)) continue
-    const out = await realProcess.run(candidate, ['version'], { env: processEnv() })
-    const version = /GitVersion:\s*(\S+)/.exec(out.stdout + out.stderr)?.[1]
-    if (out.code === 0 && version === COSIGN_VERSION) return candidate
-    others.push(`${candidate} (${version ?? `exit ${out.code}`})`)
-  }
-  throw new Error(
-    `cosign ${COSIGN_VERSION} is not installed (looked on PATH and in Go's bin folder${others.length > 0 ? `; found ${others.join(', ')}` : ''}): run go install github.com/sigstore/cosign/v3/cmd/cosign@${COSIGN_VERSION} (bash .ci/run does)`
-  )
+/** The pinned cosign: .ci/run installs it. */
+function findCosign(): Promise<string> {
+  return findGoTool({
+    name: 'cosign',
+    module: 'github.com/sigstore/cosign/v3/cmd/cosign',
+    version: COSIGN_VERSION,
+    versionArgs: ['version'],
+    versionOf: out => /GitVersion:\s*(\S+)/.exec(out)?.[1]
+  })
 }
 
 async function runCosign(args: string[], cwd: string): Promise<ProcessResult> {
