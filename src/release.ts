@@ -274,7 +274,9 @@ export async function publishChecksums(
   own: readonly AssetFile[],
   ownDigests: ReadonlyMap<string, Partial<Record<ChecksumAlgorithm, string>>>,
   sleep: Sleep,
-  log: LogPort
+  log: LogPort,
+  /** a listing made after this job's uploads, to serve as the first round's */
+  listed?: readonly AssetInfo[]
 ): Promise<void> {
   // Their cosign bundles sign them: a checksums file never lists them either.
   const names = new Set(checksums.flatMap(c => [c.name, bundleNameFor(c.name)]))
@@ -292,7 +294,7 @@ export async function publishChecksums(
     return createHash(algorithm).update(bytes).digest('hex')
   }
   for (let round = 1; round <= CHECKSUM_ROUNDS; round++) {
-    const assets = await api.listAssets(release.id)
+    const assets = round === 1 && listed ? listed : await api.listAssets(release.id)
     const covered = assets.filter(a => !names.has(a.name) && a.state === 'uploaded')
     let stable = true
     for (const c of checksums) {

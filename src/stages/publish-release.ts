@@ -111,7 +111,8 @@ export const publishRelease: Stage = {
       }
       const digests = new Map(ctx.artifacts.published().map(a => [a.name, { ...a.digests }]))
       try {
-        await publishChecksums(plan.api, release, checksums, archives, digests, sleep, log)
+        // The listing above is as fresh as one made now: the merge starts from it.
+        await publishChecksums(plan.api, release, checksums, archives, digests, sleep, log, listed)
         // Signed after the merge: the bundle must verify the checksums file the release holds.
         failures.push(...(await publishSignatures(ctx, plan)))
       } catch (error) {
