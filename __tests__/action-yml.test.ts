@@ -19,6 +19,7 @@ test('action.yml declares the outputs the report stage sets, runs on node24 from
     'artifact-ids',
     'artifacts',
     'assets',
+    'attestations',
     'cache-hit',
     'checksums-file',
     'dist-dir',

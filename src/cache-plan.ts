@@ -124,6 +124,16 @@ export function runEvent(env: Readonly<Record<string, string | undefined>>): Run
   }
 }
 
+/** A pull request whose head is another repository: its token is read-only. */
+export function isForkPullRequest(env: Readonly<Record<string, string | undefined>>): boolean {
+  const event = runEvent(env)
+  return (
+    event.name.startsWith('pull_request') &&
+    event.headRepository !== undefined &&
+    event.headRepository !== env.GITHUB_REPOSITORY
+  )
+}
+
 /** sha256 of every go.sum below the module root (and go.work.sum), in path order; '' when there are none. */
 export function hashGoSums(moduleDir: string): string {
   const found: string[] = []

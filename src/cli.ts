@@ -4,6 +4,7 @@ import { USAGE, parseCliArgs } from './cli-args.js'
 import { INPUT, parseInputs, type InputName } from './inputs.js'
 import { createContext, runStages, stagesFor } from './pipeline.js'
 import { realClock } from './ports/clock.js'
+import { actionsAttest } from './ports/attest.js'
 import { githubReleaseApi } from './ports/release-api.js'
 import { noArtifacts } from './ports/workflow-artifacts.js'
 import { consoleLog } from './ports/log.js'
@@ -53,6 +54,7 @@ async function main(argv: readonly string[]): Promise<number> {
       clock: realClock,
       artifacts: noArtifacts,
       releaseApi: token => githubReleaseApi(token, process.env, log),
+      attest: actionsAttest,
       env: process.env
     },
     log

@@ -70,7 +70,8 @@ export const INPUT = {
   maxBinarySize: 'max-binary-size',
   cosignKey: 'cosign-key',
   cosignPassword: 'cosign-password',
-  cosignTlog: 'cosign-tlog'
+  cosignTlog: 'cosign-tlog',
+  attest: 'attest'
 } as const
 
 /** An input's name as action.yml spells it. */
@@ -211,6 +212,8 @@ export interface Inputs {
   cosignPassword: string
   /** upload signatures to the Rekor transparency log (cosign's default) */
   cosignTlog: boolean
+  /** make a GitHub build-provenance attestation of every file in this job's checksums */
+  attest: boolean
 }
 
 /** Where inputs are read: the workspace root and the machine's core count. */
@@ -599,6 +602,8 @@ export function parseInputs(
     )
   }
 
+  const attest = parseBoolean(INPUT.attest, get(INPUT.attest), false, problems)
+
   return {
     inputs: {
       targets,
@@ -654,7 +659,8 @@ export function parseInputs(
       maxBinarySize,
       cosignKey: cosignKey ? `${cosignKey}\n` : '',
       cosignPassword,
-      cosignTlog
+      cosignTlog,
+      attest
     },
     problems
   }

@@ -1,6 +1,7 @@
 import { ArtifactRegistry } from './artifacts.js'
 import type { Facts } from './facts.js'
 import type { Inputs } from './inputs.js'
+import type { AttestPort } from './ports/attest.js'
 import type { CachePort } from './ports/cache.js'
 import type { Clock } from './ports/clock.js'
 import { formatDuration } from './ports/clock.js'
@@ -12,6 +13,7 @@ import type { StatePort } from './ports/state.js'
 import type { WorkflowArtifactPort } from './ports/workflow-artifacts.js'
 import type { PublishedRelease, ReleasePlan } from './release.js'
 import type { GoBuildInfo } from './sbom.js'
+import { attest, type AttestationMade } from './stages/attest.js'
 import { build } from './stages/build.js'
 import { restoreCaches, type CacheRun } from './stages/cache-restore.js'
 import { checksum } from './stages/checksum.js'
@@ -43,6 +45,8 @@ export interface Ports {
   artifacts: WorkflowArtifactPort
   /** the releases API of GITHUB_REPOSITORY, authenticated with the token */
   releaseApi(token: string): ReleaseApi
+  /** build-provenance attestations (Sigstore signing + the attestations API) */
+  attest: AttestPort
   /** the runner's environment (GITHUB_*, PATH, HOME); read, never written */
   env: Readonly<Record<string, string | undefined>>
 }
@@ -62,7 +66,12 @@ export interface Context {
   /** sbom: the Go build info of each binary by path, read before any compression */
   buildInfos?: Map<string, GoBuildInfo>
   /** what the upload and release stages published; the report stage turns it into outputs */
-  published: { artifactIds: number[]; release?: PublishedRelease }
+  published: {
+    artifactIds: number[]
+    release?: PublishedRelease
+    /** what the attest stage made */
+    attestations?: AttestationMade[]
+  }
   ports: Ports
   log: LogPort
 }
@@ -106,6 +115,8 @@ export const stages: readonly Stage[] = [
   // cosign-key: sign each checksums file (cosign sign-blob --bundle); the release stage re-signs
   // the release's merged file.
   signChecksums,
+  // attest: SLSA build-provenance attestations of every file in the checksums, before any upload.
+  attest,
   // GitHub's limits (each asset under 2 GiB, at most 1000 per release) before any upload.
   releaseLimits,
   // Upload archives and checksums as one workflow artifact (re-run safe).
@@ -127,6 +138,7 @@ export const publishStages: readonly Stage[] = [
   collectLegs,
   checksum,
   signChecksums,
+  attest,
   releaseLimits,
   publishRelease,
   report

@@ -7,6 +7,7 @@ import { actionInputSource, parseInputs } from './inputs.js'
 import { secretLines } from './cosign.js'
 import { createContext, runStages, stagesFor, type Context } from './pipeline.js'
 import { realClock } from './ports/clock.js'
+import { actionsAttest } from './ports/attest.js'
 import { githubReleaseApi } from './ports/release-api.js'
 import { actionsArtifacts } from './ports/workflow-artifacts.js'
 import { actionsCache } from './ports/cache.js'
@@ -43,6 +44,7 @@ export async function runAction(): Promise<void> {
         clock: realClock,
         artifacts: actionsArtifacts(env),
         releaseApi: token => githubReleaseApi(token, env, actionsLog),
+        attest: actionsAttest,
         env
       },
       log: actionsLog

@@ -4,6 +4,7 @@ import * as path from 'node:path'
 import { parseInputs, type InputName } from '../../src/inputs.js'
 import { createContext, type Context } from '../../src/pipeline.js'
 import { realClock } from '../../src/ports/clock.js'
+import { actionsAttest, type AttestPort } from '../../src/ports/attest.js'
 import { githubReleaseApi } from '../../src/ports/release-api.js'
 import { noArtifacts } from '../../src/ports/workflow-artifacts.js'
 import { consoleLog } from '../../src/ports/log.js'
@@ -36,7 +37,7 @@ export interface TestRun {
 /** A context on real processes with captured logs and outputs; `values` are the inputs by action.yml name. */
 export function testContext(
   values: Partial<Record<InputName, string>>,
-  options: { workspace: string; env?: Record<string, string | undefined> }
+  options: { workspace: string; env?: Record<string, string | undefined>; attest?: AttestPort }
 ): TestRun {
   const lines: string[] = []
   const summary: string[] = []
@@ -66,6 +67,7 @@ export function testContext(
       artifacts: noArtifacts,
       // The real client: tests point GITHUB_API_URL at the loopback GitHub service.
       releaseApi: token => githubReleaseApi(token, env, log),
+      attest: options.attest ?? actionsAttest,
       env
     },
     log

@@ -600,3 +600,95 @@ describe('the contract check', () => {
     expect(service.releases().find(r => r.tagName === 'v8.0.0')!.assets).toHaveLength(1)
   })
 })
+
+describe('attestations', () => {
+  /** A bundle as @actions/attest posts it, around an in-toto statement of `digests`. */
+  const bundleOf = (digests: string[]): Record<string, unknown> => ({
+    mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+    verificationMaterial: { certificate: { rawBytes: 'AAAA' }, tlogEntries: [] },
+    dsseEnvelope: {
+      payloadType: 'application/vnd.in-toto+json',
+      payload: Buffer.from(
+        JSON.stringify({
+          _type: 'https://in-toto.io/Statement/v1',
+          subject: digests.map((d, i) => ({ name: `f${i}`, digest: { sha256: d } })),
+          predicateType: 'https://slsa.dev/provenance/v1',
+          predicate: {}
+        })
+      ).toString('base64'),
+      signatures: [{ sig: 'AAAA', keyid: '' }]
+    }
+  })
+  const a = crypto.randomBytes(32).toString('hex')
+  const b = crypto.randomBytes(32).toString('hex')
+
+  test('stored with an id and found by each subject digest, newest first', async () => {
+    const { octokit } = client()
+    const first = await octokit.request('POST /repos/{owner}/{repo}/attestations', {
+      ...repoArgs(),
+      bundle: bundleOf([a, b])
+    })
+    const second = await octokit.request('POST /repos/{owner}/{repo}/attestations', {
+      ...repoArgs(),
+      bundle: bundleOf([a])
+    })
+    expect(first.status).toBe(201)
+    expect(second.data.id).toBe(first.data.id! + 1)
+    const listed = await octokit.request(
+      'GET /repos/{owner}/{repo}/attestations/{subject_digest}',
+      { ...repoArgs(), subject_digest: `sha256:${a}` }
+    )
+    expect(listed.data.attestations!.map(x => x.bundle)).toEqual([bundleOf([a]), bundleOf([a, b])])
+    const none = await octokit.request('GET /repos/{owner}/{repo}/attestations/{subject_digest}', {
+      ...repoArgs(),
+      subject_digest: `sha256:${'0'.repeat(64)}`
+    })
+    expect(none.data.attestations).toEqual([])
+    expect(service.attestations().map(x => x.subjectDigests)).toEqual([
+      [`sha256:${a}`, `sha256:${b}`],
+      [`sha256:${a}`]
+    ])
+  })
+
+  test('without attestations: write, or with a read-only token: 403 naming the permission', async () => {
+    for (const [opts, token] of [
+      [{ attestationsWrite: false }, undefined],
+      [{}, 'read-only']
+    ] as const) {
+      await start(opts)
+      const { octokit } = client({ token: token ? service.readOnlyToken : undefined, retries: 0 })
+      const e = await failure(
+        octokit.request('POST /repos/{owner}/{repo}/attestations', {
+          ...repoArgs(),
+          bundle: bundleOf([a])
+        })
+      )
+      expect(e.status).toBe(403)
+      expect(e.message).toContain(NOT_ACCESSIBLE)
+      expect(e.response?.headers['x-accepted-github-permissions']).toBe('attestations=write')
+      expect(service.attestations()).toEqual([])
+    }
+  })
+
+  test('a bundle without an in-toto statement is refused with 422', async () => {
+    const { octokit } = client({ retries: 0 })
+    const e = await failure(
+      octokit.request('POST /repos/{owner}/{repo}/attestations', {
+        ...repoArgs(),
+        bundle: { mediaType: 'x', dsseEnvelope: { payloadType: 'text/plain', payload: 'AA==' } }
+      })
+    )
+    expect(e.status).toBe(422)
+    expect(service.attestations()).toEqual([])
+  })
+
+  test('the contract check covers both operations', () => {
+    const contract = loadGitHubContract()
+    expect(contract.checkResponse('repos/create-attestation', 201, { id: 7 })).toEqual([])
+    expect(contract.checkResponse('repos/create-attestation', 201, { id: 'x' })).not.toEqual([])
+    expect(
+      contract.checkResponse('repos/list-attestations', 200, { attestations: 'x' })
+    ).not.toEqual([])
+    expect(contract.checkRequest('repos/create-attestation', {})).not.toEqual([])
+  })
+})

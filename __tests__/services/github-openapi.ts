@@ -5,7 +5,7 @@ import addFormatsModule from 'ajv-formats'
 
 /**
  * GitHub's official OpenAPI description (npm `@octokit/openapi`, `generated/api.github.com.json`)
- * compiled with Ajv for the operations the release feature uses, so the loopback GitHub service
+ * compiled with Ajv for the operations the release and attest features use, so the loopback GitHub service
  * can check every response it sends and every JSON request it receives against it.
  */
 
@@ -27,8 +27,17 @@ export const RELEASE_OPERATIONS = [
   'repos/check-immutable-releases'
 ] as const
 
-/** One of {@link RELEASE_OPERATIONS}. */
-export type OperationId = (typeof RELEASE_OPERATIONS)[number]
+/** The REST operations of the attest input (what @actions/attest calls, and what verifiers read). */
+export const ATTESTATION_OPERATIONS = [
+  'repos/create-attestation',
+  'repos/list-attestations'
+] as const
+
+/** Every operation the stand-in serves. */
+export const OPERATIONS = [...RELEASE_OPERATIONS, ...ATTESTATION_OPERATIONS] as const
+
+/** One of {@link OPERATIONS}. */
+export type OperationId = (typeof OPERATIONS)[number]
 
 /**
  * Where GitHub's real responses differ from its own description, and the schema is widened so
@@ -51,7 +60,7 @@ export interface OperationInfo {
   docsUrl: string
 }
 
-/** Validators for the release operations. */
+/** Validators for the operations. */
 export interface GitHubContract {
   /** Method, path and docs link of each operation. */
   operations: Record<OperationId, OperationInfo>
@@ -98,13 +107,13 @@ function compile(): GitHubContract {
   for (const [path, item] of Object.entries(api.paths)) {
     for (const [method, op] of Object.entries(item)) {
       const id = op.operationId as OperationId
-      if (!(RELEASE_OPERATIONS as readonly string[]).includes(id)) continue
+      if (!(OPERATIONS as readonly string[]).includes(id)) continue
       found.set(id, op)
       const docsUrl = (op.externalDocs as { url?: string } | undefined)?.url ?? ''
       operations[id] = { path, method: method.toUpperCase(), docsUrl }
     }
   }
-  for (const id of RELEASE_OPERATIONS) {
+  for (const id of OPERATIONS) {
     if (!found.has(id)) throw new Error(`${file} has no operation ${id}`)
   }
 
@@ -167,7 +176,7 @@ function compile(): GitHubContract {
   const validationError = at('/components/schemas/validation-error')
 
   const compiled = new Map<OperationId, Compiled>()
-  for (const id of RELEASE_OPERATIONS) {
+  for (const id of OPERATIONS) {
     const op = ops[id]!
     const responses = new Map<number, ValidateFunction | null>()
     for (const [status, schema] of Object.entries(op.responses)) {

@@ -236,6 +236,20 @@ export interface GitHubServiceOptions {
    * `retry-after` (GitHub documents about 80 content-creating requests a minute). Off by default.
    */
   secondaryWritesPerMinute?: number
+  /**
+   * Whether the write token holds `attestations: write` (default true); without it
+   * create-attestation answers 403 as GitHub does.
+   */
+  attestationsWrite?: boolean
+}
+
+/** An attestation the stand-in stored. */
+export interface StoredAttestation {
+  id: number
+  /** the Sigstore bundle as posted */
+  bundle: Record<string, unknown>
+  /** `sha256:<hex>` (and `sha512:<hex>`) of each subject of its in-toto statement */
+  subjectDigests: string[]
 }
 
 /** A running GitHub REST stand-in. */
@@ -264,6 +278,8 @@ export interface GitHubService {
   addRelease(seed: ReleaseSeed): ReleaseView
   /** Turns the repository's immutable releases setting on or off; it applies at publication. */
   setImmutable(on: boolean): void
+  /** The attestations stored, oldest first. */
+  attestations(): StoredAttestation[]
   /** Faults to inject. */
   faults: FaultPlan
   /** Every request answered, in order (a test may clear it with `calls.length = 0`). */
@@ -405,7 +421,9 @@ const ROUTES: { method: string; pattern: RegExp; operationId: OperationId }[] = 
     method: 'GET',
     pattern: /^\/immutable-releases$/,
     operationId: 'repos/check-immutable-releases'
-  }
+  },
+  { method: 'POST', pattern: /^\/attestations$/, operationId: 'repos/create-attestation' },
+  { method: 'GET', pattern: /^\/attestations\/([^/]+)$/, operationId: 'repos/list-attestations' }
 ]
 const UPLOAD_ROUTE = /^\/repos\/([^/]+)\/([^/]+)\/releases\/(\d+)\/assets$/
 
@@ -438,6 +456,8 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
   const calls: Call[] = []
   const contractViolations: string[] = []
   const releases: Release[] = []
+  const attestations: StoredAttestation[] = []
+  let nextAttestationId = 5000001
   /** Tags of deleted immutable releases: GitHub never lets them be used again. */
   const burnedTags = new Set<string>()
   let latestId: number | undefined
@@ -579,6 +599,55 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
   // ---- handlers ----
 
   const handlers: Record<Exclude<OperationId, 'repos/upload-release-asset'>, (c: Ctx) => Reply> = {
+    'repos/create-attestation'(c) {
+      // GitHub reads the subjects from the bundle's in-toto statement to index it by digest.
+      const bundle = c.json.bundle as Record<string, unknown>
+      const envelope = bundle.dsseEnvelope as { payload?: unknown; payloadType?: unknown }
+      let subjectDigests: string[]
+      try {
+        if (envelope?.payloadType !== 'application/vnd.in-toto+json') throw new Error()
+        const statement = JSON.parse(
+          Buffer.from(String(envelope.payload), 'base64').toString()
+        ) as {
+          subject: { digest: Record<string, string> }[]
+        }
+        subjectDigests = statement.subject.flatMap(x =>
+          Object.entries(x.digest).map(([alg, hex]) => `${alg}:${hex}`)
+        )
+        if (subjectDigests.length === 0) throw new Error()
+      } catch {
+        throw new ApiError(
+          422,
+          'Validation Failed: the bundle holds no in-toto statement with subjects'
+        )
+      }
+      const id = nextAttestationId++
+      attestations.push({ id, bundle: structuredClone(bundle), subjectDigests })
+      return { status: 201, body: { id } }
+    },
+
+    'repos/list-attestations'(c) {
+      const digest = decodeURIComponent(c.param!)
+      const perPage = Math.min(
+        PER_PAGE_MAX,
+        positiveInt(c.url.searchParams.get('per_page')) ?? PER_PAGE_DEFAULT
+      )
+      const found = attestations
+        .filter(a => a.subjectDigests.includes(digest))
+        .reverse()
+        .slice(0, perPage)
+      return {
+        status: 200,
+        body: {
+          attestations: found.map(a => ({
+            bundle: a.bundle,
+            repository_id: repoId,
+            bundle_url: `${api}${repoPath}/attestations/${a.id}/bundle`
+          }))
+        }
+      }
+    },
+
     'repos/list-releases'(c) {
       const page = paginate(visible(c.auth), c.url, `${api}/repositories/${repoId}/releases`)
       return { status: 200, body: page.items.map(releaseJson), headers: page.headers }
@@ -1014,6 +1083,14 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
         { 'x-accepted-github-permissions': 'contents=write' }
       )
     }
+    if (op === 'repos/create-attestation' && (!auth.write || opts.attestationsWrite === false)) {
+      return new ApiError(
+        403,
+        NOT_ACCESSIBLE,
+        {},
+        { 'x-accepted-github-permissions': 'attestations=write' }
+      )
+    }
     return undefined
   }
 
@@ -1209,6 +1286,7 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
     setImmutable(on) {
       immutableSetting = on
     },
+    attestations: () => structuredClone(attestations),
     faults,
     calls,
     contractViolations,

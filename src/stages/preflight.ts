@@ -1,4 +1,4 @@
-import { runEvent } from '../cache-plan.js'
+import { isForkPullRequest } from '../cache-plan.js'
 import { InputError } from '../errors.js'
 import { INPUT } from '../inputs.js'
 import type { Stage } from '../pipeline.js'
@@ -102,14 +102,4 @@ export const preflight: Stage = {
 /** A 403 that is a rate limit, not a missing permission. */
 function isRateLimit(error: ApiError): boolean {
   return /rate limit/i.test(error.message)
-}
-
-/** A pull request whose head is another repository: its token is read-only. */
-export function isForkPullRequest(env: Readonly<Record<string, string | undefined>>): boolean {
-  const event = runEvent(env)
-  return (
-    event.name.startsWith('pull_request') &&
-    event.headRepository !== undefined &&
-    event.headRepository !== env.GITHUB_REPOSITORY
-  )
 }

@@ -69,6 +69,9 @@ export const report: Stage = {
       )
     )
 
+    const attestations = ctx.published.attestations ?? []
+    ctx.ports.outputs.setOutput('attestations', JSON.stringify(attestations))
+
     const manifest = {
       version: facts.stamp.version,
       tag: facts.stamp.tag,
@@ -109,6 +112,10 @@ export const report: Stage = {
     if (signatures.length > 0)
       notes.push(
         `signed with cosign${inputs.cosignTlog ? ' (Rekor)' : ''}: ${signatures.map(s => s.name).join(', ')}; verify: cosign verify-blob --key cosign.pub --bundle ${signatures[0]!.name}${inputs.cosignTlog ? '' : ' --insecure-ignore-tlog=true'} ${signatures[0]!.signs}`
+      )
+    if (attestations.length > 0)
+      notes.push(
+        `build provenance attested (${attestations.reduce((n, a) => n + a.subjects, 0)} files): ${attestations.map(a => a.url || 'not stored').join(', ')}; verify: gh attestation verify <file> -R ${ctx.ports.env.GITHUB_REPOSITORY ?? '<owner>/<repo>'}`
       )
     const dynamic = ctx.artifacts.byKind('binary').filter(b => b.interpreter)
     if (dynamic.length > 0)

@@ -31,6 +31,7 @@ import { deriveStamp } from '../version.js'
 import { bundleNameFor } from '../cosign.js'
 import { resolveUpx } from './compress.js'
 import { resolveCosign } from './sign.js'
+import { resolveAttest } from './attest.js'
 import { addUniversalPlan, UNIVERSAL_TARGET } from './universal.js'
 
 /** Marks a dist folder as written by this action, so a later run may empty it. */
@@ -76,6 +77,7 @@ export const resolve: Stage = {
     addUniversalPlan(inputs, plans, formatFor(inputs.archive, UNIVERSAL_TARGET), problems)
     const upx = await resolveUpx(ctx, plans, problems)
     const cosign = resolveCosign(ctx, problems)
+    resolveAttest(ctx, problems)
     checkNames(inputs, plans, binaries, stamp, projectName, problems)
     checkRenderedLdflags(inputs, plans, binaries, stamp, projectName, problems)
     const releaseFiles = plannedFiles(

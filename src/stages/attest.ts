@@ -1,0 +1,135 @@
+import type { Artifact } from '../artifacts.js'
+import { isForkPullRequest } from '../cache-plan.js'
+import { errorMessage } from '../errors.js'
+import { INPUT } from '../inputs.js'
+import type { Context, Stage } from '../pipeline.js'
+import type { AttestationSubject } from '../ports/attest.js'
+
+/** Subjects per attestation: actions/attest-build-provenance's limit, which this follows. */
+export const ATTEST_BATCH = 1024
+
+/** The permissions block a job needs for attestations, quoted in every error about them. */
+const PERMISSIONS = '`permissions: id-token: write` and `attestations: write`'
+
+/** One attestation this run made, as the `attestations` output lists it. */
+export interface AttestationMade {
+  id?: number
+  /** `<server>/<owner>/<repo>/attestations/<id>`, '' when GitHub gave no id */
+  url: string
+  subjects: number
+}
+
+/**
+ * Resolve-time check of `attest`, before anything is built: the job must be able to get an OIDC
+ * token (GitHub sets ACTIONS_ID_TOKEN_REQUEST_URL only with `id-token: write`) and have a token
+ * to store the attestation with. A plan attests nothing; a fork pull request skips (its token is
+ * read-only and it gets no OIDC token), as it skips publishing.
+ */
+export function resolveAttest(ctx: Context, problems: string[]): void {
+  const { inputs, ports } = ctx
+  if (!inputs.attest || inputs.mode === 'plan' || isForkPullRequest(ports.env)) return
+  if (!ports.env.ACTIONS_ID_TOKEN_REQUEST_URL || !ports.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
+    problems.push(
+      `${INPUT.attest}: this job cannot get an OIDC token to sign attestations with; give the job ${PERMISSIONS} (outside GitHub Actions, leave ${INPUT.attest} false)`
+    )
+  }
+  if (!inputs.githubToken) {
+    problems.push(
+      `${INPUT.attest}: storing attestations needs a token: set ${INPUT.githubToken} (the job's GITHUB_TOKEN with ${PERMISSIONS})`
+    )
+  }
+  if (!ports.env.GITHUB_REPOSITORY) {
+    problems.push(
+      `${INPUT.attest}: GITHUB_REPOSITORY is not set; attestations belong to a repository`
+    )
+  }
+}
+
+/**
+ * The subjects of this job's attestations: every file its checksums file lists (archives or bare
+ * binaries, SBOMs), named as published, with every digest the checksum stage computed. Signature
+ * bundles and the checksums file itself are not listed in it, so not attested.
+ */
+export function attestationSubjects(published: readonly Artifact[]): AttestationSubject[] {
+  return published.map(a => {
+    const digest = Object.fromEntries(
+      Object.entries(a.digests ?? {}).filter((e): e is [string, string] => e[1] !== undefined)
+    )
+    if (!digest.sha256 && !digest.sha512) throw new Error(`internal: ${a.name} has no digest`)
+    return { name: a.name, digest }
+  })
+}
+
+/** Splits the subjects into runs of at most `size`, in order. */
+export function batches<T>(items: readonly T[], size = ATTEST_BATCH): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+  return out
+}
+
+/**
+ * Says what to do about a failed attestation call. @actions/attest reports a missing OIDC token
+ * as "Failed to get ID token" (or the signer's "error retrieving identity token") and a refused
+ * store as "Failed to persist attestation: …" with GitHub's message.
+ */
+export function explainAttestFailure(message: string): string {
+  if (/Failed to get ID token|identity token/i.test(message)) {
+    return `could not get the job's OIDC token (${message}); give the job ${PERMISSIONS}`
+  }
+  if (/Failed to persist attestation/.test(message)) {
+    if (/Resource not accessible|\b403\b|forbidden/i.test(message)) {
+      return `GitHub refused to store the attestation (${message}); give the job \`permissions: attestations: write\` (with \`id-token: write\`)`
+    }
+    return `GitHub did not store the attestation (${message}); attestations need a public repository, or GitHub Enterprise Cloud for private and internal ones`
+  }
+  return message
+}
+
+/**
+ * attest: one build-provenance attestation per {@link ATTEST_BATCH} files of this job's checksums
+ * file, made before anything is uploaded, so a job that cannot attest publishes nothing. A
+ * publish (fan-in) job attests every leg's files at once: give it, not the legs, the permissions.
+ */
+export const attest: Stage = {
+  name: 'attesting build provenance',
+  skip(ctx) {
+    if (!ctx.inputs.attest) return `${INPUT.attest} is false`
+    if (isForkPullRequest(ctx.ports.env)) {
+      ctx.log.notice('attest: a pull request from a fork gets no OIDC token; no attestation')
+      return 'pull request from a fork'
+    }
+    return undefined
+  },
+  async run(ctx) {
+    const { ports, inputs } = ctx
+    const subjects = attestationSubjects(ctx.artifacts.published())
+    const runs = batches(subjects)
+    const server = ports.env.GITHUB_SERVER_URL || 'https://github.com'
+    const made: AttestationMade[] = []
+    for (const [i, run] of runs.entries()) {
+      let result
+      try {
+        result = await ports.attest({ subjects: run, token: inputs.githubToken })
+      } catch (error) {
+        const done = made.length > 0 ? ` (${made.length} of ${runs.length} attestations made)` : ''
+        throw new Error(
+          `${INPUT.attest}: ${explainAttestFailure(errorMessage(error))}${done}; nothing was uploaded`,
+          { cause: error }
+        )
+      }
+      const url =
+        result.id !== undefined
+          ? `${server}/${ports.env.GITHUB_REPOSITORY}/attestations/${result.id}`
+          : ''
+      made.push({
+        ...(result.id !== undefined ? { id: result.id } : {}),
+        url,
+        subjects: run.length
+      })
+      ctx.log.info(
+        `attestation ${i + 1}/${runs.length}: ${run.length} files${url ? `, ${url}` : ''}${result.tlogId !== undefined ? ` (Rekor log index ${result.tlogId})` : ''}`
+      )
+    }
+    ctx.published.attestations = made
+  }
+}
