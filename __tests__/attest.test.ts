@@ -124,6 +124,10 @@ describe('attestationSubjects and batches', () => {
       { name: 'hello_1.tar.gz', digest: { sha256: hex(1), sha512: hex(1, 128) } }
     ])
   })
+  it('orders them as checksums.txt does: by name in byte order', () => {
+    const files = published(3).map((f, i) => ({ ...f, name: ['b.zip', 'B.zip', 'a_2.tar.gz'][i]! }))
+    expect(attestationSubjects(files).map(s => s.name)).toEqual(['B.zip', 'a_2.tar.gz', 'b.zip'])
+  })
   it('refuses a file the checksum stage did not hash', () => {
     const [first] = published(1)
     expect(() => attestationSubjects([{ ...first!, digests: {} }])).toThrow(
@@ -196,8 +200,11 @@ describe('attest stage with a recording port', () => {
     await attest.run(t.ctx)
     expect(calls.map(c => c.subjects.length)).toEqual([1024, 1024, 1])
     expect(calls.every(c => c.token === 'ghs_token')).toBe(true)
+    // Every file once, in checksums.txt's order (names in byte order: hello_10 before hello_2).
     expect(calls.flatMap(c => c.subjects.map(s => s.name))).toEqual(
-      published(2049).map(f => f.name)
+      published(2049)
+        .map(f => f.name)
+        .sort()
     )
     expect(t.ctx.published.attestations).toEqual([
       { id: 41, url: 'https://github.com/octo-org/octo-repo/attestations/41', subjects: 1024 },

@@ -47,11 +47,16 @@ export function resolveAttest(ctx: Context, problems: string[]): void {
 
 /**
  * The subjects of this job's attestations: every file its checksums file lists (archives or bare
- * binaries, SBOMs), named as published, with every digest the checksum stage computed. Signature
+ * binaries, SBOMs), named as published and in its order, with every digest the checksum stage
+ * computed. Signature
  * bundles and the checksums file itself are not listed in it, so not attested.
  */
 export function attestationSubjects(published: readonly Artifact[]): AttestationSubject[] {
-  return published.map(a => {
+  // In the checksums file's order: by name, byte order.
+  const byName = [...published].sort((x, y) =>
+    Buffer.compare(Buffer.from(x.name), Buffer.from(y.name))
+  )
+  return byName.map(a => {
     const digest = Object.fromEntries(
       Object.entries(a.digests ?? {}).filter((e): e is [string, string] => e[1] !== undefined)
     )
