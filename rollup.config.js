@@ -1,5 +1,5 @@
-// Bundles each entry point into one self-contained ESM file in dist/ (no shared chunks, so an
-// entry never runs another entry's top-level code). dist/ is committed; CI checks it is fresh.
+// Bundles each entry point into a self-contained ESM file in dist/ (no chunks shared between
+// entries, so an entry never runs another entry's top-level code). dist/ is committed; CI checks it is fresh.
 import commonjs from '@rollup/plugin-commonjs'
 import json from '@rollup/plugin-json'
 import { nodeResolve } from '@rollup/plugin-node-resolve'
@@ -9,7 +9,14 @@ const entries = ['main', 'post', 'cli']
 
 export default entries.map(name => ({
   input: `src/${name}.ts`,
-  output: { file: `dist/${name}.js`, format: 'es', sourcemap: false, inlineDynamicImports: true },
+  // Dynamic imports (@actions/attest) become chunks named after their entry, loaded on use.
+  output: {
+    dir: 'dist',
+    entryFileNames: `${name}.js`,
+    chunkFileNames: `${name}-[name].js`,
+    format: 'es',
+    sourcemap: false
+  },
   plugins: [
     typescript({ tsconfig: 'tsconfig.build.json', outDir: 'dist', rootDir: 'src' }),
     nodeResolve({ preferBuiltins: true, exportConditions: ['node'] }),

@@ -53333,8 +53333,6 @@ function isAttribute(name /*, options*/) {
   }
 }
 
-// Re-export from fast-xml-builder for backward compatibility
-
 const XMLValidator = {
   validate: validate
 };

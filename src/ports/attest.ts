@@ -1,5 +1,3 @@
-import { attestProvenance } from '@actions/attest'
-
 /** One file an attestation is about: its published name and its digests (hex, by algorithm). */
 export interface AttestationSubject {
   name: string
@@ -29,6 +27,9 @@ export type AttestPort = (request: {
 
 /** The real port: @actions/attest, which reads the runner's environment (GITHUB_*, ACTIONS_ID_TOKEN_*). */
 export const actionsAttest: AttestPort = async ({ subjects, token }) => {
+  // Loaded on first use: the library and its Sigstore client are a third of the bundle, and
+  // most runs do not attest (the bundle keeps it in a chunk of its own).
+  const { attestProvenance } = await import('@actions/attest')
   const made = await attestProvenance({ subjects, token })
   return {
     ...(made.attestationID !== undefined ? { id: Number(made.attestationID) } : {}),
