@@ -2,6 +2,7 @@ import * as crypto from 'node:crypto'
 import * as http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { loadGitHubContract, type GitHubContract, type OperationId } from './github-openapi.js'
+import { readBody, sendJson as sendJsonWith } from './http.js'
 
 /** The operations served, by OpenAPI operationId (re-exported so tests need one import). */
 export type { OperationId } from './github-openapi.js'
@@ -425,6 +426,24 @@ const ROUTES: { method: string; pattern: RegExp; operationId: OperationId }[] = 
   { method: 'POST', pattern: /^\/attestations$/, operationId: 'repos/create-attestation' },
   { method: 'GET', pattern: /^\/attestations\/([^/]+)$/, operationId: 'repos/list-attestations' }
 ]
+/** A body over the limit: GitHub's 413. */
+const tooLarge = (message: string): Error => new ApiError(413, message)
+
+/** JSON the way GitHub's REST API answers it. */
+function sendJson(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {}
+): number {
+  return sendJsonWith(res, status, body, {
+    ...headers,
+    'Content-Type': 'application/json; charset=utf-8',
+    'x-github-media-type': 'github.v3; format=json',
+    'x-github-api-version-selected': '2022-11-28'
+  })
+}
+
 const UPLOAD_ROUTE = /^\/repos\/([^/]+)\/([^/]+)\/releases\/(\d+)\/assets$/
 
 /** No JSON request of these endpoints is near 1 MiB. */
@@ -857,7 +876,7 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
     }
     let data: Buffer
     try {
-      data = await readBody(c.req, MAX_UPLOAD)
+      data = await readBody(c.req, MAX_UPLOAD, tooLarge)
     } catch (e) {
       drop()
       throw e
@@ -1319,7 +1338,7 @@ async function readJson(
     await drain(req)
     return {}
   }
-  const raw = (await readBody(req, MAX_JSON)).toString('utf8')
+  const raw = (await readBody(req, MAX_JSON, tooLarge)).toString('utf8')
   let json: unknown = {}
   if (raw.trim() !== '') {
     try {
@@ -1339,17 +1358,6 @@ async function readJson(
   return typeof json === 'object' && json !== null && !Array.isArray(json)
     ? (json as Record<string, unknown>)
     : {}
-}
-
-async function readBody(req: http.IncomingMessage, max: number): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (size > max) throw new ApiError(413, `request body exceeds ${max} bytes`)
-    chunks.push(chunk)
-  }
-  return Buffer.concat(chunks)
 }
 
 /**
@@ -1525,24 +1533,6 @@ function randomToken(): string {
 
 function requestId(): string {
   return crypto.randomBytes(8).toString('hex').toUpperCase()
-}
-
-function sendJson(
-  res: http.ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {}
-): number {
-  const text = JSON.stringify(body)
-  res.writeHead(status, {
-    ...headers,
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-    'x-github-media-type': 'github.v3; format=json',
-    'x-github-api-version-selected': '2022-11-28'
-  })
-  res.end(text)
-  return status
 }
 
 function sendEmpty(

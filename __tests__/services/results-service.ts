@@ -2,6 +2,7 @@ import * as crypto from 'node:crypto'
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Azurite } from './azurite.js'
+import { readBody, sendJson } from './http.js'
 
 /**
  * A loopback stand-in for GitHub's results service: the twirp JSON protocol that @actions/cache 6
@@ -566,7 +567,7 @@ export async function startResultsService(opts: ResultsServiceOptions): Promise<
     }
     let raw: Buffer
     try {
-      raw = await readBody(req)
+      raw = await readBody(req, MAX_BODY, message => new TwirpError('malformed', message))
     } catch (e) {
       if (e instanceof TwirpError) return fail(e)
       throw e
@@ -823,17 +824,6 @@ function decodeField(where: string, type: FieldType, value: unknown): unknown {
   }
 }
 
-async function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (size > MAX_BODY) throw new TwirpError('malformed', `request body exceeds ${MAX_BODY} bytes`)
-    chunks.push(chunk)
-  }
-  return Buffer.concat(chunks)
-}
-
 // ---- validation ----
 
 function requireString(body: Body, field: string): string {
@@ -948,22 +938,6 @@ function hmac(secret: Buffer, data: string): string {
 }
 
 // ---- responses ----
-
-function sendJson(
-  res: http.ServerResponse,
-  status: number,
-  body: object,
-  headers: Record<string, string> = {}
-): number {
-  const text = JSON.stringify(body)
-  res.writeHead(status, {
-    'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(text),
-    ...headers
-  })
-  res.end(text)
-  return status
-}
 
 /** Azure Storage's error shape: XML body plus `x-ms-error-code`. */
 function sendAzureError(

@@ -7,6 +7,7 @@ import type { AddressInfo, Socket } from 'node:net'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { promisify } from 'node:util'
+import { readBody, sendJson } from './http.js'
 
 /**
  * Loopback stand-ins for what @actions/attest 3 talks to: GitHub's OIDC token endpoint and
@@ -925,33 +926,12 @@ async function readJson(
   req: http.IncomingMessage,
   error: (status: number, message: string) => HttpError
 ): Promise<unknown> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (size > MAX_BODY) throw error(413, `request body exceeds ${MAX_BODY} bytes`)
-    chunks.push(chunk)
-  }
+  const body = await readBody(req, MAX_BODY, message => error(413, message))
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown
+    return JSON.parse(body.toString('utf8')) as unknown
   } catch {
     throw error(400, 'the request body is not JSON')
   }
-}
-
-function sendJson(
-  res: http.ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {}
-): void {
-  const text = JSON.stringify(body)
-  res.writeHead(status, {
-    'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(text),
-    ...headers
-  })
-  res.end(text)
 }
 
 function sendError(res: http.ServerResponse, error: unknown): void {
