@@ -3,7 +3,9 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { parseChecksums } from '../../src/checksums.js'
-import { verifyAttestationBundle } from '../fakes/attestation-check.js'
+import { realProcess } from '../../src/ports/process.js'
+import { trustedRootFor, verifyAttestationBundle } from '../fakes/attestation-check.js'
+import { findCosign, processEnv } from '../fakes/go-tools.js'
 import { copyFixture, gitInit } from '../fakes/context.js'
 import { sha256sumRelease } from '../fakes/release-check.js'
 import { runStep, type StepResult } from '../fakes/runner.js'
@@ -28,8 +30,10 @@ import { startSigstoreServices, type SigstoreService } from '../services/sigstor
  * reached through a real HTTPS proxy (HTTPS_PROXY, as on a runner behind one) that terminates TLS
  * with a test CA (NODE_EXTRA_CA_CERTS) and answers with loopback Fulcio and Rekor services; the
  * attestation is stored in the loopback GitHub service, checked against GitHub's OpenAPI
- * description. What cannot run offline: the real Sigstore roots, GitHub's private-repository
- * Sigstore instance (fulcio/timestamp.githubapp.com) and `gh attestation verify` against them.
+ * description. Besides the test's own checks, the pinned cosign (sigstore-go) verifies the stored
+ * bundle with a trusted root of the loopback keys. What cannot run offline: the real Sigstore
+ * roots and CT log, GitHub's private-repository Sigstore instance (fulcio/timestamp.githubapp.com)
+ * and `gh attestation verify`, which fetches its trusted root from GitHub.
  */
 const TAG = 'v1.2.3'
 const WORKFLOW = `octo-org/octo-repo/.github/workflows/release.yml@refs/tags/${TAG}`
@@ -175,6 +179,64 @@ describe('attest: true on a release', () => {
     )
     expect(ops.filter(o => o === 'repos/create-attestation')).toHaveLength(1)
     expect(gh.contractViolations).toEqual([])
+  })
+
+  test('cosign verify-blob-attestation (sigstore-go) accepts every released file, and only those', async () => {
+    // An independent verifier: the pinned cosign, trusting only the loopback Fulcio root and
+    // Rekor key, checks the bundle as stored, its identity, the SLSA predicate type and each file.
+    const cosign = await findCosign()
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-attest-verify-'))
+    try {
+      fs.writeFileSync(path.join(dir, 'bundle.json'), JSON.stringify(gh.attestations()[0]!.bundle))
+      fs.writeFileSync(path.join(dir, 'trusted_root.json'), trustedRootFor(sigstore))
+      const verify = (file: string, identity = `https://github.com/${WORKFLOW}`) =>
+        realProcess.run(
+          cosign,
+          [
+            'verify-blob-attestation',
+            '--bundle=bundle.json',
+            '--trusted-root=trusted_root.json',
+            `--certificate-identity=${identity}`,
+            '--certificate-oidc-issuer=https://token.actions.githubusercontent.com',
+            '--insecure-ignore-sct=true',
+            '--type=slsaprovenance1',
+            file
+          ],
+          { cwd: dir, env: processEnv() }
+        )
+      const [release] = gh.releases()
+      const files = release!.assets.filter(a => a.name !== 'checksums.txt')
+      expect(files).toHaveLength(6)
+      for (const asset of files) {
+        fs.writeFileSync(path.join(dir, asset.name), gh.assetBytes(asset.id)!)
+        const ok = await verify(asset.name)
+        expect([asset.name, ok.code, ok.stderr]).toEqual([
+          asset.name,
+          0,
+          expect.stringContaining('Verified OK')
+        ])
+      }
+      const first = files[0]!.name
+      fs.writeFileSync(
+        path.join(dir, 'changed'),
+        Buffer.concat([gh.assetBytes(files[0]!.id)!, Buffer.from('x')])
+      )
+      const changed = await verify('changed')
+      expect([changed.code, changed.stderr]).toEqual([
+        1,
+        expect.stringContaining('digests do not match')
+      ])
+      const other = await verify(
+        first,
+        'https://github.com/evil/repo/.github/workflows/release.yml@refs/tags/v1.2.3'
+      )
+      expect([other.code, other.stderr]).toEqual([
+        1,
+        expect.stringContaining('no matching CertificateIdentity')
+      ])
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   test('only the Sigstore and token hosts went through the proxy; no OIDC token was printed', () => {

@@ -3,7 +3,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { realProcess, type ProcessResult } from '../../src/ports/process.js'
 import { copyFixture, gitInit } from '../fakes/context.js'
-import { findGoTool, processEnv } from '../fakes/go-tools.js'
+import { findCosign, processEnv } from '../fakes/go-tools.js'
 import { runStep, type StepResult } from '../fakes/runner.js'
 import { startAzurite } from '../services/azurite.js'
 import { githubEnvFor, startGitHubService, type GitHubService } from '../services/github.js'
@@ -15,24 +15,12 @@ import { runnerEnvFor, startResultsService } from '../services/results-service.j
  * release the bundle signs the release's merged checksums.txt, and the key and password never
  * show in the step's output. No Rekor here: cosign-tlog is false and verification ignores the tlog.
  */
-const COSIGN_VERSION = 'v3.1.3'
 const PASSWORD = 'correct horse battery staple 42'
 const TAG = 'v3.2.1'
 
 let cosign: string
 let keys: string
 let privateKey: string
-
-/** The pinned cosign: .ci/run installs it. */
-function findCosign(): Promise<string> {
-  return findGoTool({
-    name: 'cosign',
-    module: 'github.com/sigstore/cosign/v3/cmd/cosign',
-    version: COSIGN_VERSION,
-    versionArgs: ['version'],
-    versionOf: out => /GitVersion:\s*(\S+)/.exec(out)?.[1]
-  })
-}
 
 async function runCosign(args: string[], cwd: string): Promise<ProcessResult> {
   return realProcess.run(cosign, args, {

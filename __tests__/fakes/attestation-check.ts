@@ -407,3 +407,46 @@ function canonicalJson(value: unknown): string {
   }
   return JSON.stringify(value)
 }
+
+/**
+ * A Sigstore trusted root (the JSON `cosign --trusted-root` and `gh attestation verify
+ * --custom-trusted-root` read) holding the loopback Fulcio root and Rekor key, so an independent
+ * verifier can check the services' bundles offline. No CT log: verify with --insecure-ignore-sct.
+ */
+export function trustedRootFor(
+  service: Pick<SigstoreService, 'fulcioRootPem' | 'rekorPublicKeyPem' | 'rekorLogId'>
+): string {
+  const validFor = { start: '2020-01-01T00:00:00Z' }
+  const rekorKey = crypto
+    .createPublicKey(service.rekorPublicKeyPem)
+    .export({ type: 'spki', format: 'der' })
+  return JSON.stringify({
+    mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+    tlogs: [
+      {
+        baseUrl: 'https://rekor.sigstore.dev',
+        hashAlgorithm: 'SHA2_256',
+        publicKey: {
+          rawBytes: rekorKey.toString('base64'),
+          keyDetails: 'PKIX_ECDSA_P256_SHA_256',
+          validFor
+        },
+        logId: { keyId: Buffer.from(service.rekorLogId, 'hex').toString('base64') }
+      }
+    ],
+    certificateAuthorities: [
+      {
+        subject: { organization: 'sigstore.dev', commonName: 'sigstore' },
+        uri: 'https://fulcio.sigstore.dev',
+        certChain: {
+          certificates: [
+            { rawBytes: new crypto.X509Certificate(service.fulcioRootPem).raw.toString('base64') }
+          ]
+        },
+        validFor
+      }
+    ],
+    ctlogs: [],
+    timestampAuthorities: []
+  })
+}

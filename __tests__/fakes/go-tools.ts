@@ -54,3 +54,17 @@ export async function findGoTool(tool: {
     `${tool.name} ${tool.version} is not installed (looked on PATH and in ${goBins.join(', ') || "Go's bin folder"}${others.length > 0 ? `; found ${others.join(', ')}` : ''}): run go install ${tool.module}@${tool.version} (bash .ci/run does)`
   )
 }
+
+/** The cosign .ci/run pins and installs. */
+export const COSIGN_VERSION = 'v3.1.3'
+
+/** The pinned cosign: .ci/run installs it. */
+export function findCosign(): Promise<string> {
+  return findGoTool({
+    name: 'cosign',
+    module: 'github.com/sigstore/cosign/v3/cmd/cosign',
+    version: COSIGN_VERSION,
+    versionArgs: ['version'],
+    versionOf: out => /GitVersion:\s*(\S+)/.exec(out)?.[1]
+  })
+}
