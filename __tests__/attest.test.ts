@@ -102,6 +102,20 @@ describe('resolveAttest: refused before any build', () => {
       ['attest: GITHUB_REPOSITORY is not set; attestations belong to a repository']
     ],
     [
+      'GHE.com',
+      { attest: 'true', 'github-token': 't' },
+      { ...OIDC, GITHUB_SERVER_URL: 'https://octo.ghe.com' },
+      []
+    ],
+    [
+      'GitHub Enterprise Server',
+      { attest: 'true', 'github-token': 't' },
+      { ...OIDC, GITHUB_SERVER_URL: 'https://git.example.com' },
+      [
+        'attest: artifact attestations exist on github.com and GHE.com only, not on https://git.example.com (GitHub Enterprise Server); leave attest false there'
+      ]
+    ],
+    [
       'a fork pull request skips instead',
       { attest: 'true', 'github-token': 't' },
       {

@@ -11,6 +11,9 @@ export const ATTEST_BATCH = 1024
 /** The permissions block a job needs for attestations, quoted in every error about them. */
 const PERMISSIONS = '`permissions: id-token: write` and `attestations: write`'
 
+/** Servers with an OIDC issuer and Sigstore instance @actions/attest knows: github.com, GHE.com. */
+const ATTESTING_SERVERS = /^https:\/\/(github\.com|[a-z0-9-]+\.ghe\.com)\/?$/
+
 /** One attestation this run made, as the `attestations` output lists it. */
 export interface AttestationMade {
   id?: number
@@ -36,6 +39,12 @@ export function resolveAttest(ctx: Context, problems: string[]): void {
   if (!inputs.githubToken) {
     problems.push(
       `${INPUT.attest}: storing attestations needs a token: set ${INPUT.githubToken} (the job's GITHUB_TOKEN with ${PERMISSIONS})`
+    )
+  }
+  const server = ports.env.GITHUB_SERVER_URL || 'https://github.com'
+  if (!ATTESTING_SERVERS.test(server)) {
+    problems.push(
+      `${INPUT.attest}: artifact attestations exist on github.com and GHE.com only, not on ${server} (GitHub Enterprise Server); leave ${INPUT.attest} false there`
     )
   }
   if (!ports.env.GITHUB_REPOSITORY) {
