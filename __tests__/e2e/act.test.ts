@@ -89,13 +89,15 @@ async function freePort(): Promise<number> {
 
 /**
  * A repository like this one: the action (action.yml, package.json for `"type": "module"`, the
- * bundled dist/) at the root so `uses: ./` finds it, the Go module in examples/hello, the
+ * bundled dist/ with its chunks) at the root so `uses: ./` finds it, the Go module in examples/hello, the
  * workflow in .github/workflows; one commit, tagged, with a github.com origin for act to name
  * the repository by.
  */
 async function makeRepository(): Promise<{ dir: string; sha: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-act-repo-'))
-  for (const file of ['action.yml', 'package.json', 'dist/main.js', 'dist/post.js']) {
+  // Every file of dist/: the entries load their chunks (dist/main-*.js) from beside them.
+  const bundle = fs.readdirSync(path.join(REPO_ROOT, 'dist')).map(name => `dist/${name}`)
+  for (const file of ['action.yml', 'package.json', ...bundle]) {
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true })
     fs.copyFileSync(path.join(REPO_ROOT, file), path.join(dir, file))
   }
