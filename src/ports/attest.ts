@@ -10,8 +10,6 @@ export interface AttestationResult {
   id?: number
   /** the transparency log index of its signature (public-good Rekor), when there is one */
   tlogId?: string
-  /** the Sigstore bundle, as stored */
-  bundle: unknown
 }
 
 /**
@@ -33,7 +31,6 @@ export const actionsAttest: AttestPort = async ({ subjects, token }) => {
   const made = await attestProvenance({ subjects, token })
   return {
     ...(made.attestationID !== undefined ? { id: Number(made.attestationID) } : {}),
-    ...(made.tlogID !== undefined ? { tlogId: made.tlogID } : {}),
-    bundle: made.bundle
+    ...(made.tlogID !== undefined ? { tlogId: made.tlogID } : {})
   }
 }

@@ -57,8 +57,7 @@ export function resolveAttest(ctx: Context, problems: string[]): void {
 /**
  * The subjects of this job's attestations: every file its checksums file lists (archives or bare
  * binaries, SBOMs), named as published and in its order, with every digest the checksum stage
- * computed. Signature
- * bundles and the checksums file itself are not listed in it, so not attested.
+ * computed. Signature bundles and the checksums file itself are not listed in it, so not attested.
  */
 export function attestationSubjects(published: readonly Artifact[]): AttestationSubject[] {
   // In the checksums file's order: by name, byte order.
