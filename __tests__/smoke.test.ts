@@ -157,6 +157,15 @@ const plans: [string, SmokeHost, string | undefined, string][] = [
     'skipped: no way to run freebsd/amd64 binaries on linux/amd64'
   ],
   ['darwin/arm64', host('darwin/arm64'), undefined, 'native'],
+  // universal-binaries: darwin_all runs wherever darwin runs, and is named so where it cannot.
+  ['darwin/all', host('darwin/arm64'), undefined, 'native'],
+  ['darwin/all', host('darwin/amd64'), undefined, 'native'],
+  [
+    'darwin/all',
+    host('linux/amd64', QEMU_ALL),
+    undefined,
+    'skipped: no way to run darwin universal binaries on linux/amd64 (needs a macOS runner)'
+  ],
   [
     'darwin/amd64',
     host('darwin/arm64'),

@@ -80,7 +80,8 @@ export function planRun(
       : { method: 'native', program: '', prefix: [], label: 'native' }
 
   if (target.goos === host.goos) {
-    if (target.goarch === host.goarch) return native()
+    // A universal binary (darwin_all) holds a slice for each darwin architecture, the host's too.
+    if (target.goarch === host.goarch || target.goarch === 'all') return native()
     // x86-64 kernels run i386 programs (IA32 emulation, on in every distribution kernel);
     // 64-bit Windows runs them with WoW64.
     if (
@@ -118,9 +119,12 @@ export function planRun(
       reason: `wine runs windows/${target.goarch} programs only on an ${target.goarch} host, this is ${host.goos}/${host.goarch}`
     }
   }
+  // darwin_all (universal-binaries) has the pseudo-architecture `all`.
+  const kind =
+    target.goarch === 'all' ? `${target.goos} universal` : `${target.goos}/${target.goarch}`
   return {
     method: 'skipped',
-    reason: `no way to run ${target.goos}/${target.goarch} binaries on ${host.goos}/${host.goarch}${target.goos === 'darwin' ? ' (needs a macOS runner)' : ''}`
+    reason: `no way to run ${kind} binaries on ${host.goos}/${host.goarch}${target.goos === 'darwin' ? ' (needs a macOS runner)' : ''}`
   }
 }
 

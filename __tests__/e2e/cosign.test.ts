@@ -324,6 +324,49 @@ describe('cosign-key on a release (loopback GitHub service)', () => {
       'checksums.txt.sigstore.json: verifies checksums.txt of release'
     )
   })
+
+  test('a later run without the key that changes checksums.txt warns that the bundle no longer verifies it', async () => {
+    const step = await runStep(
+      'dist/main.js',
+      {
+        targets: 'windows/amd64',
+        'github-token': service.token,
+        'upload-artifacts': 'false',
+        cache: 'false'
+      },
+      {
+        workspace,
+        env: { ...githubEnvFor(service), GITHUB_REF: `refs/tags/${TAG}`, GITHUB_SHA: sha }
+      }
+    )
+    ok(step)
+    expect(step.stdout).toContain(
+      '::warning::checksums.txt.sigstore.json on the release signs an earlier checksums.txt; this run changed checksums.txt without cosign-key, so the bundle no longer verifies it: run again with cosign-key, or delete checksums.txt.sigstore.json'
+    )
+    // The warning is true: the bundle refuses the release's checksums.txt now.
+    const dir = download(['checksums.txt', 'checksums.txt.sigstore.json'])
+    const verified = await verify(
+      path.join(dir, 'checksums.txt'),
+      path.join(dir, 'checksums.txt.sigstore.json')
+    )
+    expect(verified.code).not.toBe(0)
+    // A run that leaves checksums.txt as it is does not warn.
+    const again = await runStep(
+      'dist/main.js',
+      {
+        targets: 'windows/amd64',
+        'github-token': service.token,
+        'upload-artifacts': 'false',
+        cache: 'false'
+      },
+      {
+        workspace,
+        env: { ...githubEnvFor(service), GITHUB_REF: `refs/tags/${TAG}`, GITHUB_SHA: sha }
+      }
+    )
+    ok(again)
+    expect(again.stdout).not.toContain('::warning::checksums.txt.sigstore.json')
+  })
 })
 
 describe('cosign-key in a matrix: legs sign their artifacts, the publish job signs the release', () => {

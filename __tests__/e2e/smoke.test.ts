@@ -134,7 +134,7 @@ describe('smoke-test: every binary the runner can run is run', () => {
       // The slices and the universal binary: none runs here.
       'darwin_amd64 | hello-fixture | skipped | no way to run darwin/amd64 binaries on linux/amd64 (needs a macOS runner)',
       'darwin_arm64 | hello-fixture | skipped | no way to run darwin/arm64 binaries on linux/amd64 (needs a macOS runner)',
-      'darwin_all | hello-fixture | skipped | no way to run darwin/all binaries on linux/amd64 (needs a macOS runner)'
+      'darwin_all | hello-fixture | skipped | no way to run darwin universal binaries on linux/amd64 (needs a macOS runner)'
     ])
   })
 

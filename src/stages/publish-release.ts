@@ -1,7 +1,11 @@
 import * as fs from 'node:fs'
 import { hashFile, type ChecksumAlgorithm } from '../checksums.js'
+import { bundleNameFor } from '../cosign.js'
 import { errorMessage } from '../errors.js'
+import { INPUT } from '../inputs.js'
 import type { Stage } from '../pipeline.js'
+import type { LogPort } from '../ports/log.js'
+import type { AssetInfo } from '../ports/release-api.js'
 import {
   UPLOAD_CONCURRENCY,
   checkAssetNames,
@@ -120,6 +124,7 @@ export const publishRelease: Stage = {
       }
     }
     const assets = await plan.api.listAssets(release.id)
+    if (signatures.length === 0) warnStaleBundles(checksums, before, assets, log)
     const problems = [
       ...failures,
       ...(failures.length === 0 ? missingAssets(assets, archives) : [])
@@ -164,6 +169,28 @@ export const publishRelease: Stage = {
       // A draft's download URLs (…/download/untagged-…/) stop working once it is published:
       // the publishing answer lists the assets under the tag's URLs.
       assets: (final === release ? assets : final.assets).filter(a => ownNames.has(a.name))
+    }
+  }
+}
+
+/**
+ * A cosign bundle an earlier run left on the release signs the checksums file as it was then: a
+ * run without cosign-key that changed the file leaves a bundle that no longer verifies it. Warned,
+ * not deleted: the bundle is the maintainer's, and re-running with the key replaces it.
+ */
+function warnStaleBundles(
+  checksums: readonly { name: string }[],
+  before: ReadonlyMap<string, AssetInfo>,
+  after: readonly AssetInfo[],
+  log: LogPort
+): void {
+  for (const c of checksums) {
+    const bundle = after.find(a => a.name === bundleNameFor(c.name))
+    const now = after.find(a => a.name === c.name)?.digest
+    if (bundle && now && before.get(c.name)?.digest !== now) {
+      log.warning(
+        `${bundle.name} on the release signs an earlier ${c.name}; this run changed ${c.name} without ${INPUT.cosignKey}, so the bundle no longer verifies it: run again with ${INPUT.cosignKey}, or delete ${bundle.name}`
+      )
     }
   }
 }
