@@ -7,9 +7,7 @@ import {
   readBinaryHeader,
   type BinaryHeader
 } from '../src/binary-header.js'
-
-const numbered = <T extends unknown[]>(rows: T[]): [number, ...T][] =>
-  rows.map((row, i) => [i + 1, ...row])
+import { numbered } from './fakes/targets.js'
 
 /** One ELF program header; content is laid out after the table unless offset/filesz override it. */
 interface Segment {

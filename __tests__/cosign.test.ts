@@ -14,9 +14,7 @@ import { parseInputs, type InputName, type Inputs } from '../src/inputs.js'
 import type { ProcessPort } from '../src/ports/process.js'
 import { resolveCosign } from '../src/stages/sign.js'
 import { testContext } from './fakes/context.js'
-
-const numbered = <T extends unknown[]>(rows: T[]): [number, ...T][] =>
-  rows.map((r, i) => [i + 1, ...r])
+import { numbered } from './fakes/targets.js'
 
 type Values = Partial<Record<InputName, string>>
 

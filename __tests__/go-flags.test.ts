@@ -12,9 +12,7 @@ import {
   parseTargetMap,
   splitQuoted
 } from '../src/go-flags.js'
-
-const numbered = <T extends unknown[]>(rows: T[]): [number, ...T][] =>
-  rows.map((r, i) => [i + 1, ...r])
+import { numbered } from './fakes/targets.js'
 
 // [input, fields or the Error message Go's quoted.Split gives]
 const splitRows: [string, string[] | string][] = [

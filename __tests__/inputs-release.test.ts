@@ -2,9 +2,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { checkTagName, parseInputs, type InputName, type Inputs } from '../src/inputs.js'
-
-const numbered = <T extends unknown[]>(rows: T[]): [number, ...T][] =>
-  rows.map((r, i) => [i + 1, ...r])
+import { numbered } from './fakes/targets.js'
 
 /** Numbers the rows and moves each row's last column (the outcome) after its description. */
 const numberedOutcome = <D, T extends unknown[], E>(rows: [D, ...T, E][]): [number, D, E, ...T][] =>

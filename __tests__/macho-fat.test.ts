@@ -10,9 +10,7 @@ import {
   writeUniversalBinary,
   type FatSlice
 } from '../src/macho-fat.js'
-
-const numbered = <T extends unknown[]>(rows: T[]): [number, ...T][] =>
-  rows.map((r, i) => [i + 1, ...r])
+import { numbered } from './fakes/targets.js'
 
 const X86_64 = 0x01000007
 const ARM64 = 0x0100000c

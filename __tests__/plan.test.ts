@@ -1,16 +1,8 @@
 import type { TargetPlan } from '../src/facts.js'
 import { shardIndex, splitLegs } from '../src/plan.js'
 import { parseInputs, type InputName } from '../src/inputs.js'
+import { planOf } from './fakes/targets.js'
 
-const plan = (spec: string): TargetPlan => {
-  const [goos, goarch, variant] = spec.split('/') as [string, string, string?]
-  return {
-    target: { goos, goarch, variant, id: [goos, goarch, variant].filter(Boolean).join('_') },
-    cgo: { enabled: false },
-    format: 'tar.gz',
-    archiveName: ''
-  }
-}
 const TWELVE = [
   'linux/amd64',
   'linux/arm64',
@@ -24,7 +16,7 @@ const TWELVE = [
   'freebsd/amd64',
   'openbsd/amd64',
   'netbsd/amd64'
-].map(plan)
+].map(planOf)
 const base = { legs: 0, targetsPerLeg: 0, splitBy: '' as const, cgo: 'false' as const }
 
 // [description, options, targets, expected legs as "shard runs-on targets"]

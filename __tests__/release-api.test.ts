@@ -6,9 +6,7 @@ import {
   toApiError,
   uploadOrigin
 } from '../src/ports/release-api.js'
-
-const numbered = <T extends unknown[]>(rows: T[]): [number, ...T][] =>
-  rows.map((r, i) => [i + 1, ...r])
+import { numbered } from './fakes/targets.js'
 
 /** Numbers the rows and moves each row's last column (the outcome) after its description. */
 const numberedOutcome = <D, T extends unknown[], E>(rows: [D, ...T, E][]): [number, D, E, ...T][] =>

@@ -17,21 +17,8 @@ import {
 } from '../src/smoke.js'
 import { publishRelease } from '../src/stages/publish-release.js'
 import { releaseLimits } from '../src/stages/release-limits.js'
-import type { Target } from '../src/targets.js'
 import { testContext } from './fakes/context.js'
-
-const numbered = <T extends unknown[]>(rows: T[]): [number, ...T][] =>
-  rows.map((r, i) => [i + 1, ...r])
-
-const target = (spec: string): Target => {
-  const [goos, goarch, variant] = spec.split('/') as [string, string, string | undefined]
-  return {
-    goos,
-    goarch,
-    ...(variant ? { variant } : {}),
-    id: [goos, goarch, variant].filter(Boolean).join('_')
-  }
-}
+import { numbered, targetOf } from './fakes/targets.js'
 
 /** A host with the given programs on PATH (found at /usr/bin/<name>) and files present. */
 const host = (
@@ -189,7 +176,7 @@ const plans: [string, SmokeHost, string | undefined, string][] = [
 
 describe('planRun: how each target runs on a host', () => {
   test.each(numbered(plans))('[%d] %s', (_, spec, h, interpreter, expected) => {
-    const plan = planRun(target(spec), interpreter ? { interpreter } : {}, h)
+    const plan = planRun(targetOf(spec), interpreter ? { interpreter } : {}, h)
     const got =
       plan.method === 'skipped'
         ? `skipped: ${plan.reason}`
@@ -529,7 +516,7 @@ describe('the smoke stage on a fake process port', () => {
         path: binary,
         name: 'app',
         binary: 'app',
-        target: target(id)
+        target: targetOf(id)
       })
     }
     const calls: string[][] = []

@@ -1,23 +1,8 @@
-import type { TargetPlan } from '../src/facts.js'
 import type { Inputs } from '../src/inputs.js'
 import { splitLegs } from '../src/plan.js'
 import { publishedNames } from '../src/stages/resolve.js'
 import { addUniversalPlan, planUniversal } from '../src/stages/universal.js'
-import type { Target } from '../src/targets.js'
-
-const numbered = <T extends unknown[]>(rows: T[]): [number, ...T][] =>
-  rows.map((r, i) => [i + 1, ...r])
-
-const target = (spec: string): Target => {
-  const [goos, goarch, variant] = spec.split('/') as [string, string, string?]
-  return { goos, goarch, variant, id: [goos, goarch, variant].filter(Boolean).join('_') }
-}
-const plan = (spec: string): TargetPlan => ({
-  target: target(spec),
-  cgo: { enabled: false },
-  format: 'tar.gz',
-  archiveName: ''
-})
+import { numbered, planOf, targetOf } from './fakes/targets.js'
 
 // [universal-binaries, mode, targets, slices of darwin_all (or null), problem]
 const rows: [Inputs['universalBinaries'], Inputs['mode'], string[], string[] | null, string][] = [
@@ -74,7 +59,7 @@ test.each(numbered(rows))(
   '[%d] universal-binaries %s, mode %s, targets %j → %j %s',
   (_n, universalBinaries, mode, specs, slices, problem) => {
     const problems: string[] = []
-    const made = planUniversal({ universalBinaries, mode }, specs.map(target), 'tar.gz', problems)
+    const made = planUniversal({ universalBinaries, mode }, specs.map(targetOf), 'tar.gz', problems)
     expect(made?.universal?.map(t => t.id) ?? null).toEqual(slices)
     if (made) expect(made.target).toEqual({ goos: 'darwin', goarch: 'all', id: 'darwin_all' })
     if (problem) expect(problems).toEqual([expect.stringContaining(problem)])
@@ -121,7 +106,7 @@ test.each(
     ]
   ])
 )('[%d] splitLegs %j over %j', (_n, options, specs, legs) => {
-  const result = splitLegs(specs.map(plan), { ...base, ...options })
+  const result = splitLegs(specs.map(planOf), { ...base, ...options })
   expect(result.map(l => l.targets)).toEqual(legs)
   expect(result.map(l => l.shard)).toEqual(
     legs.map((_, i) => expect.stringMatching(new RegExp(`^${i + 1}-of-${legs.length}`)))
@@ -136,7 +121,7 @@ test.each(
 )(
   '[%d] universal-binaries: %s marks the thin darwin plans slice-only: %j',
   (_n, universalBinaries, sliceOnly) => {
-    const plans = ['linux/amd64', 'darwin/amd64', 'darwin/arm64'].map(plan)
+    const plans = ['linux/amd64', 'darwin/amd64', 'darwin/arm64'].map(planOf)
     addUniversalPlan({ universalBinaries, mode: 'all' }, plans, 'tar.gz', [])
     expect(plans.map(p => p.target.id)).toEqual([
       'linux_amd64',

@@ -1,23 +1,10 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import type { TargetPlan } from '../src/facts.js'
 import { parseInputs, type InputName } from '../src/inputs.js'
 import { upxSelection } from '../src/stages/compress.js'
 import { checkUpxArgs, upxSkipReason } from '../src/upx.js'
-
-const numbered = <T extends unknown[]>(rows: T[]): [number, ...T][] =>
-  rows.map((r, i) => [i + 1, ...r])
-
-const plan = (spec: string): TargetPlan => {
-  const [goos, goarch, variant] = spec.split('/') as [string, string, string?]
-  return {
-    target: { goos, goarch, variant, id: [goos, goarch, variant].filter(Boolean).join('_') },
-    cgo: { enabled: false },
-    format: 'tar.gz',
-    archiveName: ''
-  }
-}
+import { numbered, planOf } from './fakes/targets.js'
 
 // [target, packed?, reason fragment when skipped]
 const table: [string, boolean, string][] = [
@@ -74,7 +61,7 @@ const selections: [string[], string[], string[], string[]][] = [
 test.each(numbered(selections))(
   '[%d] upx %j over %j packs %j and skips %j',
   (_n, upx, targets, pack, skip) => {
-    const plans = targets.map(plan)
+    const plans = targets.map(planOf)
     const selected = upxSelection({ upx }, plans)
     expect(selected.pack.map(t => t.id)).toEqual(pack)
     expect(selected.skip.map(s => s.target.id)).toEqual(skip)
@@ -82,7 +69,7 @@ test.each(numbered(selections))(
 )
 
 test('the darwin_all plan is never compressed (its slices are darwin)', () => {
-  const universal = { ...plan('darwin/all'), universal: [plan('darwin/amd64').target] }
+  const universal = { ...planOf('darwin/all'), universal: [planOf('darwin/amd64').target] }
   expect(upxSelection({ upx: ['*/*'] }, [universal])).toEqual({ pack: [], skip: [] })
 })
 

@@ -4,10 +4,9 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { promisify } from 'node:util'
 import { checkHeader, readBinaryHeader, type BinaryHeader } from '../../src/binary-header.js'
+import { numbered } from '../fakes/targets.js'
 
 const run = promisify(execFile)
-const numbered = <T extends unknown[]>(rows: T[]): [number, ...T][] =>
-  rows.map((row, i) => [i + 1, ...row])
 
 const HELLO = 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n'
 const HELLO_CGO = `package main
