@@ -29,6 +29,7 @@ import {
 } from './lib.mjs'
 import { TARGETS } from './p1.mjs'
 import { editProgram, git, job, removeTree } from './p2.mjs'
+import { findGoTool } from '../build/__tests__/fakes/go-tools.js'
 import { startAzurite } from '../build/__tests__/services/azurite.js'
 import { startResultsService } from '../build/__tests__/services/results-service.js'
 
@@ -70,21 +71,20 @@ export function goreleaserConfig() {
 
 /** The goreleaser binary of GORELEASER_VERSION: on PATH or in Go's bin folder, else installed. */
 async function goreleaserBinary(log) {
-  const gopath = (await run('go', ['env', 'GOPATH'])).stdout.trim().split(path.delimiter)[0]
-  const gobin = (await run('go', ['env', 'GOBIN'])).stdout.trim() || path.join(gopath, 'bin')
-  const binary = path.join(gobin, 'goreleaser')
-  const versionOf = async () =>
-    fs.existsSync(binary) ? (await run(binary, ['--version'], { allowFailure: true })).stdout : ''
-  const installed = async () =>
-    new RegExp(`^GitVersion:\\s+v?${GORELEASER_VERSION.slice(1)}$`, 'm').test(await versionOf())
-  if (!(await installed())) {
-    log(`P3: go install github.com/goreleaser/goreleaser/v2@${GORELEASER_VERSION} (minutes)…`)
-    await run('go', ['install', `github.com/goreleaser/goreleaser/v2@${GORELEASER_VERSION}`])
-    if (!(await installed())) {
-      throw new Error(`${binary} --version does not say ${GORELEASER_VERSION}`)
-    }
+  const tool = {
+    name: 'goreleaser',
+    module: 'github.com/goreleaser/goreleaser/v2',
+    version: GORELEASER_VERSION,
+    versionArgs: ['--version'],
+    versionOf: out => /^GitVersion:\s+(\S+)$/m.exec(out)?.[1]
   }
-  return binary
+  try {
+    return await findGoTool(tool)
+  } catch {
+    log(`P3: go install ${tool.module}@${GORELEASER_VERSION} (minutes)…`)
+    await run('go', ['install', `${tool.module}@${GORELEASER_VERSION}`])
+    return findGoTool(tool)
+  }
 }
 
 /** GoReleaser on a fresh runner: empty GOCACHE and GOMODCACHE, the tag at HEAD. */
