@@ -1,6 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { formatChecksums, hashFile } from '../checksums.js'
+import { formatChecksums, hashFile, type ChecksumAlgorithm } from '../checksums.js'
+import type { Inputs } from '../inputs.js'
 import type { Stage } from '../pipeline.js'
 import { forEachLimit } from './build.js'
 
@@ -13,9 +14,7 @@ export const checksum: Stage = {
     await forEachLimit(archives, inputs.parallelism, async artifact => {
       artifact.digests = await hashFile(artifact.path, inputs.checksumAlgorithms)
     })
-    inputs.checksumAlgorithms.forEach((algorithm, i) => {
-      const name =
-        i === 0 ? inputs.checksumsName : checksumsNameFor(inputs.checksumsName, algorithm)
+    for (const { name, algorithm } of checksumsFiles(inputs)) {
       const text = formatChecksums(
         archives.map(a => ({ name: a.name, digest: a.digests![algorithm]! }))
       )
@@ -24,8 +23,18 @@ export const checksum: Stage = {
       fs.utimesSync(dest, ctx.facts.stamp.epoch, ctx.facts.stamp.epoch)
       ctx.artifacts.add({ kind: 'checksums', path: dest, name, size: Buffer.byteLength(text) })
       ctx.log.info(`${name}: ${archives.length} ${algorithm} lines`)
-    })
+    }
   }
+}
+
+/** The checksums files a run writes: checksums-name for the first algorithm, derived names after. */
+export function checksumsFiles(
+  inputs: Pick<Inputs, 'checksumsName' | 'checksumAlgorithms'>
+): { name: string; algorithm: ChecksumAlgorithm }[] {
+  return inputs.checksumAlgorithms.map((algorithm, i) => ({
+    name: i === 0 ? inputs.checksumsName : checksumsNameFor(inputs.checksumsName, algorithm),
+    algorithm
+  }))
 }
 
 /** checksums.txt → checksums.sha512.txt: the name of a further algorithm's file. */

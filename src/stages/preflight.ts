@@ -10,7 +10,7 @@ import {
   isPrereleaseTag,
   releaseTagOf
 } from '../release.js'
-import { checksumsNameFor } from './checksum.js'
+import { checksumsFiles } from './checksum.js'
 import { bundleNameFor } from '../cosign.js'
 
 /**
@@ -73,11 +73,9 @@ export const preflight: Stage = {
       // The number of files is known now, their sizes only after packaging (release-limits stage).
       const names = [
         ...ctx.facts.releaseFiles,
-        ...inputs.checksumAlgorithms.flatMap((algorithm, i) => {
-          const name =
-            i === 0 ? inputs.checksumsName : checksumsNameFor(inputs.checksumsName, algorithm)
-          return inputs.cosignKey ? [name, bundleNameFor(name)] : [name]
-        })
+        ...checksumsFiles(inputs).flatMap(({ name }) =>
+          inputs.cosignKey ? [name, bundleNameFor(name)] : [name]
+        )
       ]
       const limits = checkReleaseLimits(
         names.map(name => ({ name })),

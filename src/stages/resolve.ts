@@ -30,6 +30,7 @@ import { renderTemplate, type TemplateField } from '../template.js'
 import { deriveStamp } from '../version.js'
 import { bundleNameFor } from '../cosign.js'
 import { resolveUpx } from './compress.js'
+import { checksumsFiles } from './checksum.js'
 import { resolveCosign } from './sign.js'
 import { resolveAttest } from './attest.js'
 import { addUniversalPlan, UNIVERSAL_TARGET } from './universal.js'
@@ -423,9 +424,12 @@ function checkNames(
       )
     owner.set(name, by)
   }
-  if (inputs.checksumsName) owner.set(inputs.checksumsName, 'the checksums file')
-  if (inputs.checksumsName && inputs.cosignKey)
-    owner.set(bundleNameFor(inputs.checksumsName), 'the checksums signature')
+  if (inputs.checksumsName) {
+    for (const { name } of checksumsFiles(inputs)) {
+      owner.set(name, 'the checksums file')
+      if (inputs.cosignKey) owner.set(bundleNameFor(name), 'the checksums signature')
+    }
+  }
   for (const plan of plans) {
     const label = formatTarget(plan.target)
     try {
