@@ -3,7 +3,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { Artifact } from './artifacts.js'
 import { signFile, verifyFile, type CosignSigner } from './cosign.js'
-import type { Context } from './pipeline.js'
+import type { Context } from './context.js'
 import { uploadAsset, type ReleasePlan } from './release.js'
 import { signerOf } from './stages/sign.js'
 

@@ -2,7 +2,7 @@ import type { Artifact } from '../artifacts.js'
 import { isForkPullRequest } from '../cache-plan.js'
 import { errorMessage } from '../errors.js'
 import { INPUT } from '../inputs.js'
-import type { Context, Stage } from '../pipeline.js'
+import type { AttestationMade, Context, Stage } from '../context.js'
 import type { AttestationSubject } from '../ports/attest.js'
 
 /** Subjects per attestation: actions/attest-build-provenance's limit, which this follows. */
@@ -13,14 +13,6 @@ const PERMISSIONS = '`permissions: id-token: write` and `attestations: write`'
 
 /** Servers with an OIDC issuer and Sigstore instance @actions/attest knows: github.com, GHE.com. */
 const ATTESTING_SERVERS = /^https:\/\/(github\.com|[a-z0-9-]+\.ghe\.com)\/?$/
-
-/** One attestation this run made, as the `attestations` output lists it. */
-export interface AttestationMade {
-  id?: number
-  /** `<server>/<owner>/<repo>/attestations/<id>`, '' when GitHub gave no id */
-  url: string
-  subjects: number
-}
 
 /**
  * Resolve-time check of `attest`, before anything is built: the job must be able to get an OIDC

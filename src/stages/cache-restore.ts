@@ -10,31 +10,11 @@ import {
   type CacheSpec
 } from '../cache-plan.js'
 import { ageRestoredCache, measureCache } from '../go-cache.js'
-import type { Context, Stage } from '../pipeline.js'
+import type { CacheRestore, Context, Stage } from '../context.js'
 import { shardIndex } from '../plan.js'
 import { formatDuration } from '../ports/clock.js'
 import { STATE_VERSION } from '../ports/state.js'
 import { formatSize } from './build.js'
-
-/** One cache's restore, for the summary and the post step. */
-export interface CacheRestore {
-  spec: CacheSpec
-  /** matched key, '' on a miss or a fault */
-  matchedKey: string
-  /** the fault that made this a cold build, if any */
-  failure?: string
-  bytes: number
-  ms: number
-}
-
-/** What the cache-restore stage did. */
-export interface CacheRun {
-  restores: CacheRestore[]
-  /** true only when every cache hit its primary key exactly */
-  hit: boolean
-  /** why the post step will not save ('' when it will) */
-  saveBlockedBy: string
-}
 
 /** Restores the module and build caches before the build; the post step saves them. */
 export const restoreCaches: Stage = {

@@ -1,4 +1,4 @@
-import type { Stage } from '../pipeline.js'
+import type { Stage } from '../context.js'
 import { splitLegs } from '../plan.js'
 import { formatTarget } from '../targets.js'
 

@@ -1,7 +1,7 @@
 import { isForkPullRequest } from '../cache-plan.js'
 import { InputError } from '../errors.js'
 import { INPUT } from '../inputs.js'
-import type { Stage } from '../pipeline.js'
+import type { Stage } from '../context.js'
 import * as fs from 'node:fs'
 import { ApiError } from '../ports/release-api.js'
 import {

@@ -3,7 +3,7 @@ import { hashFile, type ChecksumAlgorithm } from '../checksums.js'
 import { bundleNameFor } from '../cosign.js'
 import { errorMessage } from '../errors.js'
 import { INPUT } from '../inputs.js'
-import type { Stage } from '../pipeline.js'
+import type { Stage } from '../context.js'
 import type { LogPort } from '../ports/log.js'
 import type { AssetInfo } from '../ports/release-api.js'
 import {

@@ -1,4 +1,4 @@
-import type { Stage } from '../pipeline.js'
+import type { Stage } from '../context.js'
 import { checkReleaseLimits } from '../release.js'
 
 /**

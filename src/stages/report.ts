@@ -1,6 +1,6 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import type { Stage } from '../pipeline.js'
+import type { Stage } from '../context.js'
 import { formatDuration } from '../ports/clock.js'
 import type { SummaryTable } from '../ports/outputs.js'
 import { cacheLabel } from '../cache-plan.js'

@@ -13,7 +13,7 @@ import type {
 } from '../facts.js'
 import { checkGoflags, checkLdflags, splitQuoted } from '../go-flags.js'
 import { INPUT, isInside, type Inputs } from '../inputs.js'
-import type { Context, Stage } from '../pipeline.js'
+import type { Context, Stage } from '../context.js'
 import { tail } from '../ports/process.js'
 import {
   binaryExtension,

@@ -5,7 +5,7 @@ import { TargetError, errorMessage } from '../errors.js'
 import type { TargetPlan } from '../facts.js'
 import { INPUT, type Inputs } from '../inputs.js'
 import { writeUniversalBinary } from '../macho-fat.js'
-import type { Stage } from '../pipeline.js'
+import type { Stage } from '../context.js'
 import { formatTarget, targetId, type Target } from '../targets.js'
 import { formatSize } from './build.js'
 

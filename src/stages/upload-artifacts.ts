@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { INPUT, type Inputs } from '../inputs.js'
-import type { Context, Stage } from '../pipeline.js'
+import type { Context, Stage } from '../context.js'
 import { formatSize } from './build.js'
 import { projectNameOf } from './resolve.js'
 

@@ -1,7 +1,7 @@
 import { readBinaryHeader, checkHeader, checkUniversalHeader } from '../binary-header.js'
 import { TargetError, errorMessage } from '../errors.js'
 import { INPUT } from '../inputs.js'
-import type { Stage } from '../pipeline.js'
+import type { Stage } from '../context.js'
 import { describeSize } from '../smoke.js'
 import * as fs from 'node:fs'
 

@@ -1,0 +1,115 @@
+import { ArtifactRegistry } from './artifacts.js'
+import type { CacheSpec } from './cache-plan.js'
+import type { Facts } from './facts.js'
+import type { Inputs } from './inputs.js'
+import type { AttestPort } from './ports/attest.js'
+import type { CachePort } from './ports/cache.js'
+import type { Clock } from './ports/clock.js'
+import type { LogPort } from './ports/log.js'
+import type { OutputPort } from './ports/outputs.js'
+import type { ProcessPort } from './ports/process.js'
+import type { ReleaseApi } from './ports/release-api.js'
+import type { StatePort } from './ports/state.js'
+import type { WorkflowArtifactPort } from './ports/workflow-artifacts.js'
+import type { PublishedRelease, ReleasePlan } from './release.js'
+import type { GoBuildInfo } from './sbom.js'
+
+/** Every side effect the stages may cause. */
+export interface Ports {
+  process: ProcessPort
+  outputs: OutputPort
+  cache: CachePort
+  /** main → post hand-over */
+  state: StatePort
+  clock: Clock
+  /** the workflow artifact service */
+  artifacts: WorkflowArtifactPort
+  /** the releases API of GITHUB_REPOSITORY, authenticated with the token */
+  releaseApi(token: string): ReleaseApi
+  /** build-provenance attestations (Sigstore signing + the attestations API) */
+  attest: AttestPort
+  /** the runner's environment (GITHUB_*, PATH, HOME); read, never written */
+  env: Readonly<Record<string, string | undefined>>
+}
+
+/** One cache's restore, for the summary and the post step. */
+export interface CacheRestore {
+  spec: CacheSpec
+  /** matched key, '' on a miss or a fault */
+  matchedKey: string
+  /** the fault that made this a cold build, if any */
+  failure?: string
+  bytes: number
+  ms: number
+}
+
+/** What the cache-restore stage did. */
+export interface CacheRun {
+  restores: CacheRestore[]
+  /** true only when every cache hit its primary key exactly */
+  hit: boolean
+  /** why the post step will not save ('' when it will) */
+  saveBlockedBy: string
+}
+
+/** One attestation this run made, as the `attestations` output lists it. */
+export interface AttestationMade {
+  id?: number
+  /** `<server>/<owner>/<repo>/attestations/<id>`, '' when GitHub gave no id */
+  url: string
+  subjects: number
+}
+
+/** What a stage's `check` hook returns beside its problems: facts for later stages. */
+export type ResolvedTools = Pick<Facts, 'upx' | 'cosign'>
+
+/** What every stage receives. */
+export interface Context {
+  inputs: Inputs
+  /** problems found while parsing inputs; the resolve stage reports them with its own, in one failure */
+  inputProblems: string[]
+  /** written by the resolve stage; reading it earlier throws */
+  facts: Facts
+  artifacts: ArtifactRegistry
+  /** written by the cache-restore stage; absent when caching is off */
+  caches?: CacheRun
+  /** written by the preflight stage when this run publishes a release */
+  release?: ReleasePlan
+  /** sbom: the Go build info of each binary by path, read before any compression */
+  buildInfos?: Map<string, GoBuildInfo>
+  /** what the upload and release stages published; the report stage turns it into outputs */
+  published: {
+    artifactIds: number[]
+    release?: PublishedRelease
+    /** what the attest stage made */
+    attestations?: AttestationMade[]
+  }
+  ports: Ports
+  log: LogPort
+}
+
+/** One step of the run. */
+export interface Stage {
+  /** short gerund phrase: the log group title */
+  name: string
+  /** the reason this stage does not run, or undefined to run it */
+  skip?(ctx: Context): string | undefined
+  run(ctx: Context): Promise<void>
+}
+
+/** Creates a context whose facts throw until the resolve stage sets them. */
+export function createContext(init: Omit<Context, 'facts' | 'artifacts' | 'published'>): Context {
+  let facts: Facts | undefined
+  return {
+    ...init,
+    artifacts: new ArtifactRegistry(),
+    published: { artifactIds: [] },
+    get facts(): Facts {
+      if (!facts) throw new Error('internal: facts read before the resolve stage ran')
+      return facts
+    },
+    set facts(value: Facts) {
+      facts = value
+    }
+  }
+}
