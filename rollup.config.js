@@ -24,8 +24,14 @@ export default entries.map(name => ({
     json()
   ],
   onwarn(warning, warn) {
-    // The toolkit has circular imports and `this` at module scope; both are harmless.
-    if (warning.code === 'CIRCULAR_DEPENDENCY' || warning.code === 'THIS_IS_UNDEFINED') return
+    // The toolkit has circular imports and `this` at module scope; both are harmless there. A
+    // cycle through our own code is a layering fault (stages → lib, never back): fail the bundle.
+    if (warning.code === 'CIRCULAR_DEPENDENCY') {
+      const ours = (warning.ids ?? []).filter(id => !id.includes('/node_modules/'))
+      if (ours.length === 0) return
+      throw new Error(`import cycle in src/: ${ours.join(' -> ')}`)
+    }
+    if (warning.code === 'THIS_IS_UNDEFINED') return
     warn(warning)
   }
 }))

@@ -331,20 +331,26 @@ describe('writeArchive ordering', () => {
 describe('writeArchive zip time does not follow the TZ', () => {
   let moduleFile: string
   beforeAll(async () => {
-    // A child node cannot load TypeScript, so hand it the module transpiled to CommonJS.
-    const source = await readFile(
-      fileURLToPath(new URL('../src/archive.ts', import.meta.url)),
-      'utf8'
-    )
-    const { outputText } = ts.transpileModule(source, {
-      compilerOptions: {
-        module: ts.ModuleKind.CommonJS,
-        target: ts.ScriptTarget.ES2022,
-        esModuleInterop: true
-      }
-    })
+    // A child node cannot load TypeScript, so hand it the module (and the leaf helpers it
+    // imports) transpiled to CommonJS.
+    const transpile = async (from: string, to: string): Promise<void> => {
+      const source = await readFile(
+        fileURLToPath(new URL(`../src/${from}`, import.meta.url)),
+        'utf8'
+      )
+      const { outputText } = ts.transpileModule(source, {
+        compilerOptions: {
+          module: ts.ModuleKind.CommonJS,
+          target: ts.ScriptTarget.ES2022,
+          esModuleInterop: true
+        }
+      })
+      await mkdir(path.dirname(path.join(tmp, to)), { recursive: true })
+      await writeFile(path.join(tmp, to), outputText)
+    }
     moduleFile = path.join(tmp, 'archive.cjs')
-    await writeFile(moduleFile, outputText)
+    await transpile('archive.ts', 'archive.cjs')
+    await transpile('lib/errors.ts', 'lib/errors.js')
   })
 
   const script = `

@@ -1,9 +1,10 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { cachePolicy, cacheSpecs, hashGoSums, runEvent, type RunEvent } from '../src/cache-plan.js'
+import { cachePolicy, cacheSpecs, hashGoSums } from '../src/cache-plan.js'
 import type { Facts } from '../src/facts.js'
 import type { Inputs } from '../src/inputs.js'
+import { runEvent, type RunEvent } from '../src/lib/run-event.js'
 
 type Row = [
   string,

@@ -1,8 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { compilerCandidates, findOnPath, zigTriple } from '../src/cross-cc.js'
+import { compilerCandidates, zigTriple } from '../src/cross-cc.js'
 import { targetId, type Target } from '../src/targets.js'
+import { findOnPath } from '../src/lib/which.js'
 
 const t = (goos: string, goarch: string, variant?: string): Target => ({
   goos,

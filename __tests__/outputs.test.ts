@@ -1,5 +1,5 @@
 import { formatTextTable } from '../src/ports/outputs.js'
-import { formatDuration } from '../src/ports/clock.js'
+import { formatDuration } from '../src/lib/format.js'
 
 test('text tables align columns under a rule', () => {
   expect(

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { isForkPullRequest } from '../src/cache-plan.js'
+import { isForkPullRequest } from '../src/lib/run-event.js'
 
 /** Numbers the rows and moves each row's last column (the outcome) after its description. */
 const numberedOutcome = <D, T extends unknown[], E>(rows: [D, ...T, E][]): [number, D, E, ...T][] =>

@@ -7,18 +7,12 @@ import { ProgramNotFoundError, realProcess, type ProcessPort } from '../src/port
 import { smoke } from '../src/stages/smoke.js'
 import type { AssetInfo, ReleaseApi, ReleaseInfo } from '../src/ports/release-api.js'
 import { checkReleaseLimits, MAX_ASSET_BYTES, MAX_RELEASE_ASSETS } from '../src/release.js'
-import {
-  amd64LevelFromCpuinfo,
-  describeSize,
-  parseSize,
-  planRun,
-  qemuArch,
-  type SmokeHost
-} from '../src/smoke.js'
+import { amd64LevelFromCpuinfo, planRun, qemuArch, type SmokeHost } from '../src/smoke.js'
 import { publishRelease } from '../src/stages/publish-release.js'
 import { releaseLimits } from '../src/stages/release-limits.js'
 import { testContext } from './fakes/context.js'
 import { numbered, targetOf } from './fakes/targets.js'
+import { describeSize, parseSize } from '../src/lib/format.js'
 
 /** A host with the given programs on PATH (found at /usr/bin/<name>) and files present. */
 const host = (

@@ -5,7 +5,6 @@ import {
   PORTS_NEEDING_CGO,
   binaryExtension,
   formatTarget,
-  matchesTargetPattern,
   parseDistList,
   resolveTargets,
   splitList,
@@ -14,6 +13,7 @@ import {
   variantLabel,
   type Target
 } from '../src/targets.js'
+import { matchesTargetPattern } from '../src/lib/target-patterns.js'
 
 // Captured from go1.26.8 linux/amd64: `go tool dist list -json`.
 const FIXTURE = readFileSync(new URL('./fixtures/dist-list-go1.26.json', import.meta.url), 'utf8')

@@ -3,7 +3,7 @@ import fs__default from 'node:fs';
 import * as path$1 from 'node:path';
 import { dirname as dirname$1 } from 'node:path';
 import { createHmac, randomUUID as randomUUID$2 } from 'node:crypto';
-import 'node:child_process';
+import os$1, { EOL as EOL$2 } from 'node:os';
 import * as os from 'os';
 import os__default, { EOL as EOL$1 } from 'os';
 import * as crypto$1 from 'crypto';
@@ -26,7 +26,7 @@ import require$$0$4 from 'node:net';
 import http$1 from 'node:http';
 import require$$0$3, { Transform, Readable as Readable$1 } from 'node:stream';
 import require$$0$1 from 'node:buffer';
-import require$$0$5, { inspect } from 'node:util';
+import require$$0$5, { types as types$1, inspect } from 'node:util';
 import require$$7 from 'node:querystring';
 import require$$8 from 'node:events';
 import require$$0$6 from 'node:diagnostics_channel';
@@ -42,7 +42,6 @@ import require$$1$4 from 'node:dns';
 import require$$5$3 from 'string_decoder';
 import * as child from 'child_process';
 import { setTimeout as setTimeout$1 } from 'timers';
-import os$1, { EOL as EOL$2 } from 'node:os';
 import * as stream from 'stream';
 import { Readable } from 'stream';
 import require$$5$4, { URL as URL$1 } from 'url';
@@ -52,12 +51,6 @@ import process$1 from 'node:process';
 import https$1 from 'node:https';
 import { createRequire } from 'node:module';
 import require$$1$5 from 'tty';
-
-/** Bad inputs, all of them: reported in one failure before anything is built or sent. */
-/** Message of an unknown thrown value. */
-function errorMessage(error) {
-    return error instanceof Error ? error.message : String(error);
-}
 
 /** How logs and summaries name a cache. */
 function cacheLabel(kind) {
@@ -133,120 +126,6 @@ function trimUnused(gocache, restoredAt) {
     fs.rmSync(path$1.join(gocache, 'trim.txt'), { force: true });
     return { kept, removed };
 }
-
-/** The real clock. */
-const realClock = {
-    now: () => performance.now(),
-    wall: () => Date.now(),
-    sleep: ms => new Promise(resolve => setTimeout(resolve, ms))
-};
-/** Formats a duration for progress lines: 850ms, 3.2s, 2m05s. */
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)}ms`;
-    if (ms < 60_000)
-        return `${(ms / 1000).toFixed(1)}s`;
-    const s = Math.round(ms / 1000);
-    return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-}
-
-/** Targets used when the user names none: the platforms most downloads come from. */
-/** Target id `goos_goarch[_variant]` ('linux_arm_7', 'linux_arm64_v8.2-lse'); ',' becomes '-' so ids are file-name safe. */
-function targetId(goos, goarch, variant) {
-    const base = `${goos}_${goarch}`;
-    return variant ? `${base}_${variant.replaceAll(',', '-')}` : base;
-}
-
-// Checks for what users may hand to `go build`: flags, -ldflags, GOFLAGS and environment.
-// The rules follow go1.26's cmd/go (work/build.go AddBuildFlags, base/goflags.go) and
-// cmd/internal/quoted, so an accepted value means what Go will make of it.
-const isSpace = (c) => c === ' ' || c === '\t' || c === '\n' || c === '\r';
-/** Port of Go's cmd/internal/quoted.Split: splits on spaces; single or double quotes only around whole fields; no escapes; throws Error('unterminated \' string') like Go. */
-function splitQuoted(s) {
-    const fields = [];
-    let i = 0;
-    while (i < s.length) {
-        while (i < s.length && isSpace(s[i]))
-            i++;
-        if (i >= s.length)
-            break;
-        const quote = s[i];
-        if (quote === '"' || quote === "'") {
-            const end = s.indexOf(quote, i + 1);
-            if (end < 0)
-                throw new Error(`unterminated ${quote} string`);
-            fields.push(s.slice(i + 1, end));
-            i = end + 1;
-            continue;
-        }
-        const start = i;
-        while (i < s.length && !isSpace(s[i]))
-            i++;
-        fields.push(s.slice(start, i));
-    }
-    return fields;
-}
-/**
- * Go's PerPackageFlag.set: an optional `pattern=` prefix when the value does not start with '-',
- * then quoted.Split of the rest. Returns the flag words or a problem sentence.
- */
-function splitPerPackage(value) {
-    let v = value.trim();
-    if (v !== '' && !v.startsWith('-')) {
-        const eq = v.indexOf('=');
-        if (eq < 0)
-            return { problem: 'missing =<value> in <pattern>=<value>' };
-        if (eq === 0)
-            return { problem: 'missing <pattern> in <pattern>=<value>' };
-        if (v[0] === "'" || v[0] === '"') {
-            return { problem: `parameter may not start with quote character ${v[0]}` };
-        }
-        v = v.slice(eq + 1);
-    }
-    try {
-        return { words: splitQuoted(v), rest: v };
-    }
-    catch (error) {
-        return { problem: error.message };
-    }
-}
-const oneOf = (...choices) => (v) => choices.includes(v) ? undefined : `allowed: ${choices.join(', ')}`;
-const perPackage = (v) => {
-    const split = splitPerPackage(v);
-    return 'problem' in split ? split.problem : undefined;
-};
-const BOOL = { takesValue: false };
-const VALUE = { takesValue: true };
-const ALLOWED = new Map([
-    ['a', BOOL],
-    ['asan', BOOL],
-    ['asmflags', { takesValue: true, check: perPackage }],
-    // -buildmode=c-shared, plugin, archive... do not produce executables the action can package.
-    ['buildmode', { takesValue: true, check: oneOf('exe', 'pie', 'default') }],
-    ['compiler', { takesValue: true, check: oneOf('gc', 'gccgo') }],
-    ['cover', BOOL],
-    ['covermode', { takesValue: true, check: oneOf('set', 'count', 'atomic') }],
-    ['coverpkg', VALUE],
-    ['gccgoflags', { takesValue: true, check: perPackage }],
-    ['gcflags', { takesValue: true, check: perPackage }],
-    ['installsuffix', VALUE],
-    ['linkshared', BOOL],
-    ['mod', { takesValue: true, check: oneOf('readonly', 'vendor', 'mod') }],
-    ['modcacherw', BOOL],
-    ['msan', BOOL],
-    [
-        'p',
-        {
-            takesValue: true,
-            check: v => (/^[0-9]+$/.test(v) && Number(v) > 0 ? undefined : 'a positive whole number')
-        }
-    ],
-    ['pgo', VALUE],
-    ['race', BOOL],
-    ['v', BOOL],
-    ['x', BOOL]
-]);
-[...ALLOWED.keys()].map(n => `-${n}`).join(', ');
 
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -30944,22 +30823,6 @@ function getState(name) {
     return process.env[`STATE_${name}`] || '';
 }
 
-/** The target of a universal binary: GoReleaser names its `{{.Arch}}` `all`. */
-Object.freeze({
-    goos: 'darwin',
-    goarch: 'all',
-    id: targetId('darwin', 'all')
-});
-
-/** 1234567 → "1.2 MiB". */
-function formatSize(bytes) {
-    if (bytes < 1024)
-        return `${bytes} B`;
-    if (bytes < 1024 * 1024)
-        return `${(bytes / 1024).toFixed(1)} KiB`;
-    return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
-
 /** Version of the state the main step leaves for the post step; bumped on any change of shape. */
 const STATE_VERSION = 2;
 const NAME = 'go-xbuild';
@@ -30998,6 +30861,25 @@ const actionsState = {
         return raw ? validateState(JSON.parse(raw)) : undefined;
     }
 };
+
+// Text for people: sizes, durations, the end of long output.
+/** 1234567 → "1.2 MiB". */
+function formatSize(bytes) {
+    if (bytes < 1024)
+        return `${bytes} B`;
+    if (bytes < 1024 * 1024)
+        return `${(bytes / 1024).toFixed(1)} KiB`;
+    return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+/** Formats a duration for progress lines: 850ms, 3.2s, 2m05s. */
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)}ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)}s`;
+    const s = Math.round(ms / 1000);
+    return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
 
 /** Every file below dir (absolute paths), with its size and mtime so a rewrite shows. */
 function listFiles(dir) {
@@ -31041,6 +30923,12 @@ function folderSize(dir) {
             total += fs.statSync(p).size;
     }
     return total;
+}
+
+/** Message of an unknown thrown value. */
+function errorMessage(error) {
+    // isNativeError, not instanceof: errors from another realm (vm, jest) are still errors.
+    return types$1.isNativeError(error) ? error.message : String(error);
 }
 
 /**
@@ -84908,6 +84796,13 @@ const actionsCache = {
             return { outcome: 'failed', detail: errorMessage(error) };
         }
     }
+};
+
+/** The real clock. */
+const realClock = {
+    now: () => performance.now(),
+    wall: () => Date.now(),
+    sleep: ms => new Promise(resolve => setTimeout(resolve, ms))
 };
 
 /** Log port for a GitHub runner, on @actions/core. */

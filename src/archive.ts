@@ -9,6 +9,7 @@ import { types } from 'node:util'
 import { createGzip } from 'node:zlib'
 import tarStream from 'tar-stream'
 import yazl from 'yazl'
+import { errorMessage } from './lib/errors.js'
 
 /**
  * Deflate level for tar.gz and zip. Level 9 cost 2.6-2.9x the CPU of level 6 on Go binaries for
@@ -368,7 +369,3 @@ function dosDate(seconds: number): Date {
 }
 
 /** The message of an unknown thrown value. */
-function errorMessage(err: unknown): string {
-  // isNativeError, not instanceof: errors from another realm (vm, jest) are still errors.
-  return types.isNativeError(err) ? err.message : String(err)
-}

@@ -1,20 +1,8 @@
 import type { CgoSetup } from './facts.js'
 import type { EnvSetting } from './go-flags.js'
-import { matchesTargetPattern, variantEnv, type Target } from './targets.js'
-
-/** Variables only the target list may set; inherited values would silently change the output. */
-const TARGET_VARIABLES = [
-  'GOOS',
-  'GOARCH',
-  'GOARM',
-  'GOAMD64',
-  'GOARM64',
-  'GO386',
-  'GOMIPS',
-  'GOMIPS64',
-  'GOPPC64',
-  'GORISCV64'
-]
+import { variantEnv, type Target } from './targets.js'
+import { matchesTargetPattern } from './lib/target-patterns.js'
+import { TARGET_VARIABLES } from './lib/target-patterns.js'
 
 /**
  * Secrets a runner hands the action's own process that no go command needs: the inputs

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { types } from 'node:util'
+import { errorMessage } from './lib/errors.js'
 
 /** Digest algorithms for checksum files. */
 export type ChecksumAlgorithm = 'sha256' | 'sha512'
@@ -158,7 +158,3 @@ function checkName(name: string): void {
 }
 
 /** The message of an unknown thrown value. */
-function errorMessage(err: unknown): string {
-  // isNativeError, not instanceof: errors from another realm (vm, jest) are still errors.
-  return types.isNativeError(err) ? err.message : String(err)
-}

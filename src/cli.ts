@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { InputError, errorMessage } from './errors.js'
 import { USAGE, parseCliArgs } from './cli-args.js'
 import { INPUT, parseInputs, type InputName } from './inputs.js'
 import { createContext } from './context.js'
@@ -13,6 +12,7 @@ import { consoleOutputs } from './ports/outputs.js'
 import { realProcess } from './ports/process.js'
 import { noCache } from './ports/cache.js'
 import { noState } from './ports/state.js'
+import { InputError, errorMessage } from './lib/errors.js'
 
 /** Secret inputs the CLI reads from the environment, never from its command line. */
 const SECRET_VARIABLES: readonly (readonly [InputName, string])[] = [

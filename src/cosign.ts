@@ -2,7 +2,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import type { ProcessPort } from './ports/process.js'
-import { tail } from './ports/process.js'
+import { tail } from './lib/format.js'
 
 /** cosign's Sigstore bundle next to the file it signs: `checksums.txt.sigstore.json`. */
 export const BUNDLE_SUFFIX = '.sigstore.json'

@@ -1,3 +1,4 @@
+import { TARGET_PATTERN, TARGET_VARIABLES } from './lib/target-patterns.js'
 // Checks for what users may hand to `go build`: flags, -ldflags, GOFLAGS and environment.
 // The rules follow go1.26's cmd/go (work/build.go AddBuildFlags, base/goflags.go) and
 // cmd/internal/quoted, so an accepted value means what Go will make of it.
@@ -410,19 +411,6 @@ const ALLOWED_FAMILIES = 'GO*, CGO_*, CC, CXX, AR, FC, GCCGO, PKG_CONFIG*'
 const allowedName = (n: string): boolean =>
   /^(GO|CGO_|PKG_CONFIG)/.test(n) || ['CC', 'CXX', 'AR', 'FC', 'GCCGO'].includes(n)
 
-const TARGET_VARIABLES = [
-  'GOOS',
-  'GOARCH',
-  'GOARM',
-  'GOAMD64',
-  'GOARM64',
-  'GO386',
-  'GOMIPS',
-  'GOMIPS64',
-  'GOPPC64',
-  'GORISCV64'
-]
-
 /** Names refused with a reason; matched upper-cased because Windows names ignore case. */
 const REFUSED: [RegExp, string][] = [
   [
@@ -469,7 +457,6 @@ export interface EnvSetting {
   value: string
 }
 
-const SCOPE = /^(\*|[a-z0-9]+)\/(\*|[a-z0-9]+)(\/[A-Za-z0-9.,]+)?$/
 const SCOPE_HELP = 'goos/goarch or goos/goarch/variant, e.g. linux/arm64, linux/*, linux/arm/7'
 // The scope ends at the first ':' and holds no '=', so "CC=C:\\mingw\\gcc" stays unscoped.
 const SCOPED_LINE = /^([^\s=:]+)\s*:\s*(.*)$/
@@ -509,7 +496,7 @@ export function parseEnvInput(
     let rest = raw
     const scoped = SCOPED_LINE.exec(raw)
     if (scoped) {
-      if (!SCOPE.test(scoped[1])) {
+      if (!TARGET_PATTERN.test(scoped[1])) {
         errors.push(`${at}: "${scoped[1]}" is not a target scope (${SCOPE_HELP})`)
         continue
       }
@@ -571,7 +558,7 @@ export function parseTargetMap(
     const colon = raw.indexOf(':')
     const scope = colon < 0 ? '' : raw.slice(0, colon).trim()
     const value = colon < 0 ? '' : raw.slice(colon + 1).trim()
-    if (colon < 0 || !SCOPE.test(scope)) {
+    if (colon < 0 || !TARGET_PATTERN.test(scope)) {
       errors.push(`${at}: "${raw}" is not goos/goarch[/variant]: value (${SCOPE_HELP})`)
       continue
     }

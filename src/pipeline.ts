@@ -1,6 +1,5 @@
 import type { Context, Stage } from './context.js'
 import type { Inputs } from './inputs.js'
-import { formatDuration } from './ports/clock.js'
 import { attest } from './stages/attest.js'
 import { build } from './stages/build.js'
 import { restoreCaches } from './stages/cache-restore.js'
@@ -20,6 +19,7 @@ import { readBuildInfos, writeSboms } from './stages/sbom.js'
 import { releaseLimits } from './stages/release-limits.js'
 import { smoke } from './stages/smoke.js'
 import { verify } from './stages/verify.js'
+import { formatDuration } from './lib/format.js'
 
 /** The run, in order. */
 export const stages: readonly Stage[] = [

@@ -1,15 +1,15 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { errorMessage } from './errors.js'
 import { cacheLabel, type CacheSpec } from './cache-plan.js'
 import { measureCache, trimUnused } from './go-cache.js'
 import type { CachePort, SaveResult } from './ports/cache.js'
-import { formatDuration, type Clock } from './ports/clock.js'
+import { type Clock } from './ports/clock.js'
 import type { LogPort } from './ports/log.js'
 import type { OutputPort } from './ports/outputs.js'
 import type { StatePort } from './ports/state.js'
-import { formatSize } from './stages/build.js'
 import { folderSize, listFiles } from './stages/cache-restore.js'
+import { errorMessage } from './lib/errors.js'
+import { formatDuration, formatSize } from './lib/format.js'
 
 /** What the post step needs. */
 export interface PostPorts {

@@ -3,11 +3,11 @@ import * as fs from 'node:fs'
 import type { ChecksumAlgorithm } from './checksums.js'
 import { formatChecksums } from './checksums.js'
 import { bundleNameFor } from './cosign.js'
-import { errorMessage } from './errors.js'
 import type { Inputs } from './inputs.js'
 import type { LogPort } from './ports/log.js'
-import { describeSize } from './smoke.js'
 import { ApiError, type AssetInfo, type ReleaseApi, type ReleaseInfo } from './ports/release-api.js'
+import { errorMessage } from './lib/errors.js'
+import { describeSize } from './lib/format.js'
 
 /** What the preflight stage found or created; the release stage publishes to it. */
 export interface ReleasePlan {

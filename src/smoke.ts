@@ -202,37 +202,3 @@ export function amd64LevelFromCpuinfo(cpuinfo: string): number | undefined {
   }
   return level
 }
-
-const SIZE_UNITS: Readonly<Record<string, number>> = {
-  '': 1,
-  b: 1,
-  kb: 1000,
-  kib: 1024,
-  mb: 1000 ** 2,
-  mib: 1024 ** 2,
-  gb: 1000 ** 3,
-  gib: 1024 ** 3
-}
-
-/** `25MiB`, `25 MB`, `25000000` → bytes; undefined for anything else. */
-export function parseSize(text: string): number | undefined {
-  const match = /^([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]*)$/.exec(text.trim())
-  if (!match) return undefined
-  const unit = SIZE_UNITS[match[2]!.toLowerCase()]
-  if (unit === undefined) return undefined
-  const bytes = Math.floor(Number(match[1]) * unit)
-  return bytes > 0 && Number.isSafeInteger(bytes) ? bytes : undefined
-}
-
-/** 26214400 → "25.0 MiB (26214400 bytes)": human-readable and exact. */
-export function describeSize(bytes: number): string {
-  const units = ['KiB', 'MiB', 'GiB']
-  let value = bytes
-  let unit = 'B'
-  for (const u of units) {
-    if (value < 1024) break
-    value /= 1024
-    unit = u
-  }
-  return unit === 'B' ? `${bytes} bytes` : `${value.toFixed(1)} ${unit} (${bytes} bytes)`
-}

@@ -217,16 +217,6 @@ export function binaryExtension(goos: string, goarch: string): string {
   return ''
 }
 
-/** Whether a pattern ('linux/arm64', 'linux/*', '*\/arm64', 'linux/arm/7') selects a target; no variant in the pattern matches every variant. */
-export function matchesTargetPattern(pattern: string, t: Target): boolean {
-  const parts = pattern.trim().split('/')
-  if (parts.length < 2 || parts.length > 3) return false
-  const [goos, goarch, variant] = parts
-  if (goos !== '*' && goos !== t.goos) return false
-  if (goarch !== '*' && goarch !== t.goarch) return false
-  return variant === undefined || variant === (t.variant ?? '')
-}
-
 const portKey = (goos: string, goarch: string): string => `${goos}/${goarch}`
 
 /** What one spec stands for: explicit targets count for duplicate checks, expansions do not. */

@@ -3,7 +3,7 @@ import * as fs from 'node:fs'
 import * as net from 'node:net'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { realProcess, tail } from '../../src/ports/process.js'
+import { realProcess } from '../../src/ports/process.js'
 import { copyFixture, gitInit } from '../fakes/context.js'
 import { findGoTool, goBinDirs, processEnv } from '../fakes/go-tools.js'
 import { sha256sumRelease } from '../fakes/release-check.js'
@@ -11,6 +11,7 @@ import { REPO_ROOT } from '../fakes/runner.js'
 import { startAzurite, type Azurite } from '../services/azurite.js'
 import { startGitHubService, type GitHubService } from '../services/github.js'
 import { startResultsService, type ResultsService } from '../services/results-service.js'
+import { tail } from '../../src/lib/format.js'
 
 /**
  * The README's plan → legs → publish recipe run by nektos/act (issue 5), in host mode

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { InputError } from '../../src/errors.js'
 import type { InputName } from '../../src/inputs.js'
 import { runStages, stages } from '../../src/pipeline.js'
 import { DIST_MARKER } from '../../src/stages/resolve.js'
 import { copyFixture, testContext } from '../fakes/context.js'
+import { InputError } from '../../src/lib/errors.js'
 
 type Values = Partial<Record<InputName, string>>
 

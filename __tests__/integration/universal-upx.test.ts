@@ -2,10 +2,10 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { readBinaryHeader } from '../../src/binary-header.js'
-import { InputError } from '../../src/errors.js'
 import { runStages } from '../../src/pipeline.js'
 import { realProcess } from '../../src/ports/process.js'
 import { copyFixture, gitInit, testContext } from '../fakes/context.js'
+import { InputError } from '../../src/lib/errors.js'
 
 const env = process.env as Record<string, string>
 const run = (file: string, args: string[], cwd?: string) =>

@@ -1,5 +1,5 @@
 import * as cache from '@actions/cache'
-import { errorMessage } from '../errors.js'
+import { errorMessage } from '../lib/errors.js'
 
 /** What a restore found. */
 export interface RestoreResult {

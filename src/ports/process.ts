@@ -108,9 +108,3 @@ export const realProcess: ProcessPort = {
 function signalNumber(signal: NodeJS.Signals): number {
   return ({ SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[signal] ?? 0
 }
-
-/** The last `max` characters of process output, for error messages. */
-export function tail(text: string, max = 2000): string {
-  const trimmed = text.trimEnd()
-  return trimmed.length <= max ? trimmed : '…' + trimmed.slice(trimmed.length - max)
-}

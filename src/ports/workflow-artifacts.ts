@@ -1,5 +1,5 @@
 import { DefaultArtifactClient } from '@actions/artifact'
-import { errorMessage } from '../errors.js'
+import { errorMessage } from '../lib/errors.js'
 
 /** One uploaded workflow artifact. */
 export interface UploadedArtifact {

@@ -1,9 +1,9 @@
 import type { Artifact } from '../artifacts.js'
-import { isForkPullRequest } from '../cache-plan.js'
-import { errorMessage } from '../errors.js'
 import { INPUT } from '../inputs.js'
 import type { AttestationMade, Context, Stage } from '../context.js'
 import type { AttestationSubject } from '../ports/attest.js'
+import { isForkPullRequest } from '../lib/run-event.js'
+import { errorMessage } from '../lib/errors.js'
 
 /** Subjects per attestation: actions/attest-build-provenance's limit, which this follows. */
 export const ATTEST_BATCH = 1024

@@ -2,14 +2,15 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { baseEnv, targetEnv } from '../build-env.js'
 import type { Artifact } from '../artifacts.js'
-import { TargetError } from '../errors.js'
 import type { BinarySpec, TargetPlan } from '../facts.js'
 import type { Context, Stage } from '../context.js'
-import { formatDuration } from '../ports/clock.js'
-import { tail } from '../ports/process.js'
 import { binaryExtension } from '../targets.js'
 import { renderTemplate } from '../template.js'
 import { DIST_MARKER, projectNameOf, templateValues } from './resolve.js'
+import { TargetError } from '../lib/errors.js'
+import { formatDuration, tail } from '../lib/format.js'
+import { forEachLimit } from '../lib/concurrency.js'
+import { formatSize } from '../lib/format.js'
 
 /** go build of every target × binary with bounded parallelism over one shared GOCACHE. */
 export const build: Stage = {
@@ -163,27 +164,4 @@ async function buildOne(
     size,
     buildMs: ms
   }
-}
-
-/** Runs fn over items with at most `limit` in flight, in order of the list. */
-export async function forEachLimit<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<void>
-): Promise<void> {
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++
-      await fn(items[i]!, i)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker))
-}
-
-/** 1234567 → "1.2 MiB". */
-export function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`
 }

@@ -1,20 +1,13 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import {
-  cacheLabel,
-  cachePolicy,
-  cacheSpecs,
-  hashGoSums,
-  runEvent,
-  type CacheSpec
-} from '../cache-plan.js'
+import { cacheLabel, cachePolicy, cacheSpecs, hashGoSums, type CacheSpec } from '../cache-plan.js'
 import { ageRestoredCache, measureCache } from '../go-cache.js'
 import type { CacheRestore, Context, Stage } from '../context.js'
 import { shardIndex } from '../plan.js'
-import { formatDuration } from '../ports/clock.js'
 import { STATE_VERSION } from '../ports/state.js'
-import { formatSize } from './build.js'
+import { runEvent } from '../lib/run-event.js'
+import { formatDuration, formatSize } from '../lib/format.js'
 
 /** Restores the module and build caches before the build; the post step saves them. */
 export const restoreCaches: Stage = {

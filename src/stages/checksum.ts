@@ -3,7 +3,7 @@ import * as path from 'node:path'
 import { formatChecksums, hashFile, type ChecksumAlgorithm } from '../checksums.js'
 import type { Inputs } from '../inputs.js'
 import type { Stage } from '../context.js'
-import { forEachLimit } from './build.js'
+import { forEachLimit } from '../lib/concurrency.js'
 
 /** Hashes every archive and SBOM once for all algorithms and writes one sha*sum-format file per algorithm. */
 export const checksum: Stage = {

@@ -1,15 +1,15 @@
 import * as fs from 'node:fs'
 import { baseEnv } from '../build-env.js'
-import { TargetError } from '../errors.js'
-import { findOnPath } from '../cross-cc.js'
 import type { TargetPlan } from '../facts.js'
 import { INPUT, type Inputs } from '../inputs.js'
 import type { Context, Stage } from '../context.js'
-import { formatDuration } from '../ports/clock.js'
-import { tail } from '../ports/process.js'
-import { matchesTargetPattern, type Target } from '../targets.js'
+import { type Target } from '../targets.js'
 import { upxSkipReason } from '../upx.js'
-import { forEachLimit, formatSize } from './build.js'
+import { TargetError } from '../lib/errors.js'
+import { findOnPath } from '../lib/which.js'
+import { formatDuration, tail, formatSize } from '../lib/format.js'
+import { matchesTargetPattern } from '../lib/target-patterns.js'
+import { forEachLimit } from '../lib/concurrency.js'
 
 /** Which of this job's targets the upx input selects, split into those UPX packs and those it cannot. */
 export function upxSelection(

@@ -4,11 +4,11 @@ import { writeArchive, type ArchiveEntry } from '../archive.js'
 import type { Artifact } from '../artifacts.js'
 import type { TargetPlan } from '../facts.js'
 import type { Context, Stage } from '../context.js'
-import { formatDuration } from '../ports/clock.js'
 import { binaryExtension } from '../targets.js'
 import { renderTemplate } from '../template.js'
-import { forEachLimit, formatSize } from './build.js'
 import { projectNameOf, templateValues } from './resolve.js'
+import { formatDuration, formatSize } from '../lib/format.js'
+import { forEachLimit } from '../lib/concurrency.js'
 
 /** One reproducible archive per target (or the bare binaries), named by the name template. */
 export const packageArchives: Stage = {

@@ -1,5 +1,3 @@
-import { isForkPullRequest } from '../cache-plan.js'
-import { InputError } from '../errors.js'
 import { INPUT } from '../inputs.js'
 import type { Stage } from '../context.js'
 import * as fs from 'node:fs'
@@ -12,6 +10,8 @@ import {
 } from '../release.js'
 import { checksumsFiles } from './checksum.js'
 import { bundleNameFor } from '../cosign.js'
+import { isForkPullRequest } from '../lib/run-event.js'
+import { InputError } from '../lib/errors.js'
 
 /**
  * Settles the release before anything is built: a tag, a token that may write, no published

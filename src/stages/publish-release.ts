@@ -1,7 +1,6 @@
 import * as fs from 'node:fs'
 import { hashFile, type ChecksumAlgorithm } from '../checksums.js'
 import { bundleNameFor } from '../cosign.js'
-import { errorMessage } from '../errors.js'
 import { INPUT } from '../inputs.js'
 import type { Stage } from '../context.js'
 import type { LogPort } from '../ports/log.js'
@@ -16,8 +15,10 @@ import {
   uploadAsset,
   type AssetFile
 } from '../release.js'
-import { forEachLimit, formatSize } from './build.js'
 import { publishSignatures } from '../release-sign.js'
+import { errorMessage } from '../lib/errors.js'
+import { forEachLimit } from '../lib/concurrency.js'
+import { formatSize } from '../lib/format.js'
 
 /**
  * Publishes to the release the preflight stage settled, in the one safe order: upload every asset

@@ -1,11 +1,10 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { Stage } from '../context.js'
-import { formatDuration } from '../ports/clock.js'
 import type { SummaryTable } from '../ports/outputs.js'
 import { cacheLabel } from '../cache-plan.js'
 import { formatTarget } from '../targets.js'
-import { formatSize } from './build.js'
+import { formatDuration, formatSize } from '../lib/format.js'
 
 /** One entry of the `artifacts` output and of dist/artifacts.json. */
 export interface ArtifactSummary {

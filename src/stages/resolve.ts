@@ -1,8 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { baseEnv, settingFor } from '../build-env.js'
-import { compilerCandidates, findOnPath, zigTriple } from '../cross-cc.js'
-import { InputError, errorMessage } from '../errors.js'
+import { compilerCandidates, zigTriple } from '../cross-cc.js'
 import type {
   BinarySpec,
   CgoSetup,
@@ -14,11 +13,9 @@ import type {
 import { checkGoflags, checkLdflags, splitQuoted } from '../go-flags.js'
 import { INPUT, isInside, type Inputs } from '../inputs.js'
 import type { Context, Stage } from '../context.js'
-import { tail } from '../ports/process.js'
 import {
   binaryExtension,
   formatTarget,
-  matchesTargetPattern,
   parseDistList,
   resolveTargets,
   variantLabel,
@@ -34,6 +31,11 @@ import { checksumsFiles } from './checksum.js'
 import { resolveCosign } from './sign.js'
 import { resolveAttest } from './attest.js'
 import { addUniversalPlan, UNIVERSAL_TARGET } from './universal.js'
+import { findOnPath } from '../lib/which.js'
+import { InputError, errorMessage } from '../lib/errors.js'
+import { tail } from '../lib/format.js'
+import { matchesTargetPattern } from '../lib/target-patterns.js'
+import { globToRegExp } from '../lib/files.js'
 
 /** Marks a dist folder as written by this action, so a later run may empty it. */
 export const DIST_MARKER = '.go-xbuild-dist'
@@ -598,15 +600,6 @@ function readdirOrEmpty(dir: string): string[] {
   } catch {
     return [] // a missing folder matches nothing, reported below like any empty match
   }
-}
-
-/** Turns a file-name wildcard (* and ?) into an anchored RegExp. */
-export function globToRegExp(glob: string): RegExp {
-  const body = glob
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '[^/]*')
-    .replace(/\?/g, '[^/]')
-  return new RegExp(`^${body}$`)
 }
 
 function checkDist(inputs: Inputs, problems: string[]): void {

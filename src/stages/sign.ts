@@ -1,9 +1,9 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { bundleNameFor, cosignTempDir, signFile, verifyFile, type CosignSigner } from '../cosign.js'
-import { findOnPath } from '../cross-cc.js'
 import { INPUT } from '../inputs.js'
 import type { Context, Stage } from '../context.js'
+import { findOnPath } from '../lib/which.js'
 
 /** How to install the pinned cosign, for the error when it is missing. */
 const INSTALL_HINT =

@@ -1,13 +1,13 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { Artifact } from '../artifacts.js'
-import { TargetError, errorMessage } from '../errors.js'
 import type { TargetPlan } from '../facts.js'
 import { INPUT, type Inputs } from '../inputs.js'
 import { writeUniversalBinary } from '../macho-fat.js'
 import type { Stage } from '../context.js'
 import { formatTarget, targetId, type Target } from '../targets.js'
-import { formatSize } from './build.js'
+import { TargetError, errorMessage } from '../lib/errors.js'
+import { formatSize } from '../lib/format.js'
 
 /** The target of a universal binary: GoReleaser names its `{{.Arch}}` `all`. */
 export const UNIVERSAL_TARGET: Target = Object.freeze({

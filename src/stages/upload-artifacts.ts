@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import { INPUT, type Inputs } from '../inputs.js'
 import type { Context, Stage } from '../context.js'
-import { formatSize } from './build.js'
 import { projectNameOf } from './resolve.js'
+import { formatSize } from '../lib/format.js'
 
 /** Uploads the archives, SBOMs, checksums files and their signatures as one workflow artifact of this job. */
 export const uploadArtifacts: Stage = {

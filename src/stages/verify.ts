@@ -1,9 +1,9 @@
 import { readBinaryHeader, checkHeader, checkUniversalHeader } from '../binary-header.js'
-import { TargetError, errorMessage } from '../errors.js'
 import { INPUT } from '../inputs.js'
 import type { Stage } from '../context.js'
-import { describeSize } from '../smoke.js'
 import * as fs from 'node:fs'
+import { TargetError, errorMessage } from '../lib/errors.js'
+import { describeSize } from '../lib/format.js'
 
 /** Reads every binary's header and fails when it was not built for its target or is over max-binary-size. */
 export const verify: Stage = {

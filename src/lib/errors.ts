@@ -1,3 +1,5 @@
+import { types } from 'node:util'
+
 /** Bad inputs, all of them: reported in one failure before anything is built or sent. */
 export class InputError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -24,5 +26,6 @@ export class TargetError extends Error {
 
 /** Message of an unknown thrown value. */
 export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
+  // isNativeError, not instanceof: errors from another realm (vm, jest) are still errors.
+  return types.isNativeError(error) ? error.message : String(error)
 }
