@@ -2,7 +2,6 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import {
-  bundleNameFor,
   checkCosignKey,
   secretLines,
   signArgs,
@@ -15,6 +14,7 @@ import type { ProcessPort } from '../src/ports/process.js'
 import { resolveCosign } from '../src/stages/sign.js'
 import { testContext } from './fakes/context.js'
 import { numbered } from './fakes/targets.js'
+import { bundleNameFor } from '../src/naming.js'
 
 type Values = Partial<Record<InputName, string>>
 

@@ -1,8 +1,8 @@
 import type { Inputs } from '../src/inputs.js'
 import { splitLegs } from '../src/plan.js'
-import { publishedNames } from '../src/stages/resolve.js'
 import { addUniversalPlan, planUniversal } from '../src/stages/universal.js'
 import { numbered, planOf, targetOf } from './fakes/targets.js'
+import { publishedNames } from '../src/naming.js'
 
 // [universal-binaries, mode, targets, slices of darwin_all (or null), problem]
 const rows: [Inputs['universalBinaries'], Inputs['mode'], string[], string[] | null, string][] = [
@@ -132,19 +132,21 @@ test.each(
     expect(plans.slice(0, 3).map(p => p.sliceOnly ?? false)).toEqual(sliceOnly)
     const names = plans.map(p =>
       publishedNames(
-        { nameTemplate: '{{.Binary}}_{{.Os}}_{{.Arch}}', sbom: [] } as unknown as Inputs,
-        p,
-        [{ name: 'app', pkg: '.' }],
         {
-          version: '1.0.0',
-          tag: 'v1.0.0',
-          commit: 'c',
-          shortCommit: 'c',
-          date: '',
-          epoch: 0,
-          snapshot: false
+          inputs: { nameTemplate: '{{.Binary}}_{{.Os}}_{{.Arch}}', sbom: [] },
+          binaries: [{ name: 'app', pkg: '.' }],
+          stamp: {
+            version: '1.0.0',
+            tag: 'v1.0.0',
+            commit: 'c',
+            shortCommit: 'c',
+            date: '',
+            epoch: 0,
+            snapshot: false
+          },
+          projectName: 'app'
         },
-        'app'
+        p
       ).map(n => n.name)
     )
     expect(names).toEqual([

@@ -1,17 +1,12 @@
-import { artifactNameFor } from '../src/stages/upload-artifacts.js'
+import { artifactNameFor, projectNameOf } from '../src/naming.js'
 
 /** Numbers the rows and moves each row's last column (the outcome) after its description. */
 const numberedOutcome = <D, T extends unknown[], E>(rows: [D, ...T, E][]): [number, D, E, ...T][] =>
   rows.map((r, i) => [i + 1, r[0], r[r.length - 1], ...r.slice(1, -1)] as [number, D, E, ...T])
 
-type NameContext = Parameters<typeof artifactNameFor>[0]
-
-/** Just the facts and the input artifactNameFor reads. */
-const ctx = (modulePath: string, ids: readonly string[], shard = ''): NameContext =>
-  ({
-    facts: { modulePath, plans: ids.map(id => ({ target: { id } })) },
-    inputs: { shard }
-  }) as unknown as NameContext
+/** The artifact name of a job of the module with these targets (and shard). */
+const nameOf = (modulePath: string, ids: readonly string[], shard = ''): string =>
+  artifactNameFor(projectNameOf(modulePath), shard, ids)
 
 const FIRST_CLASS = [
   'linux_386',
@@ -66,7 +61,7 @@ const rows: [string, string, string[], string][] = [
 test.each(numberedOutcome(rows))(
   '[%d] artifactNameFor: %s -> %s',
   (_n, _what, name, modulePath, ids) => {
-    const got = artifactNameFor(ctx(modulePath, ids))
+    const got = nameOf(modulePath, ids)
     expect(got).toBe(name)
     // Valid as an artifact name: no forbidden character, short enough.
     expect(got).not.toMatch(/[":<>|*?\r\n\\/]/)
@@ -76,9 +71,9 @@ test.each(numberedOutcome(rows))(
 
 test('a long list: the same list gives the same name, another list another name', () => {
   const many = [...FIRST_CLASS, 'freebsd_amd64', 'freebsd_arm64', 'linux_riscv64']
-  const name = artifactNameFor(ctx('example.com/hello', many))
+  const name = nameOf('example.com/hello', many)
   expect(name).toMatch(/^hello_11-targets-[0-9a-f]{8}$/)
-  expect(artifactNameFor(ctx('example.com/hello', [...many]))).toBe(name)
+  expect(nameOf('example.com/hello', [...many])).toBe(name)
 
   const others = [
     [...many.slice(0, -1), 'linux_s390x'],
@@ -86,16 +81,14 @@ test('a long list: the same list gives the same name, another list another name'
     [...many].reverse(),
     many.map(id => (id === 'linux_arm' ? 'linux_arm_7' : id))
   ]
-  const names = others.map(ids => artifactNameFor(ctx('example.com/hello', ids)))
+  const names = others.map(ids => nameOf('example.com/hello', ids))
   for (const other of names) expect(other).toMatch(/^hello_1[12]-targets-[0-9a-f]{8}$/)
   expect(new Set([name, ...names]).size).toBe(1 + others.length)
 })
 
 test('a matrix leg is named for its shard, whatever its targets', () => {
-  expect(artifactNameFor(ctx('example.com/hello', ['linux_amd64'], '2-of-3'))).toBe(
-    'hello_shard-2-of-3'
-  )
-  expect(artifactNameFor(ctx('example.com/hello', FIRST_CLASS, '1-of-2-darwin'))).toBe(
+  expect(nameOf('example.com/hello', ['linux_amd64'], '2-of-3')).toBe('hello_shard-2-of-3')
+  expect(nameOf('example.com/hello', FIRST_CLASS, '1-of-2-darwin')).toBe(
     'hello_shard-1-of-2-darwin'
   )
 })

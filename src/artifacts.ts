@@ -48,6 +48,14 @@ export class ArtifactRegistry {
     return this.items.filter(a => a.kind === 'archive' || a.kind === 'sbom')
   }
 
+  /**
+   * Everything the run hands on (workflow artifact, release): the published files, then the
+   * checksums files and their signatures.
+   */
+  handedOn(): Artifact[] {
+    return [...this.published(), ...this.byKind('checksums'), ...this.byKind('signature')]
+  }
+
   /** Artifacts of one kind, optionally for one target id. */
   byKind(kind: ArtifactKind, targetId?: string): Artifact[] {
     return this.items.filter(

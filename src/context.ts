@@ -13,6 +13,7 @@ import type { StatePort } from './ports/state.js'
 import type { WorkflowArtifactPort } from './ports/workflow-artifacts.js'
 import type { PublishedRelease, ReleasePlan } from './release.js'
 import type { GoBuildInfo } from './sbom.js'
+import type { NamingBasis } from './naming.js'
 
 /** Every side effect the stages may cause. */
 export interface Ports {
@@ -112,4 +113,10 @@ export function createContext(init: Omit<Context, 'facts' | 'artifacts' | 'publi
       facts = value
     }
   }
+}
+
+/** What the names of this run's files depend on, from the resolved facts. */
+export function namingOf(ctx: Pick<Context, 'inputs' | 'facts'>): NamingBasis {
+  const { stamp, projectName, binaries } = ctx.facts
+  return { inputs: ctx.inputs, stamp, projectName, binaries }
 }

@@ -4,14 +4,6 @@ import * as path from 'node:path'
 import type { ProcessPort } from './ports/process.js'
 import { tail } from './lib/format.js'
 
-/** cosign's Sigstore bundle next to the file it signs: `checksums.txt.sigstore.json`. */
-export const BUNDLE_SUFFIX = '.sigstore.json'
-
-/** The bundle name of a signed checksums file. */
-export function bundleNameFor(checksumsName: string): string {
-  return checksumsName + BUNDLE_SUFFIX
-}
-
 /**
  * PEM headers of the encrypted private keys `cosign generate-key-pair` writes: SIGSTORE since
  * cosign 2.0, COSIGN before. Only these are accepted, so a public key or a path given by mistake

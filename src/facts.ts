@@ -53,8 +53,6 @@ export interface TargetPlan {
   cgo: CgoSetup
   /** archive format for this target, or 'binary' for bare binaries */
   format: 'tar.gz' | 'tar.xz' | 'zip' | 'binary'
-  /** archive base name from the name template (without extension) */
-  archiveName: string
   /**
    * universal-binaries: the thin darwin targets whose binaries the universal stage joins into
    * this plan's fat Mach-O (target `darwin_all`); go builds no such plan itself
@@ -69,6 +67,8 @@ export interface Facts {
   go: GoToolchain
   /** module path from go.mod */
   modulePath: string
+  /** the module path's last element without a /vN suffix: {{.ProjectName}} and the default binary name */
+  projectName: string
   /** true when the module builds from vendor/ (no module download) */
   vendored: boolean
   stamp: ReleaseStamp

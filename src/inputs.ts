@@ -10,12 +10,12 @@ import {
   splitQuoted,
   type EnvSetting
 } from './go-flags.js'
-import { SBOM_FORMATS, type SbomFormat } from './sbom.js'
 import { DEFAULT_TARGETS, splitList } from './targets.js'
 import { checkTemplate, type TemplateField } from './template.js'
 import { checkUpxArgs } from './upx.js'
 import { checkCosignKey } from './cosign.js'
 import { parseSize } from './lib/format.js'
+import { SBOM_FORMATS, type SbomFormat } from './sbom.js'
 
 /** Input names as action.yml spells them; the CLI takes the same names as --options. */
 export const INPUT = {

@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import type { ChecksumAlgorithm } from './checksums.js'
 import { formatChecksums } from './checksums.js'
-import { bundleNameFor } from './cosign.js'
 import type { Inputs } from './inputs.js'
 import type { LogPort } from './ports/log.js'
 import { ApiError, type AssetInfo, type ReleaseApi, type ReleaseInfo } from './ports/release-api.js'
 import { errorMessage } from './lib/errors.js'
 import { describeSize } from './lib/format.js'
+import { bundleNameFor } from './naming.js'
 
 /** What the preflight stage found or created; the release stage publishes to it. */
 export interface ReleasePlan {

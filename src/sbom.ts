@@ -7,17 +7,6 @@ export const SBOM_FORMATS = ['cyclonedx-json', 'spdx-json'] as const
 /** One SBOM format. */
 export type SbomFormat = (typeof SBOM_FORMATS)[number]
 
-/** What follows a published file's name in its SBOM's name: `app.tar.gz.sbom.cdx.json`. */
-export const SBOM_SUFFIX: Readonly<Record<SbomFormat, string>> = {
-  'cyclonedx-json': '.sbom.cdx.json',
-  'spdx-json': '.sbom.spdx.json'
-}
-
-/** The SBOM of a published file (archive or bare binary). */
-export function sbomNameFor(published: string, format: SbomFormat): string {
-  return published + SBOM_SUFFIX[format]
-}
-
 /** A module as Go's debug/buildinfo records it (`go version -m -json`). */
 export interface GoModule {
   Path: string

@@ -13,5 +13,5 @@ export function targetOf(spec: string): Target {
 
 /** A pure-Go tar.gz plan of the target `spec`. */
 export function planOf(spec: string): TargetPlan {
-  return { target: targetOf(spec), cgo: { enabled: false }, format: 'tar.gz', archiveName: '' }
+  return { target: targetOf(spec), cgo: { enabled: false }, format: 'tar.gz' }
 }

@@ -2,9 +2,9 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { InputName } from '../../src/inputs.js'
 import { runStages, stages } from '../../src/pipeline.js'
-import { DIST_MARKER } from '../../src/stages/resolve.js'
 import { copyFixture, testContext } from '../fakes/context.js'
 import { InputError } from '../../src/lib/errors.js'
+import { DIST_MARKER } from '../../src/dist.js'
 
 type Values = Partial<Record<InputName, string>>
 

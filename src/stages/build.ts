@@ -6,11 +6,12 @@ import type { BinarySpec, TargetPlan } from '../facts.js'
 import type { Context, Stage } from '../context.js'
 import { binaryExtension } from '../targets.js'
 import { renderTemplate } from '../template.js'
-import { DIST_MARKER, projectNameOf, templateValues } from './resolve.js'
 import { TargetError } from '../lib/errors.js'
 import { formatDuration, tail } from '../lib/format.js'
 import { forEachLimit } from '../lib/concurrency.js'
 import { formatSize } from '../lib/format.js'
+import { templateValues } from '../naming.js'
+import { prepareDist } from '../dist.js'
 
 /** go build of every target × binary with bounded parallelism over one shared GOCACHE. */
 export const build: Stage = {
@@ -48,19 +49,6 @@ export const build: Stage = {
       )
     }
   }
-}
-
-/** Empties a dist folder this action wrote before (resolve refused foreign ones) and marks it as ours. */
-export function prepareDist(dist: string): void {
-  fs.rmSync(dist, { recursive: true, force: true })
-  fs.mkdirSync(dist, { recursive: true })
-  fs.writeFileSync(
-    path.join(dist, DIST_MARKER),
-    'written by go-xbuild-action; emptied on every run\n'
-  )
-  // Inside a checkout the folder would be untracked: git would call the tree modified, and Go
-  // would stamp every binary vcs.modified=true and its version "+dirty". Ignored, it is not.
-  fs.writeFileSync(path.join(dist, '.gitignore'), '# written by go-xbuild-action\n*\n')
 }
 
 /** One download before the parallel builds, so they never fetch the same module at once (go-build.md). */
@@ -109,12 +97,7 @@ export function buildArgs(
   output: string
 ): string[] {
   const { inputs, facts } = ctx
-  const values = templateValues(
-    facts.stamp,
-    plan.target,
-    binary.name,
-    projectNameOf(facts.modulePath)
-  )
+  const values = templateValues(facts.stamp, plan.target, binary.name, facts.projectName)
   const args = ['build']
   if (inputs.trimpath) args.push('-trimpath')
   if (inputs.buildvcs !== 'auto') args.push(`-buildvcs=${inputs.buildvcs}`)

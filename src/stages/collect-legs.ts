@@ -5,10 +5,10 @@ import type { Artifact } from '../artifacts.js'
 import { hashFile, parseChecksums } from '../checksums.js'
 import type { TargetPlan } from '../facts.js'
 import { INPUT } from '../inputs.js'
-import type { Stage } from '../context.js'
+import { namingOf, type Stage } from '../context.js'
 import { formatTarget } from '../targets.js'
-import { prepareDist } from './build.js'
-import { projectNameOf, publishedNames } from './resolve.js'
+import { legArtifactPrefix, publishedNames } from '../naming.js'
+import { prepareDist } from '../dist.js'
 
 /**
  * mode: publish — downloads every leg's artifact of this run, checks each file against its leg's
@@ -21,8 +21,7 @@ export const collectLegs: Stage = {
     const { inputs, facts, ports } = ctx
     const why = ports.artifacts.unavailable()
     if (why) throw new Error(`${INPUT.mode}: publish downloads the legs' artifacts, but ${why}`)
-    const project = projectNameOf(facts.modulePath)
-    const prefix = `${project}_shard-`
+    const prefix = legArtifactPrefix(facts.projectName)
     const legs = (await ports.artifacts.list()).filter(a => a.name.startsWith(prefix))
     if (legs.length === 0) {
       throw new Error(
@@ -33,7 +32,7 @@ export const collectLegs: Stage = {
     // What the plan says must be there: every target's files, by name.
     const expected = new Map<string, { plan: TargetPlan; binary?: string; sbom?: string }>()
     for (const plan of facts.plans) {
-      for (const n of publishedNames(inputs, plan, facts.binaries, facts.stamp, project)) {
+      for (const n of publishedNames(namingOf(ctx), plan)) {
         expected.set(n.name, { plan, binary: n.binary, sbom: n.sbom })
       }
     }

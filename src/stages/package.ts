@@ -3,12 +3,10 @@ import * as path from 'node:path'
 import { writeArchive, type ArchiveEntry } from '../archive.js'
 import type { Artifact } from '../artifacts.js'
 import type { TargetPlan } from '../facts.js'
-import type { Context, Stage } from '../context.js'
-import { binaryExtension } from '../targets.js'
-import { renderTemplate } from '../template.js'
-import { projectNameOf, templateValues } from './resolve.js'
+import { namingOf, type Context, type Stage } from '../context.js'
 import { formatDuration, formatSize } from '../lib/format.js'
 import { forEachLimit } from '../lib/concurrency.js'
+import { archiveNameOf, bareBinaryNameOf } from '../naming.js'
 
 /** One reproducible archive per target (or the bare binaries), named by the name template. */
 export const packageArchives: Stage = {
@@ -36,7 +34,7 @@ async function archiveTarget(ctx: Context, plan: TargetPlan): Promise<Artifact> 
       .map(b => ({ name: b.name, source: b.path, mode: 0o755 })),
     ...facts.archiveFiles.map(f => ({ name: f.name, source: f.source, mode: 0o644 }))
   ]
-  const name = `${plan.archiveName}.${plan.format}`
+  const name = archiveNameOf(namingOf(ctx), plan)
   const dest = path.join(inputs.dist, name)
   const size = await writeArchive(
     plan.format as 'tar.gz' | 'tar.xz' | 'zip',
@@ -55,9 +53,7 @@ function copyBinaries(ctx: Context, plan: TargetPlan): Artifact[] {
   const { facts, inputs } = ctx
   const { target } = plan
   return ctx.artifacts.byKind('binary', target.id).map(bin => {
-    const values = templateValues(facts.stamp, target, bin.binary!, projectNameOf(facts.modulePath))
-    const name =
-      renderTemplate(inputs.nameTemplate, values) + binaryExtension(target.goos, target.goarch)
+    const name = bareBinaryNameOf(namingOf(ctx), target, bin.binary!)
     const dest = path.join(inputs.dist, name)
     fs.copyFileSync(bin.path, dest)
     fs.chmodSync(dest, 0o755)

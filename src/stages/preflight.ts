@@ -8,10 +8,9 @@ import {
   isPrereleaseTag,
   releaseTagOf
 } from '../release.js'
-import { checksumsFiles } from './checksum.js'
-import { bundleNameFor } from '../cosign.js'
 import { isForkPullRequest } from '../lib/run-event.js'
 import { InputError } from '../lib/errors.js'
+import { releaseAssetNames } from '../naming.js'
 
 /**
  * Settles the release before anything is built: a tag, a token that may write, no published
@@ -71,12 +70,7 @@ export const preflight: Stage = {
         ctx.log
       )
       // The number of files is known now, their sizes only after packaging (release-limits stage).
-      const names = [
-        ...ctx.facts.releaseFiles,
-        ...checksumsFiles(inputs).flatMap(({ name }) =>
-          inputs.cosignKey ? [name, bundleNameFor(name)] : [name]
-        )
-      ]
+      const names = releaseAssetNames(ctx.facts.releaseFiles, inputs)
       const limits = checkReleaseLimits(
         names.map(name => ({ name })),
         release.assets

@@ -1,6 +1,5 @@
 import * as fs from 'node:fs'
 import { hashFile, type ChecksumAlgorithm } from '../checksums.js'
-import { bundleNameFor } from '../cosign.js'
 import { INPUT } from '../inputs.js'
 import type { Stage } from '../context.js'
 import type { LogPort } from '../ports/log.js'
@@ -19,6 +18,7 @@ import { publishSignatures } from '../release-sign.js'
 import { errorMessage } from '../lib/errors.js'
 import { forEachLimit } from '../lib/concurrency.js'
 import { formatSize } from '../lib/format.js'
+import { bundleNameFor } from '../naming.js'
 
 /**
  * Publishes to the release the preflight stage settled, in the one safe order: upload every asset

@@ -12,11 +12,8 @@ export const releaseLimits: Stage = {
   skip: ctx => (ctx.release ? undefined : 'nothing to publish'),
   async run(ctx) {
     const plan = ctx.release!
-    const files = [
-      ...ctx.artifacts.byKind('archive'),
-      ...ctx.artifacts.byKind('checksums'),
-      ...ctx.artifacts.byKind('signature')
-    ]
+    // SBOMs too: they are release assets like the archives.
+    const files = ctx.artifacts.handedOn()
     const problems = checkReleaseLimits(files, plan.release.assets)
     if (problems.length > 0) {
       throw new Error(`release ${plan.tag}: nothing uploaded:\n  ${problems.join('\n  ')}`)

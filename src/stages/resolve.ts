@@ -14,20 +14,15 @@ import { checkGoflags, checkLdflags, splitQuoted } from '../go-flags.js'
 import { INPUT, isInside, type Inputs } from '../inputs.js'
 import type { Context, Stage } from '../context.js'
 import {
-  binaryExtension,
   formatTarget,
   parseDistList,
   resolveTargets,
-  variantLabel,
   type DistPort,
   type Target
 } from '../targets.js'
-import { sbomNameFor, type SbomFormat } from '../sbom.js'
-import { renderTemplate, type TemplateField } from '../template.js'
+import { renderTemplate } from '../template.js'
 import { deriveStamp } from '../version.js'
-import { bundleNameFor } from '../cosign.js'
 import { resolveUpx } from './compress.js'
-import { checksumsFiles } from './checksum.js'
 import { resolveCosign } from './sign.js'
 import { resolveAttest } from './attest.js'
 import { addUniversalPlan, UNIVERSAL_TARGET } from './universal.js'
@@ -36,9 +31,14 @@ import { InputError, errorMessage } from '../lib/errors.js'
 import { tail } from '../lib/format.js'
 import { matchesTargetPattern } from '../lib/target-patterns.js'
 import { globToRegExp } from '../lib/files.js'
-
-/** Marks a dist folder as written by this action, so a later run may empty it. */
-export const DIST_MARKER = '.go-xbuild-dist'
+import {
+  checksumsAndBundles,
+  projectNameOf,
+  publishedNames,
+  templateValues,
+  type NamingBasis
+} from '../naming.js'
+import { isForeignDist } from '../dist.js'
 
 const SAFE_FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/
 
@@ -75,31 +75,28 @@ export const resolve: Stage = {
     for (const target of targets) {
       const port = ports.find(p => p.goos === target.goos && p.goarch === target.goarch)
       const cgo = await cgoSetup(ctx, target, port, go, problems)
-      plans.push({ target, cgo, format: formatFor(inputs.archive, target), archiveName: '' })
+      plans.push({ target, cgo, format: formatFor(inputs.archive, target) })
     }
     addUniversalPlan(inputs, plans, formatFor(inputs.archive, UNIVERSAL_TARGET), problems)
     const upx = await resolveUpx(ctx, plans, problems)
     const cosign = resolveCosign(ctx, problems)
     resolveAttest(ctx, problems)
-    checkNames(inputs, plans, binaries, stamp, projectName, problems)
-    checkRenderedLdflags(inputs, plans, binaries, stamp, projectName, problems)
-    const releaseFiles = plannedFiles(
-      inputs,
-      ports,
-      go.version,
-      plans,
-      binaries,
-      stamp,
-      projectName,
-      problems
-    )
+    const naming: NamingBasis = { inputs, stamp, projectName, binaries }
+    checkNames(inputs, naming, plans, problems)
+    checkRenderedLdflags(inputs, naming, plans, problems)
+    const releaseFiles = plannedFiles(inputs, naming, ports, go.version, plans, problems)
     const archiveFiles = inputs.archive === 'binary' ? [] : findArchiveFiles(inputs, problems)
-    checkDist(inputs, problems)
+    if (isForeignDist(inputs.dist)) {
+      problems.push(
+        `${INPUT.dist}: ${displayPath(inputs, inputs.dist)} already holds files this action did not write; remove it or choose another folder`
+      )
+    }
 
     if (problems.length > 0) throw new InputError([...new Set(problems)])
     ctx.facts = {
       go,
       modulePath: module?.path ?? '',
+      projectName,
       vendored: module?.vendored ?? false,
       stamp,
       binaries,
@@ -114,28 +111,6 @@ export const resolve: Stage = {
     )
     if (upx) ctx.log.info(`upx: ${upx.version} (${upx.path})`)
     ctx.log.info(`binaries: ${binaries.map(b => `${b.name} (${b.pkg})`).join(', ')}`)
-  }
-}
-
-/** Template values for one target (Binary: the first binary, or the one given). */
-export function templateValues(
-  stamp: ReleaseStamp,
-  target: Target,
-  binary: string,
-  projectName: string
-): Record<TemplateField, string> {
-  return {
-    Version: stamp.version,
-    Tag: stamp.tag,
-    Commit: stamp.commit,
-    ShortCommit: stamp.shortCommit,
-    Date: stamp.date,
-    Os: target.goos,
-    Arch: target.goarch,
-    Variant: variantLabel(target),
-    Target: target.id,
-    Binary: binary,
-    ProjectName: projectName
   }
 }
 
@@ -260,14 +235,6 @@ async function readStamp(ctx: Context, env: Record<string, string>): Promise<Rel
     commit,
     epoch
   })
-}
-
-/** Module path's last element without a /vN major-version suffix: the default binary and project name. */
-export function projectNameOf(modulePath: string): string {
-  const parts = modulePath.split('/').filter(Boolean)
-  let last = parts.pop() ?? 'app'
-  if (/^v\d+$/.test(last) && parts.length > 0) last = parts.pop()!
-  return last
 }
 
 async function listBinaries(
@@ -406,10 +373,8 @@ function formatFor(choice: Inputs['archive'], target: Target): TargetPlan['forma
 /** Renders the name template for every target (and binary, for bare binaries) and checks the names are safe and unique. */
 function checkNames(
   inputs: Inputs,
+  naming: NamingBasis,
   plans: TargetPlan[],
-  binaries: BinarySpec[],
-  stamp: ReleaseStamp,
-  projectName: string,
   problems: string[]
 ): void {
   const owner = new Map<string, string>()
@@ -426,16 +391,13 @@ function checkNames(
       )
     owner.set(name, by)
   }
-  if (inputs.checksumsName) {
-    for (const { name } of checksumsFiles(inputs)) {
-      owner.set(name, 'the checksums file')
-      if (inputs.cosignKey) owner.set(bundleNameFor(name), 'the checksums signature')
-    }
+  for (const { name, kind } of checksumsAndBundles(inputs)) {
+    owner.set(name, kind === 'checksums' ? 'the checksums file' : 'the checksums signature')
   }
   for (const plan of plans) {
     const label = formatTarget(plan.target)
     try {
-      for (const { name, binary } of publishedNames(inputs, plan, binaries, stamp, projectName)) {
+      for (const { name, binary } of publishedNames(naming, plan)) {
         claim(name, binary ? `${label} ${binary}` : label)
       }
     } catch (error) {
@@ -445,55 +407,16 @@ function checkNames(
 }
 
 /**
- * The file names a target publishes: its archive (setting plan.archiveName), or with
- * `archive: binary` each binary renamed by the name template; each followed by its SBOMs.
- */
-export function publishedNames(
-  inputs: Inputs,
-  plan: TargetPlan,
-  binaries: readonly BinarySpec[],
-  stamp: ReleaseStamp,
-  projectName: string
-): { name: string; binary?: string; sbom?: SbomFormat }[] {
-  // A slice of a universal binary only: its file is the darwin_all one.
-  if (plan.sliceOnly) return []
-  let files: { name: string; binary?: string }[]
-  if (plan.format === 'binary') {
-    files = binaries.map(b => ({
-      name:
-        renderTemplate(
-          inputs.nameTemplate,
-          templateValues(stamp, plan.target, b.name, projectName)
-        ) + binaryExtension(plan.target.goos, plan.target.goarch),
-      binary: b.name
-    }))
-  } else {
-    plan.archiveName = renderTemplate(
-      inputs.nameTemplate,
-      templateValues(stamp, plan.target, binaries[0]?.name ?? projectName, projectName)
-    )
-    files = [{ name: `${plan.archiveName}.${plan.format}` }]
-  }
-  // Each published file's SBOMs follow it, so name checks, legs and releases expect them too.
-  return files.flatMap(f => [
-    f,
-    ...inputs.sbom.map(format => ({ ...f, name: sbomNameFor(f.name, format), sbom: format }))
-  ])
-}
-
-/**
  * Every file the release must hold before it is published: this job's files, or with
  * `planned-targets` (a leg publishing without a fan-in job) the files of every leg of the plan,
  * named the way each leg names them. The leg's own targets must be part of the plan.
  */
 function plannedFiles(
   inputs: Inputs,
+  naming: NamingBasis,
   ports: DistPort[],
   goVersion: string,
   plans: TargetPlan[],
-  binaries: BinarySpec[],
-  stamp: ReleaseStamp,
-  projectName: string,
   problems: string[]
 ): string[] {
   let all = plans
@@ -511,8 +434,7 @@ function plannedFiles(
     all = planned.targets.map(target => ({
       target,
       cgo: { enabled: false },
-      format: formatFor(inputs.archive, target),
-      archiveName: ''
+      format: formatFor(inputs.archive, target)
     }))
     // The leg with both darwin slices adds darwin_all; a plan without both is the plan's error.
     addUniversalPlan(
@@ -525,7 +447,7 @@ function plannedFiles(
   const names: string[] = []
   for (const plan of all) {
     try {
-      names.push(...publishedNames(inputs, plan, binaries, stamp, projectName).map(n => n.name))
+      names.push(...publishedNames(naming, plan).map(n => n.name))
     } catch {
       // Reported by checkNames for this leg's targets; the others share the template.
     }
@@ -535,18 +457,16 @@ function plannedFiles(
 
 function checkRenderedLdflags(
   inputs: Inputs,
+  naming: NamingBasis,
   plans: TargetPlan[],
-  binaries: BinarySpec[],
-  stamp: ReleaseStamp,
-  projectName: string,
   problems: string[]
 ): void {
   for (const plan of plans) {
-    for (const b of binaries) {
+    for (const b of naming.binaries) {
       try {
         const rendered = renderTemplate(
           inputs.ldflags,
-          templateValues(stamp, plan.target, b.name, projectName)
+          templateValues(naming.stamp, plan.target, b.name, naming.projectName)
         )
         problems.push(...checkLdflags(INPUT.ldflags, rendered))
       } catch (error) {
@@ -599,20 +519,6 @@ function readdirOrEmpty(dir: string): string[] {
     return fs.readdirSync(dir)
   } catch {
     return [] // a missing folder matches nothing, reported below like any empty match
-  }
-}
-
-function checkDist(inputs: Inputs, problems: string[]): void {
-  let entries: string[]
-  try {
-    entries = fs.readdirSync(inputs.dist)
-  } catch {
-    return // absent: the build stage creates it
-  }
-  if (entries.length > 0 && !entries.includes(DIST_MARKER)) {
-    problems.push(
-      `${INPUT.dist}: ${displayPath(inputs, inputs.dist)} already holds files this action did not write; remove it or choose another folder`
-    )
   }
 }
 

@@ -4,10 +4,11 @@ import type { Artifact } from '../artifacts.js'
 import { baseEnv } from '../build-env.js'
 import { INPUT } from '../inputs.js'
 import type { Context, Stage } from '../context.js'
-import { parseBuildInfo, renderSbom, sbomNameFor, type GoBuildInfo } from '../sbom.js'
+import { parseBuildInfo, renderSbom, type GoBuildInfo } from '../sbom.js'
 import { TargetError } from '../lib/errors.js'
 import { tail } from '../lib/format.js'
 import { forEachLimit } from '../lib/concurrency.js'
+import { sbomNameFor } from '../naming.js'
 
 /** The tool named in every SBOM's metadata. */
 const TOOL = 'go-xbuild-action'

@@ -1,9 +1,10 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { bundleNameFor, cosignTempDir, signFile, verifyFile, type CosignSigner } from '../cosign.js'
+import { cosignTempDir, signFile, verifyFile, type CosignSigner } from '../cosign.js'
 import { INPUT } from '../inputs.js'
 import type { Context, Stage } from '../context.js'
 import { findOnPath } from '../lib/which.js'
+import { bundleNameFor } from '../naming.js'
 
 /** How to install the pinned cosign, for the error when it is missing. */
 const INSTALL_HINT =

@@ -8,11 +8,11 @@ import { ProgramNotFoundError, type ProcessResult } from '../ports/process.js'
 import { amd64LevelFromCpuinfo, planRun, qemuArch, type RunPlan, type SmokeHost } from '../smoke.js'
 import { joinQuoted } from '../go-flags.js'
 import { renderTemplate } from '../template.js'
-import { projectNameOf, templateValues } from './resolve.js'
 import { findOnPath } from '../lib/which.js'
 import { TargetError, errorMessage } from '../lib/errors.js'
 import { formatDuration, tail } from '../lib/format.js'
 import { forEachLimit } from '../lib/concurrency.js'
+import { templateValues } from '../naming.js'
 
 /** A smoke run that does not end by then is killed and fails. */
 export const SMOKE_TIMEOUT_MS = 60_000
@@ -119,7 +119,7 @@ async function smokeOne(
   const expect = inputs.smokeTestExpect
     ? renderTemplate(
         inputs.smokeTestExpect,
-        templateValues(facts.stamp, target, artifact.binary!, projectNameOf(facts.modulePath))
+        templateValues(facts.stamp, target, artifact.binary!, facts.projectName)
       )
     : ''
   const cwd = fs.mkdtempSync(path.join(temp, 'go-xbuild-smoke-'))

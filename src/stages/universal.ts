@@ -35,7 +35,6 @@ export function planUniversal(
       target: UNIVERSAL_TARGET,
       cgo: { enabled: false },
       format,
-      archiveName: '',
       universal: [amd64[0]!, arm64[0]!]
     }
   }

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto'
-import { INPUT, type Inputs } from '../inputs.js'
-import type { Context, Stage } from '../context.js'
-import { projectNameOf } from './resolve.js'
+import { INPUT } from '../inputs.js'
+import type { Stage } from '../context.js'
 import { formatSize } from '../lib/format.js'
+import { artifactNameFor } from '../naming.js'
 
 /** Uploads the archives, SBOMs, checksums files and their signatures as one workflow artifact of this job. */
 export const uploadArtifacts: Stage = {
@@ -12,12 +11,14 @@ export const uploadArtifacts: Stage = {
     return ctx.ports.artifacts.unavailable() || undefined
   },
   async run(ctx) {
-    const name = ctx.inputs.artifactName || artifactNameFor(ctx)
-    const files = [
-      ...ctx.artifacts.published(),
-      ...ctx.artifacts.byKind('checksums'),
-      ...ctx.artifacts.byKind('signature')
-    ].map(a => a.path)
+    const name =
+      ctx.inputs.artifactName ||
+      artifactNameFor(
+        ctx.facts.projectName,
+        ctx.inputs.shard,
+        ctx.facts.plans.map(p => p.target.id)
+      )
+    const files = ctx.artifacts.handedOn().map(a => a.path)
     const uploaded = await ctx.ports.artifacts.upload(
       name,
       files,
@@ -29,21 +30,4 @@ export const uploadArtifacts: Stage = {
       `artifact ${name}: ${files.length} files, ${formatSize(uploaded.size)}, id ${uploaded.id}${uploaded.replaced ? ' (replaced the one an earlier attempt of this run uploaded)' : ''}`
     )
   }
-}
-
-/**
- * `<project>_shard-<shard>` for a matrix leg; otherwise `<project>_<target ids>`, long lists
- * `<project>_<n>-targets-<hash>`.
- */
-export function artifactNameFor(
-  ctx: Pick<Context, 'facts'> & { inputs: Pick<Inputs, 'shard'> }
-): string {
-  const project = projectNameOf(ctx.facts.modulePath)
-  // A matrix leg: named for its shard, which the publish job looks for.
-  if (ctx.inputs.shard) return `${project}_shard-${ctx.inputs.shard}`
-  const ids = ctx.facts.plans.map(p => p.target.id)
-  const joined = `${project}_${ids.join('-')}`
-  if (joined.length <= 100) return joined
-  const hash = createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 8)
-  return `${project}_${ids.length}-targets-${hash}`
 }

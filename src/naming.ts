@@ -1,0 +1,185 @@
+import { createHash } from 'node:crypto'
+import * as path from 'node:path'
+import type { ChecksumAlgorithm } from './checksums.js'
+import type { BinarySpec, ReleaseStamp, TargetPlan } from './facts.js'
+import type { Inputs } from './inputs.js'
+import type { SbomFormat } from './sbom.js'
+import { binaryExtension, variantLabel, type Target } from './targets.js'
+import { renderTemplate, type TemplateField } from './template.js'
+
+// Every name the run gives a file or an artifact, in one pure place: the name checks of the
+// resolve stage, the stages that write the files and the legs' fan-in must all agree.
+
+/** cosign's Sigstore bundle next to the file it signs: `checksums.txt.sigstore.json`. */
+export const BUNDLE_SUFFIX = '.sigstore.json'
+
+/** What follows a published file's name in its SBOM's name: `app.tar.gz.sbom.cdx.json`. */
+export const SBOM_SUFFIX: Readonly<Record<SbomFormat, string>> = {
+  'cyclonedx-json': '.sbom.cdx.json',
+  'spdx-json': '.sbom.spdx.json'
+}
+
+/** What names depend on beside the target: the inputs that shape them, the stamp, the project. */
+export interface NamingBasis {
+  inputs: Pick<Inputs, 'nameTemplate' | 'sbom'>
+  stamp: ReleaseStamp
+  projectName: string
+  binaries: readonly BinarySpec[]
+}
+
+/** One file a target publishes. */
+export interface PublishedName {
+  name: string
+  /** archive: binary — the binary this file is */
+  binary?: string
+  /** set on an SBOM: its format */
+  sbom?: SbomFormat
+}
+
+/** Module path's last element without a /vN major-version suffix: the default binary and project name. */
+export function projectNameOf(modulePath: string): string {
+  const parts = modulePath.split('/').filter(Boolean)
+  let last = parts.pop() ?? 'app'
+  if (/^v\d+$/.test(last) && parts.length > 0) last = parts.pop()!
+  return last
+}
+
+/** Template values for one target (Binary: the first binary, or the one given). */
+export function templateValues(
+  stamp: ReleaseStamp,
+  target: Target,
+  binary: string,
+  projectName: string
+): Record<TemplateField, string> {
+  return {
+    Version: stamp.version,
+    Tag: stamp.tag,
+    Commit: stamp.commit,
+    ShortCommit: stamp.shortCommit,
+    Date: stamp.date,
+    Os: target.goos,
+    Arch: target.goarch,
+    Variant: variantLabel(target),
+    Target: target.id,
+    Binary: binary,
+    ProjectName: projectName
+  }
+}
+
+/** The archive's file name of a target: the name template's text plus the format's extension. */
+export function archiveNameOf(
+  basis: NamingBasis,
+  plan: Pick<TargetPlan, 'target' | 'format'>
+): string {
+  const binary = basis.binaries[0]?.name ?? basis.projectName
+  const values = templateValues(basis.stamp, plan.target, binary, basis.projectName)
+  return `${renderTemplate(basis.inputs.nameTemplate, values)}.${plan.format}`
+}
+
+/** archive: binary — the published name of one bare binary. */
+export function bareBinaryNameOf(basis: NamingBasis, target: Target, binary: string): string {
+  const values = templateValues(basis.stamp, target, binary, basis.projectName)
+  return (
+    renderTemplate(basis.inputs.nameTemplate, values) + binaryExtension(target.goos, target.goarch)
+  )
+}
+
+/**
+ * The file names a target publishes: its archive, or with `archive: binary` each binary renamed
+ * by the name template; each followed by its SBOMs. Throws when the name template cannot render.
+ */
+export function publishedNames(
+  basis: NamingBasis,
+  plan: Pick<TargetPlan, 'target' | 'format' | 'sliceOnly'>
+): PublishedName[] {
+  // A slice of a universal binary only: its file is the darwin_all one.
+  if (plan.sliceOnly) return []
+  const files: PublishedName[] =
+    plan.format === 'binary'
+      ? basis.binaries.map(b => ({
+          name: bareBinaryNameOf(basis, plan.target, b.name),
+          binary: b.name
+        }))
+      : [{ name: archiveNameOf(basis, plan) }]
+  // Each published file's SBOMs follow it, so name checks, legs and releases expect them too.
+  return files.flatMap(f => [
+    f,
+    ...basis.inputs.sbom.map(format => ({ ...f, name: sbomNameFor(f.name, format), sbom: format }))
+  ])
+}
+
+/** The SBOM of a published file (archive or bare binary). */
+export function sbomNameFor(published: string, format: SbomFormat): string {
+  return published + SBOM_SUFFIX[format]
+}
+
+/** The checksums files a run writes: checksums-name for the first algorithm, derived names after. */
+export function checksumsFiles(
+  inputs: Pick<Inputs, 'checksumsName' | 'checksumAlgorithms'>
+): { name: string; algorithm: ChecksumAlgorithm }[] {
+  return inputs.checksumAlgorithms.map((algorithm, i) => ({
+    name: i === 0 ? inputs.checksumsName : checksumsNameFor(inputs.checksumsName, algorithm),
+    algorithm
+  }))
+}
+
+/** checksums.txt → checksums.sha512.txt: the name of a further algorithm's file. */
+export function checksumsNameFor(base: string, algorithm: string): string {
+  const ext = path.extname(base)
+  return ext ? `${base.slice(0, -ext.length)}.${algorithm}${ext}` : `${base}.${algorithm}`
+}
+
+/** The bundle name of a signed checksums file. */
+export function bundleNameFor(checksumsName: string): string {
+  return checksumsName + BUNDLE_SUFFIX
+}
+
+/**
+ * The files a run writes beside the targets' files, in the order it writes them: each checksums
+ * file, followed by its cosign bundle when a key signs it.
+ */
+export function checksumsAndBundles(
+  inputs: Pick<Inputs, 'checksumsName' | 'checksumAlgorithms' | 'cosignKey'>
+): { name: string; kind: 'checksums' | 'signature' }[] {
+  return checksumsFiles(inputs).flatMap(({ name }) => [
+    { name, kind: 'checksums' as const },
+    ...(inputs.cosignKey ? [{ name: bundleNameFor(name), kind: 'signature' as const }] : [])
+  ])
+}
+
+/**
+ * Every asset a release of these files holds: the targets' files (`releaseFiles`), then the
+ * checksums files and their bundles.
+ */
+export function releaseAssetNames(
+  releaseFiles: readonly string[],
+  inputs: Pick<Inputs, 'checksumsName' | 'checksumAlgorithms' | 'cosignKey'>
+): string[] {
+  return [...releaseFiles, ...checksumsAndBundles(inputs).map(f => f.name)]
+}
+
+/** The workflow artifact of a matrix leg, which the publish job looks for: `<project>_shard-<shard>`. */
+export function legArtifactName(projectName: string, shard: string): string {
+  return `${legArtifactPrefix(projectName)}${shard}`
+}
+
+/** What every leg's artifact name starts with. */
+export function legArtifactPrefix(projectName: string): string {
+  return `${projectName}_shard-`
+}
+
+/**
+ * The workflow artifact of a job: a matrix leg's by its shard; otherwise
+ * `<project>_<target ids>`, long lists `<project>_<n>-targets-<hash>`.
+ */
+export function artifactNameFor(
+  projectName: string,
+  shard: string,
+  targetIds: readonly string[]
+): string {
+  if (shard) return legArtifactName(projectName, shard)
+  const joined = `${projectName}_${targetIds.join('-')}`
+  if (joined.length <= 100) return joined
+  const hash = createHash('sha256').update(targetIds.join(',')).digest('hex').slice(0, 8)
+  return `${projectName}_${targetIds.length}-targets-${hash}`
+}
