@@ -1,6 +1,12 @@
 import * as fs from 'node:fs'
+import * as os from 'node:os'
 import * as path from 'node:path'
+import type { Facts } from '../src/facts.js'
 import { INPUT } from '../src/inputs.js'
+import { planLegs } from '../src/stages/plan.js'
+import { report } from '../src/stages/report.js'
+import { testContext } from './fakes/context.js'
+import { planOf } from './fakes/targets.js'
 
 const text = fs.readFileSync(path.join(import.meta.dirname, '..', 'action.yml'), 'utf8')
 
@@ -10,25 +16,71 @@ function keysOf(section: string): string[] {
   return [...body.matchAll(/^ {2}([a-z0-9-]+):/gm)].map(m => m[1]!)
 }
 
+/**
+ * A context as the report stage finds it after a release run: one target built, archived,
+ * checksummed, uploaded, attested and released, with a cache hit (hand-made; no go, no network).
+ */
+function filledContext(): ReturnType<typeof testContext> {
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-action-yml-'))
+  const run = testContext({}, { workspace })
+  const { ctx } = run
+  fs.mkdirSync(ctx.inputs.dist, { recursive: true })
+  const plan = planOf('linux/amd64')
+  ctx.facts = {
+    go: { version: 'go1.26.8' },
+    stamp: { version: '1.2.3', tag: 'v1.2.3', commit: 'c0ffee' },
+    plans: [plan]
+  } as unknown as Facts
+  const file = (name: string): string => path.join(ctx.inputs.dist, name)
+  ctx.artifacts.add({ kind: 'binary', path: file('app'), name: 'app', target: plan.target })
+  const archive = 'app_1.2.3_linux_amd64.tar.gz'
+  ctx.artifacts.add({
+    kind: 'archive',
+    path: file(archive),
+    name: archive,
+    target: plan.target,
+    size: 1,
+    digests: { sha256: 'a'.repeat(64) }
+  })
+  ctx.artifacts.add({ kind: 'checksums', path: file('checksums.txt'), name: 'checksums.txt' })
+  ctx.caches = { restores: [], hit: true, saveBlockedBy: '' }
+  ctx.published.artifactIds.push(7)
+  ctx.published.attestations = [
+    { id: 5, url: 'https://github.com/o/r/attestations/5', subjects: 1 }
+  ]
+  ctx.published.release = {
+    id: 42,
+    url: 'https://github.com/o/r/releases/tag/v1.2.3',
+    draft: false,
+    created: true,
+    assets: [
+      {
+        id: 1,
+        name: archive,
+        size: 1,
+        state: 'uploaded',
+        digest: `sha256:${'a'.repeat(64)}`,
+        browserDownloadUrl: `https://github.com/o/r/releases/download/v1.2.3/${archive}`
+      }
+    ]
+  }
+  return run
+}
+
 test('action.yml declares exactly the inputs the code reads', () => {
   expect(keysOf('inputs').sort()).toEqual(Object.values(INPUT).sort())
 })
 
-test('action.yml declares the outputs the report stage sets, runs on node24 from dist/main.js', () => {
-  expect(keysOf('outputs').sort()).toEqual([
-    'artifact-ids',
-    'artifacts',
-    'assets',
-    'attestations',
-    'cache-hit',
-    'checksums-file',
-    'dist-dir',
-    'matrix',
-    'release-id',
-    'release-url',
-    'targets',
-    'version'
-  ])
+test('action.yml declares exactly the outputs the plan and report stages set', async () => {
+  const run = filledContext()
+  await planLegs.run(run.ctx)
+  await report.run(run.ctx)
+  expect([...run.outputs.keys()].sort()).toEqual(keysOf('outputs').sort())
+  // The context fills every record the outputs come from, so none is set only as a fallback.
+  expect([...run.outputs].filter(([, value]) => value === '' || value === '[]')).toEqual([])
+})
+
+test('action.yml runs on node24 from dist/main.js, with the post step after a green job', () => {
   expect(text).toMatch(/^ {2}using: node24$/m)
   expect(text).toMatch(/^ {2}main: dist\/main\.js$/m)
   expect(text).toMatch(/^ {2}post: dist\/post\.js$/m)

@@ -7,7 +7,6 @@ import { promisify } from 'node:util'
 import {
   formatChecksums,
   hashFile,
-  mergeChecksums,
   parseChecksums,
   type ChecksumAlgorithm,
   type ChecksumLine
@@ -287,72 +286,6 @@ describe('parseChecksums', () => {
     '[%d] %s rejected',
     (_i, _label, text, algorithm, message) => {
       expect(() => parseChecksums(text, algorithm)).toThrow(message)
-    }
-  )
-})
-
-describe('mergeChecksums', () => {
-  const table: [string, ChecksumLine[][], ChecksumLine[]][] = [
-    ['nothing', [], []],
-    [
-      'disjoint lists interleave in byte order',
-      [
-        [{ name: 'b', digest: B }],
-        [
-          { name: 'c', digest: C },
-          { name: 'a', digest: A }
-        ]
-      ],
-      [
-        { name: 'a', digest: A },
-        { name: 'b', digest: B },
-        { name: 'c', digest: C }
-      ]
-    ],
-    [
-      'identical duplicates across jobs collapse',
-      [
-        [{ name: 'a', digest: A }],
-        [
-          { name: 'a', digest: A },
-          { name: 'b', digest: B }
-        ]
-      ],
-      [
-        { name: 'a', digest: A },
-        { name: 'b', digest: B }
-      ]
-    ]
-  ]
-  test.each(table.map((row, i) => [i, ...row] as const))('[%d] %s', (_i, _label, lists, want) => {
-    expect(mergeChecksums(lists)).toEqual(want)
-  })
-
-  const errors: [string, ChecksumLine[][], string[] | undefined, string][] = [
-    [
-      'conflict names the file and both lists',
-      [[{ name: 'a', digest: A }], [{ name: 'b', digest: B }], [{ name: 'a', digest: C }]],
-      ['linux/checksums.txt', 'mac/checksums.txt', 'win/checksums.txt'],
-      `conflicting checksums for "a": ${A} ("a" in linux/checksums.txt) vs ${C} ("a" in win/checksums.txt)`
-    ],
-    [
-      'conflict without labels numbers the lists',
-      [[{ name: 'a', digest: A }], [{ name: 'a', digest: B }]],
-      undefined,
-      `("a" in list 1) vs ${B} ("a" in list 2)`
-    ],
-    [
-      'sha256 merged with sha512',
-      [[{ name: 'a', digest: A }], [{ name: 'b', digest: LONG }]],
-      undefined,
-      '"b" in list 2 has 128 hex digits, others have 64'
-    ],
-    ['bad name from an unparsed list', [[{ name: 'x/y', digest: A }]], undefined, "contains '/'"]
-  ]
-  test.each(errors.map((row, i) => [i, ...row] as const))(
-    '[%d] %s',
-    (_i, _label, lists, labels, message) => {
-      expect(() => mergeChecksums(lists, labels)).toThrow(message)
     }
   )
 })

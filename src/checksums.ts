@@ -57,7 +57,7 @@ export function formatChecksums(lines: ChecksumLine[]): string {
     .join('')
 }
 
-/** Parses a checksums file strictly (same format; for merging files from several jobs later); errors name the line number. */
+/** Parses a checksums file strictly (same format; a leg's file in mode: publish); errors name the line number. */
 export function parseChecksums(text: string, algorithm: ChecksumAlgorithm): ChecksumLine[] {
   const hexLength = DIGEST_HEX_LENGTH[algorithm]
   if (hexLength === undefined)
@@ -93,19 +93,6 @@ export function parseChecksums(text: string, algorithm: ChecksumAlgorithm): Chec
     seen.set(name, lineNo)
     return { name, digest }
   })
-}
-
-/** Merges several parsed files: identical duplicates collapse, conflicting digests for one name throw naming the file. */
-export function mergeChecksums(
-  lists: ChecksumLine[][],
-  labels?: readonly string[]
-): ChecksumLine[] {
-  return collect(
-    lists.flatMap((lines, i) => {
-      const label = labels?.[i] ?? `list ${i + 1}`
-      return lines.map(line => ({ line, where: `"${line.name}" in ${label}` }))
-    })
-  )
 }
 
 /** Validates lines, collapses identical duplicates, and sorts by name in UTF-8 byte order. */
