@@ -9,10 +9,9 @@ import {
   attest,
   attestationSubjects,
   batches,
-  explainAttestFailure,
-  resolveAttest
+  explainAttestFailure
 } from '../src/stages/attest.js'
-import { testContext } from './fakes/context.js'
+import { prepareProblems, testContext } from './fakes/context.js'
 
 type Values = Partial<Record<InputName, string>>
 
@@ -56,13 +55,11 @@ describe('attest input', () => {
   })
 })
 
-describe('resolveAttest: refused before any build', () => {
+describe('attest prepare: refused before any build', () => {
   const permissions = '`permissions: id-token: write` and `attestations: write`'
-  const check = (values: Values, env: Record<string, string>): string[] => {
+  const check = (values: Values, env: Record<string, string>): Promise<string[]> => {
     const { ctx } = testContext(values, { workspace: root, env })
-    const problems: string[] = []
-    resolveAttest(ctx, problems)
-    return problems
+    return prepareProblems(ctx, attest)
   }
   const fork = path.join(root, 'fork.json')
   fs.writeFileSync(fork, JSON.stringify({ pull_request: { head: { repo: { full_name: 'x/y' } } } }))
@@ -126,8 +123,8 @@ describe('resolveAttest: refused before any build', () => {
       },
       []
     ]
-  ])('%s', (_, values, env, problems) => {
-    expect(check(values, env)).toEqual(problems)
+  ])('%s', async (_, values, env, problems) => {
+    expect(await check(values, env)).toEqual(problems)
   })
 })
 

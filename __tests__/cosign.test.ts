@@ -11,8 +11,9 @@ import {
 } from '../src/cosign.js'
 import { parseInputs, type InputName, type Inputs } from '../src/inputs.js'
 import type { ProcessPort } from '../src/ports/process.js'
-import { resolveCosign } from '../src/stages/sign.js'
-import { testContext } from './fakes/context.js'
+import { signChecksums } from '../src/stages/sign.js'
+import { prepareProblems, testContext } from './fakes/context.js'
+import type { Facts } from '../src/facts.js'
 import { numbered } from './fakes/targets.js'
 import { bundleNameFor } from '../src/naming.js'
 
@@ -207,7 +208,7 @@ test('signFile: a failing cosign is an error naming the file, and the key file i
   expect(fs.readdirSync(temp)).toEqual([])
 })
 
-describe('resolveCosign', () => {
+describe('sign prepare: cosign on PATH before any build', () => {
   const bin = path.join(root, 'bin')
   beforeAll(() => {
     fs.mkdirSync(bin)
@@ -228,12 +229,11 @@ describe('resolveCosign', () => {
       ],
       ['key set, cosign on PATH', { 'cosign-key': KEY }, 'BIN', []]
     ])
-  )('[%d] %s', (_n, _d, values, pathEnv, problems) => {
+  )('[%d] %s', async (_n, _d, values, pathEnv, problems) => {
     const PATH = pathEnv === 'BIN' ? bin : pathEnv
     const { ctx } = testContext(values, { workspace: root, env: { PATH } })
-    const found: string[] = []
-    const program = resolveCosign(ctx, found)
-    expect(found).toEqual(problems)
-    expect(program).toBe(pathEnv === 'BIN' ? path.join(bin, 'cosign') : undefined)
+    ctx.facts = {} as Facts
+    expect(await prepareProblems(ctx, signChecksums)).toEqual(problems)
+    expect(ctx.facts.cosign).toBe(pathEnv === 'BIN' ? path.join(bin, 'cosign') : undefined)
   })
 })

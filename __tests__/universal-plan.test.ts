@@ -1,8 +1,8 @@
 import type { Inputs } from '../src/inputs.js'
 import { splitLegs } from '../src/plan.js'
-import { addUniversalPlan, planUniversal } from '../src/stages/universal.js'
 import { numbered, planOf, targetOf } from './fakes/targets.js'
 import { publishedNames } from '../src/naming.js'
+import { addUniversalPlan, planUniversal } from '../src/universal-plan.js'
 
 // [universal-binaries, mode, targets, slices of darwin_all (or null), problem]
 const rows: [Inputs['universalBinaries'], Inputs['mode'], string[], string[] | null, string][] = [

@@ -2,8 +2,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { parseInputs, type InputName } from '../src/inputs.js'
-import { upxSelection } from '../src/stages/compress.js'
-import { checkUpxArgs, upxSkipReason } from '../src/upx.js'
+import { checkUpxArgs, upxSkipReason, upxSelection } from '../src/upx.js'
 import { numbered, planOf } from './fakes/targets.js'
 
 // [target, packed?, reason fragment when skipped]

@@ -61,13 +61,13 @@ export interface AttestationMade {
   subjects: number
 }
 
-/** What a stage's `check` hook returns beside its problems: facts for later stages. */
-export type ResolvedTools = Pick<Facts, 'upx' | 'cosign'>
-
 /** What every stage receives. */
 export interface Context {
   inputs: Inputs
-  /** problems found while parsing inputs; the resolve stage reports them with its own, in one failure */
+  /**
+   * problems found while parsing inputs, then by the resolve stage; the stages' checks add theirs
+   * and one failure reports them all, before anything is built
+   */
   inputProblems: string[]
   /** written by the resolve stage; reading it earlier throws */
   facts: Facts
@@ -93,6 +93,16 @@ export interface Context {
 export interface Stage {
   /** short gerund phrase: the log group title */
   name: string
+  /**
+   * Config-only problems of this stage's inputs against the resolved facts. Run for every stage
+   * of every mode's list, so a plan validates what its legs will do; reads nothing outside ctx.
+   */
+  check?(ctx: Context): string[]
+  /**
+   * Runner problems (tools on PATH, OIDC variables), run only for the stages of this run's mode,
+   * before anything is built; may record what it found in the facts.
+   */
+  prepare?(ctx: Context): Promise<string[]>
   /** the reason this stage does not run, or undefined to run it */
   skip?(ctx: Context): string | undefined
   run(ctx: Context): Promise<void>

@@ -74,6 +74,8 @@ export interface Facts {
   stamp: ReleaseStamp
   binaries: BinarySpec[]
   plans: TargetPlan[]
+  /** false on a matrix leg (mode: build), whose plans are only part of the release's targets */
+  wholeRelease: boolean
   /**
    * names of every file the release must hold before it is published: this job's files, or
    * every leg's with `planned-targets`
@@ -81,8 +83,8 @@ export interface Facts {
   releaseFiles: string[]
   /** extra files for every archive: absolute source path and name inside the archive */
   archiveFiles: { source: string; name: string }[]
-  /** upx: the program and its version line, when some binary of this job is to be compressed */
+  /** upx: the program and its version line, when some binary of this job is to be compressed (compress stage's prepare) */
   upx?: { path: string; version: string }
-  /** cosign-key: the cosign program found on PATH (absent without a key, and in mode: plan) */
+  /** cosign-key: the cosign program found on PATH (sign stage's prepare; absent without a key, and in mode: plan) */
   cosign?: string
 }

@@ -20,11 +20,31 @@ import { releaseLimits } from './stages/release-limits.js'
 import { smoke } from './stages/smoke.js'
 import { verify } from './stages/verify.js'
 import { formatDuration } from './lib/format.js'
+import { InputError } from './lib/errors.js'
+
+/**
+ * Runs every stage's config check (of all modes, so a plan validates what its legs will do) and
+ * the runner checks of this mode's stages, then fails once, listing every problem of the inputs
+ * (the parser's and the resolve stage's included), before anything is built or sent.
+ */
+const validate: Stage = {
+  name: 'checking inputs',
+  async run(ctx) {
+    const problems = ctx.inputProblems
+    for (const stage of everyStage()) problems.push(...(stage.check?.(ctx) ?? []))
+    for (const stage of stagesFor(ctx.inputs.mode)) {
+      if (stage.prepare) problems.push(...(await stage.prepare(ctx)))
+    }
+    if (problems.length > 0) throw new InputError([...new Set(problems)])
+  }
+}
 
 /** The run, in order. */
 export const stages: readonly Stage[] = [
-  // Query go env and dist list, read the commit, validate every input against them.
+  // Query go env and dist list, read the commit, resolve targets, binaries and names.
   resolve,
+  // Every stage's config checks and this mode's runner checks (upx, cosign, OIDC); one failure.
+  validate,
   // Token may write, the tag's release is not immutable, not a fork PR: before any build.
   preflight,
   // Restore the module and build caches keyed on the targets; leave the post step its state.
@@ -64,11 +84,12 @@ export const stages: readonly Stage[] = [
 ]
 
 /** mode: plan — validate everything, then write the matrix; nothing is built. */
-export const planStages: readonly Stage[] = [resolve, planLegs]
+export const planStages: readonly Stage[] = [resolve, validate, planLegs]
 
 /** mode: publish — the fan-in: the legs' files instead of a build, then one release. */
 export const publishStages: readonly Stage[] = [
   resolve,
+  validate,
   preflight,
   // Download every leg's artifact, check it against its checksums, require every planned target.
   collectLegs,
@@ -79,6 +100,11 @@ export const publishStages: readonly Stage[] = [
   publishRelease,
   report
 ]
+
+/** Every stage of every mode, once each. */
+export function everyStage(): Stage[] {
+  return [...new Set([...stages, ...planStages, ...publishStages])]
+}
 
 /** The stage list of a mode. */
 export function stagesFor(mode: Inputs['mode']): readonly Stage[] {

@@ -1,3 +1,5 @@
+import type { TargetPlan } from './facts.js'
+import { matchesTargetPattern } from './lib/target-patterns.js'
 import type { Target } from './targets.js'
 
 /**
@@ -48,4 +50,20 @@ export function checkUpxArgs(input: string, args: readonly string[]): string[] {
       arg =>
         `${input}: "${arg}" is not allowed; use compression options such as --best, --lzma, --brute or -1..-9 (the action names the file and the output itself)`
     )
+}
+
+/** Which of this job's targets the upx input selects, split into those UPX packs and those it cannot. */
+export function upxSelection(
+  inputs: { upx: readonly string[] },
+  plans: readonly TargetPlan[]
+): { pack: Target[]; skip: { target: Target; reason: string }[] } {
+  const pack: Target[] = []
+  const skip: { target: Target; reason: string }[] = []
+  for (const { target, universal } of plans) {
+    if (universal || !inputs.upx.some(p => matchesTargetPattern(p, target))) continue
+    const reason = upxSkipReason(target)
+    if (reason) skip.push({ target, reason })
+    else pack.push(target)
+  }
+  return { pack, skip }
 }

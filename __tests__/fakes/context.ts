@@ -2,7 +2,8 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { parseInputs, type InputName } from '../../src/inputs.js'
-import { createContext, type Context } from '../../src/context.js'
+import { createContext, type Context, type Stage } from '../../src/context.js'
+import { stagesFor } from '../../src/pipeline.js'
 import { realClock } from '../../src/ports/clock.js'
 import { actionsAttest, type AttestPort } from '../../src/ports/attest.js'
 import { githubReleaseApi } from '../../src/ports/release-api.js'
@@ -107,4 +108,9 @@ export async function gitInit(
   await git('commit', '-q', '-m', 'fixture')
   if (options.tag) await git('tag', options.tag)
   return git('rev-parse', 'HEAD')
+}
+
+/** What a stage's runner checks find in this context's mode: none where the mode runs no such stage. */
+export async function prepareProblems(ctx: Context, stage: Stage): Promise<string[]> {
+  return stagesFor(ctx.inputs.mode).includes(stage) ? ((await stage.prepare?.(ctx)) ?? []) : []
 }

@@ -1,6 +1,6 @@
 import type { Artifact } from '../artifacts.js'
 import { INPUT } from '../inputs.js'
-import type { AttestationMade, Context, Stage } from '../context.js'
+import type { AttestationMade, Stage } from '../context.js'
 import type { AttestationSubject } from '../ports/attest.js'
 import { isForkPullRequest } from '../lib/run-event.js'
 import { errorMessage } from '../lib/errors.js'
@@ -13,38 +13,6 @@ const PERMISSIONS = '`permissions: id-token: write` and `attestations: write`'
 
 /** Servers with an OIDC issuer and Sigstore instance @actions/attest knows: github.com, GHE.com. */
 const ATTESTING_SERVERS = /^https:\/\/(github\.com|[a-z0-9-]+\.ghe\.com)\/?$/
-
-/**
- * Resolve-time check of `attest`, before anything is built: the job must be able to get an OIDC
- * token (GitHub sets ACTIONS_ID_TOKEN_REQUEST_URL only with `id-token: write`) and have a token
- * to store the attestation with. A plan attests nothing; a fork pull request skips (its token is
- * read-only and it gets no OIDC token), as it skips publishing.
- */
-export function resolveAttest(ctx: Context, problems: string[]): void {
-  const { inputs, ports } = ctx
-  if (!inputs.attest || inputs.mode === 'plan' || isForkPullRequest(ports.env)) return
-  if (!ports.env.ACTIONS_ID_TOKEN_REQUEST_URL || !ports.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
-    problems.push(
-      `${INPUT.attest}: this job cannot get an OIDC token to sign attestations with; give the job ${PERMISSIONS} (outside GitHub Actions, leave ${INPUT.attest} false)`
-    )
-  }
-  if (!inputs.githubToken) {
-    problems.push(
-      `${INPUT.attest}: storing attestations needs a token: set ${INPUT.githubToken} (the job's GITHUB_TOKEN with ${PERMISSIONS})`
-    )
-  }
-  const server = ports.env.GITHUB_SERVER_URL || 'https://github.com'
-  if (!ATTESTING_SERVERS.test(server)) {
-    problems.push(
-      `${INPUT.attest}: artifact attestations exist on github.com and GHE.com only, not on ${server} (GitHub Enterprise Server); leave ${INPUT.attest} false there`
-    )
-  }
-  if (!ports.env.GITHUB_REPOSITORY) {
-    problems.push(
-      `${INPUT.attest}: GITHUB_REPOSITORY is not set; attestations belong to a repository`
-    )
-  }
-}
 
 /**
  * The subjects of this job's attestations: every file its checksums file lists (archives or bare
@@ -104,6 +72,39 @@ export const attest: Stage = {
       return 'pull request from a fork'
     }
     return undefined
+  },
+  /**
+   * Before anything is built: the job must be able to get an OIDC token (GitHub sets
+   * ACTIONS_ID_TOKEN_REQUEST_URL only with `id-token: write`) and have a token to store the
+   * attestation with. A plan has no attest stage; a fork pull request skips (its token is
+   * read-only and it gets no OIDC token), as it skips publishing.
+   */
+  async prepare(ctx) {
+    const { inputs, ports } = ctx
+    const problems: string[] = []
+    if (!inputs.attest || isForkPullRequest(ports.env)) return problems
+    if (!ports.env.ACTIONS_ID_TOKEN_REQUEST_URL || !ports.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
+      problems.push(
+        `${INPUT.attest}: this job cannot get an OIDC token to sign attestations with; give the job ${PERMISSIONS} (outside GitHub Actions, leave ${INPUT.attest} false)`
+      )
+    }
+    if (!inputs.githubToken) {
+      problems.push(
+        `${INPUT.attest}: storing attestations needs a token: set ${INPUT.githubToken} (the job's GITHUB_TOKEN with ${PERMISSIONS})`
+      )
+    }
+    const server = ports.env.GITHUB_SERVER_URL || 'https://github.com'
+    if (!ATTESTING_SERVERS.test(server)) {
+      problems.push(
+        `${INPUT.attest}: artifact attestations exist on github.com and GHE.com only, not on ${server} (GitHub Enterprise Server); leave ${INPUT.attest} false there`
+      )
+    }
+    if (!ports.env.GITHUB_REPOSITORY) {
+      problems.push(
+        `${INPUT.attest}: GITHUB_REPOSITORY is not set; attestations belong to a repository`
+      )
+    }
+    return problems
   },
   async run(ctx) {
     const { ports, inputs } = ctx

@@ -22,12 +22,8 @@ import {
 } from '../targets.js'
 import { renderTemplate } from '../template.js'
 import { deriveStamp } from '../version.js'
-import { resolveUpx } from './compress.js'
-import { resolveCosign } from './sign.js'
-import { resolveAttest } from './attest.js'
-import { addUniversalPlan, UNIVERSAL_TARGET } from './universal.js'
 import { findOnPath } from '../lib/which.js'
-import { InputError, errorMessage } from '../lib/errors.js'
+import { errorMessage } from '../lib/errors.js'
 import { tail } from '../lib/format.js'
 import { matchesTargetPattern } from '../lib/target-patterns.js'
 import { globToRegExp } from '../lib/files.js'
@@ -39,14 +35,19 @@ import {
   type NamingBasis
 } from '../naming.js'
 import { isForeignDist } from '../dist.js'
+import { addUniversalPlan, UNIVERSAL_TARGET } from '../universal-plan.js'
 
 const SAFE_FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/
 
-/** Queries the toolchain and the repository, then validates every input against them. */
+/**
+ * Queries the toolchain and the repository and resolves targets, binaries and names, collecting
+ * every problem of the inputs against them; the validating step that follows reports them.
+ */
 export const resolve: Stage = {
   name: 'resolving toolchain, version and targets',
   async run(ctx) {
-    const problems = [...ctx.inputProblems]
+    // Collected, not thrown: the validating step adds every stage's checks and fails once.
+    const problems = ctx.inputProblems
     const { inputs } = ctx
     const env = baseEnv(ctx.ports.env, inputs.env)
     const go = await goToolchain(ctx, env)
@@ -78,9 +79,6 @@ export const resolve: Stage = {
       plans.push({ target, cgo, format: formatFor(inputs.archive, target) })
     }
     addUniversalPlan(inputs, plans, formatFor(inputs.archive, UNIVERSAL_TARGET), problems)
-    const upx = await resolveUpx(ctx, plans, problems)
-    const cosign = resolveCosign(ctx, problems)
-    resolveAttest(ctx, problems)
     const naming: NamingBasis = { inputs, stamp, projectName, binaries }
     checkNames(inputs, naming, plans, problems)
     checkRenderedLdflags(inputs, naming, plans, problems)
@@ -92,7 +90,6 @@ export const resolve: Stage = {
       )
     }
 
-    if (problems.length > 0) throw new InputError([...new Set(problems)])
     ctx.facts = {
       go,
       modulePath: module?.path ?? '',
@@ -101,15 +98,13 @@ export const resolve: Stage = {
       stamp,
       binaries,
       plans,
+      wholeRelease: inputs.mode !== 'build',
       releaseFiles,
-      archiveFiles,
-      ...(upx ? { upx } : {}),
-      ...(cosign ? { cosign } : {})
+      archiveFiles
     } satisfies Facts
     ctx.log.info(
       `targets (${plans.length}): ${plans.map(p => p.target.id + (p.cgo.enabled ? ' [cgo]' : '') + (p.universal ? ` [${p.universal.map(t => t.id).join(' + ')}]` : '')).join(', ')}`
     )
-    if (upx) ctx.log.info(`upx: ${upx.version} (${upx.path})`)
     ctx.log.info(`binaries: ${binaries.map(b => `${b.name} (${b.pkg})`).join(', ')}`)
   }
 }

@@ -10,21 +10,6 @@ import { bundleNameFor } from '../naming.js'
 const INSTALL_HINT =
   'add `- uses: sigstore/cosign-installer@v3` before this step, or `go install github.com/sigstore/cosign/v3/cmd/cosign@v3.1.3`'
 
-/**
- * Resolve-time check of cosign-key: cosign must be on PATH before anything is built (a plan
- * signs nothing: the legs and the publish job need it).
- */
-export function resolveCosign(ctx: Context, problems: string[]): string | undefined {
-  if (!ctx.inputs.cosignKey || ctx.inputs.mode === 'plan') return undefined
-  const program = findOnPath('cosign', ctx.ports.env.PATH)
-  if (!program) {
-    problems.push(
-      `${INPUT.cosignKey}: set, but cosign is not on PATH; ${INSTALL_HINT} (or leave ${INPUT.cosignKey} empty to not sign)`
-    )
-  }
-  return program
-}
-
 /** The signer of this run: the key, the password and cosign from the resolve stage. */
 export function signerOf(ctx: Context): CosignSigner {
   const program = ctx.facts.cosign
@@ -50,6 +35,19 @@ export function signerOf(ctx: Context): CosignSigner {
 export const signChecksums: Stage = {
   name: 'signing checksums with cosign',
   skip: ctx => (ctx.inputs.cosignKey ? undefined : `${INPUT.cosignKey} is empty`),
+  // cosign must be on PATH before anything is built (a plan has no signing stage: the legs and
+  // the publish job need it).
+  async prepare(ctx) {
+    if (!ctx.inputs.cosignKey) return []
+    const program = findOnPath('cosign', ctx.ports.env.PATH)
+    if (!program) {
+      return [
+        `${INPUT.cosignKey}: set, but cosign is not on PATH; ${INSTALL_HINT} (or leave ${INPUT.cosignKey} empty to not sign)`
+      ]
+    }
+    ctx.facts.cosign = program
+    return []
+  },
   async run(ctx) {
     const signer = signerOf(ctx)
     for (const sums of ctx.artifacts.byKind('checksums')) {
