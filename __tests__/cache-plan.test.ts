@@ -145,7 +145,13 @@ describe('keys', () => {
       go: { version: 'go1.26.8', gocache: '/c/build', gomodcache: '/c/mod', goflags: '' },
       vendored: false,
       stamp: { commit: 'abcdef0123456789' },
-      plans: [{ target: { id: 'linux_amd64' }, cgo: { enabled: true, cc, ccVersion: 'gcc 12' } }],
+      plans: [
+        {
+          kind: 'go',
+          target: { id: 'linux_amd64' },
+          cgo: { enabled: true, cc, ccVersion: 'gcc 12' }
+        }
+      ],
       ...over
     }) as unknown as Facts
   const runner = { os: 'Linux', arch: 'X64' }

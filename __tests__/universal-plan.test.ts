@@ -60,7 +60,7 @@ test.each(numbered(rows))(
   (_n, universalBinaries, mode, specs, slices, problem) => {
     const problems: string[] = []
     const made = planUniversal({ universalBinaries, mode }, specs.map(targetOf), 'tar.gz', problems)
-    expect(made?.universal?.map(t => t.id) ?? null).toEqual(slices)
+    expect(made?.slices.map(t => t.id) ?? null).toEqual(slices)
     if (made) expect(made.target).toEqual({ goos: 'darwin', goarch: 'all', id: 'darwin_all' })
     if (problem) expect(problems).toEqual([expect.stringContaining(problem)])
     else expect(problems).toEqual([])

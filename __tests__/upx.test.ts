@@ -1,3 +1,4 @@
+import type { TargetPlan } from '../src/facts.js'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -68,7 +69,12 @@ test.each(numbered(selections))(
 )
 
 test('the darwin_all plan is never compressed (its slices are darwin)', () => {
-  const universal = { ...planOf('darwin/all'), universal: [planOf('darwin/amd64').target] }
+  const universal: TargetPlan = {
+    kind: 'universal',
+    target: planOf('darwin/all').target,
+    format: 'tar.gz',
+    slices: [planOf('darwin/amd64').target, planOf('darwin/arm64').target]
+  }
   expect(upxSelection({ upx: ['*/*'] }, [universal])).toEqual({ pack: [], skip: [] })
 })
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import type { Facts } from './facts.js'
+import { isGoPlan, type Facts } from './facts.js'
 import type { Inputs } from './inputs.js'
 import type { RunEvent } from './lib/run-event.js'
 
@@ -128,14 +128,12 @@ const short = (hex: string): string => hex.slice(0, 16)
 export function buildConfigHash(inputs: Inputs, facts: Facts, shard = ''): string {
   const config = {
     // darwin_all is joined from other targets' binaries: it compiles nothing.
-    targets: facts.plans
-      .filter(p => !p.universal)
-      .map(p => ({
-        id: p.target.id,
-        cgo: p.cgo.enabled,
-        cc: p.cgo.cc ?? '',
-        ccVersion: p.cgo.ccVersion ?? ''
-      })),
+    targets: facts.plans.filter(isGoPlan).map(p => ({
+      id: p.target.id,
+      cgo: p.cgo.enabled,
+      cc: p.cgo.cc ?? '',
+      ccVersion: p.cgo.ccVersion ?? ''
+    })),
     tags: inputs.tags,
     flags: inputs.flags,
     trimpath: inputs.trimpath,

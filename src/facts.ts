@@ -47,20 +47,36 @@ export interface CgoSetup {
   ccVersion?: string
 }
 
-/** One target's planned outputs. */
-export interface TargetPlan {
+/** What every target's plan has. */
+interface PlanBase {
   target: Target
-  cgo: CgoSetup
   /** archive format for this target, or 'binary' for bare binaries */
   format: 'tar.gz' | 'tar.xz' | 'zip' | 'binary'
-  /**
-   * universal-binaries: the thin darwin targets whose binaries the universal stage joins into
-   * this plan's fat Mach-O (target `darwin_all`); go builds no such plan itself
-   */
-  universal?: Target[]
+}
+
+/** A target go builds. */
+export interface GoTargetPlan extends PlanBase {
+  kind: 'go'
+  cgo: CgoSetup
   /** universal-binaries: replace — built as a slice of darwin_all, with no archive of its own */
   sliceOnly?: boolean
 }
+
+/**
+ * universal-binaries: the fat Mach-O `darwin_all`, which the universal stage joins from its thin
+ * slices' binaries; go builds nothing for it.
+ */
+export interface UniversalTargetPlan extends PlanBase {
+  kind: 'universal'
+  /** the darwin/amd64 and darwin/arm64 targets whose binaries it joins */
+  slices: [Target, Target]
+}
+
+/** One target's planned outputs: a union, so the compiler finds every consumer of darwin_all. */
+export type TargetPlan = GoTargetPlan | UniversalTargetPlan
+
+/** True for the plans go builds. */
+export const isGoPlan = (plan: TargetPlan): plan is GoTargetPlan => plan.kind === 'go'
 
 /** What the resolve stage learned; every later stage reads it. */
 export interface Facts {

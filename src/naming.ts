@@ -90,7 +90,7 @@ export function bareBinaryNameOf(basis: NamingBasis, target: Target, binary: str
  */
 export function publishedNames(
   basis: NamingBasis,
-  plan: Pick<TargetPlan, 'target' | 'format' | 'sliceOnly'>
+  plan: Pick<TargetPlan, 'target' | 'format'> & { sliceOnly?: boolean }
 ): PublishedName[] {
   // A slice of a universal binary only: its file is the darwin_all one.
   if (plan.sliceOnly) return []

@@ -1,4 +1,4 @@
-import type { TargetPlan } from './facts.js'
+import type { TargetPlan, UniversalTargetPlan } from './facts.js'
 import { INPUT, type Inputs } from './inputs.js'
 import { formatTarget, targetId, type Target } from './targets.js'
 
@@ -19,17 +19,12 @@ export function planUniversal(
   targets: readonly Target[],
   format: TargetPlan['format'],
   problems: string[]
-): TargetPlan | undefined {
+): UniversalTargetPlan | undefined {
   if (inputs.universalBinaries === 'false') return undefined
   const amd64 = targets.filter(t => t.goos === 'darwin' && t.goarch === 'amd64')
   const arm64 = targets.filter(t => t.goos === 'darwin' && t.goarch === 'arm64')
   if (amd64.length === 1 && arm64.length === 1) {
-    return {
-      target: UNIVERSAL_TARGET,
-      cgo: { enabled: false },
-      format,
-      universal: [amd64[0]!, arm64[0]!]
-    }
+    return { kind: 'universal', target: UNIVERSAL_TARGET, format, slices: [amd64[0]!, arm64[0]!] }
   }
   const several = amd64.length > 1 ? amd64 : arm64.length > 1 ? arm64 : undefined
   if (several) {
@@ -70,7 +65,8 @@ export function addUniversalPlan(
   if (!universal) return
   if (inputs.universalBinaries === 'replace') {
     for (const plan of plans)
-      if (universal.universal!.some(t => t.id === plan.target.id)) plan.sliceOnly = true
+      if (plan.kind === 'go' && universal.slices.some(t => t.id === plan.target.id))
+        plan.sliceOnly = true
   }
   plans.push(universal)
 }

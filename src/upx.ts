@@ -59,8 +59,8 @@ export function upxSelection(
 ): { pack: Target[]; skip: { target: Target; reason: string }[] } {
   const pack: Target[] = []
   const skip: { target: Target; reason: string }[] = []
-  for (const { target, universal } of plans) {
-    if (universal || !inputs.upx.some(p => matchesTargetPattern(p, target))) continue
+  for (const { target, kind } of plans) {
+    if (kind === 'universal' || !inputs.upx.some(p => matchesTargetPattern(p, target))) continue
     const reason = upxSkipReason(target)
     if (reason) skip.push({ target, reason })
     else pack.push(target)

@@ -1,4 +1,4 @@
-import type { TargetPlan } from '../../src/facts.js'
+import type { GoTargetPlan } from '../../src/facts.js'
 import { targetId, type Target } from '../../src/targets.js'
 
 /** Rows of a test table prefixed with their 1-based number, for `[%d]` in test names. */
@@ -12,6 +12,6 @@ export function targetOf(spec: string): Target {
 }
 
 /** A pure-Go tar.gz plan of the target `spec`. */
-export function planOf(spec: string): TargetPlan {
-  return { target: targetOf(spec), cgo: { enabled: false }, format: 'tar.gz' }
+export function planOf(spec: string): GoTargetPlan {
+  return { kind: 'go', target: targetOf(spec), cgo: { enabled: false }, format: 'tar.gz' }
 }

@@ -1,3 +1,4 @@
+import { isGoPlan } from '../../src/facts.js'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -186,7 +187,9 @@ describe('cgo cross builds with Debian cross compilers', () => {
       { workspace }
     )
     await runStages(run.ctx)
-    const plans = run.ctx.facts.plans.map(p => [p.target.id, p.cgo.enabled, p.cgo.cc])
+    const plans = run.ctx.facts.plans
+      .filter(isGoPlan)
+      .map(p => [p.target.id, p.cgo.enabled, p.cgo.cc])
     expect(plans).toEqual([
       ['linux_amd64', true, expect.stringMatching(/gcc|cc|clang/)],
       ['linux_arm64', true, 'aarch64-linux-gnu-gcc'],

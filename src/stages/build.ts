@@ -2,7 +2,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { baseEnv, targetEnv } from '../build-env.js'
 import type { Artifact } from '../artifacts.js'
-import type { BinarySpec, TargetPlan } from '../facts.js'
+import { isGoPlan, type BinarySpec, type GoTargetPlan, type TargetPlan } from '../facts.js'
 import type { Context, Stage } from '../context.js'
 import { binaryExtension } from '../targets.js'
 import { renderTemplate } from '../template.js'
@@ -23,7 +23,7 @@ export const build: Stage = {
 
     // A universal plan is made from its slices' binaries by a later stage, not by go build.
     const jobs = ctx.facts.plans
-      .filter(plan => !plan.universal)
+      .filter(isGoPlan)
       .flatMap(plan => ctx.facts.binaries.map(binary => ({ plan, binary })))
     ctx.log.info(
       `${jobs.length} builds, ${Math.min(ctx.inputs.parallelism, jobs.length)} at a time`
@@ -112,7 +112,7 @@ export function buildArgs(
 async function buildOne(
   ctx: Context,
   env: Record<string, string>,
-  plan: TargetPlan,
+  plan: GoTargetPlan,
   binary: BinarySpec
 ): Promise<Artifact> {
   const { target } = plan

@@ -14,7 +14,7 @@ export const packageArchives: Stage = {
   async run(ctx) {
     const made: Artifact[][] = []
     // universal-binaries: replace ships the thin darwin binaries only inside darwin_all.
-    const plans = ctx.facts.plans.filter(p => !p.sliceOnly)
+    const plans = ctx.facts.plans.filter(p => !(p.kind === 'go' && p.sliceOnly))
     await forEachLimit(plans, ctx.inputs.parallelism, async (plan, i) => {
       made[i] =
         plan.format === 'binary' ? copyBinaries(ctx, plan) : [await archiveTarget(ctx, plan)]

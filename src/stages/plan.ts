@@ -1,13 +1,14 @@
 import type { Stage } from '../context.js'
 import { splitLegs } from '../plan.js'
 import { formatTarget } from '../targets.js'
+import { isGoPlan } from '../facts.js'
 
 /** mode: plan — the matrix for the build legs, and the targets and version they all share. */
 export const planLegs: Stage = {
   name: 'planning the legs',
   async run(ctx) {
     // darwin_all is not a target a leg can be given: the leg with both darwin slices makes it.
-    const plans = ctx.facts.plans.filter(p => !p.universal)
+    const plans = ctx.facts.plans.filter(isGoPlan)
     const legs = splitLegs(plans, ctx.inputs)
     const outputs = ctx.ports.outputs
     outputs.setOutput('matrix', JSON.stringify({ include: legs }))

@@ -76,7 +76,7 @@ export const resolve: Stage = {
     for (const target of targets) {
       const port = ports.find(p => p.goos === target.goos && p.goarch === target.goarch)
       const cgo = await cgoSetup(ctx, target, port, go, problems)
-      plans.push({ target, cgo, format: formatFor(inputs.archive, target) })
+      plans.push({ kind: 'go', target, cgo, format: formatFor(inputs.archive, target) })
     }
     addUniversalPlan(inputs, plans, formatFor(inputs.archive, UNIVERSAL_TARGET), problems)
     const naming: NamingBasis = { inputs, stamp, projectName, binaries }
@@ -103,7 +103,7 @@ export const resolve: Stage = {
       archiveFiles
     } satisfies Facts
     ctx.log.info(
-      `targets (${plans.length}): ${plans.map(p => p.target.id + (p.cgo.enabled ? ' [cgo]' : '') + (p.universal ? ` [${p.universal.map(t => t.id).join(' + ')}]` : '')).join(', ')}`
+      `targets (${plans.length}): ${plans.map(p => p.target.id + (p.kind === 'universal' ? ` [${p.slices.map(t => t.id).join(' + ')}]` : p.cgo.enabled ? ' [cgo]' : '')).join(', ')}`
     )
     ctx.log.info(`binaries: ${binaries.map(b => `${b.name} (${b.pkg})`).join(', ')}`)
   }
@@ -427,6 +427,7 @@ function plannedFiles(
     }
     // Naming needs no C toolchain: cgo does not change a file's name.
     all = planned.targets.map(target => ({
+      kind: 'go' as const,
       target,
       cgo: { enabled: false },
       format: formatFor(inputs.archive, target)

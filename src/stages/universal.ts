@@ -11,14 +11,17 @@ import { formatSize } from '../lib/format.js'
 export const makeUniversalBinaries: Stage = {
   name: 'making universal binaries',
   skip: ctx =>
-    ctx.facts.plans.some(p => p.universal) ? undefined : `${INPUT.universalBinaries} is false`,
+    ctx.facts.plans.some(p => p.kind === 'universal')
+      ? undefined
+      : `${INPUT.universalBinaries} is false`,
   async run(ctx) {
     const { facts, inputs } = ctx
-    for (const plan of facts.plans.filter(p => p.universal)) {
+    for (const plan of facts.plans) {
+      if (plan.kind !== 'universal') continue
       const dir = path.join(inputs.dist, plan.target.id)
       fs.mkdirSync(dir, { recursive: true })
       for (const binary of facts.binaries) {
-        const slices = plan.universal!.map(t => {
+        const slices = plan.slices.map(t => {
           const thin = ctx.artifacts.byKind('binary', t.id).find(a => a.binary === binary.name)
           if (!thin) throw new TargetError(plan.target.id, `no ${t.id} build of ${binary.name}`)
           return thin

@@ -24,7 +24,8 @@ export const verify: Stage = {
       }
       try {
         const header = await readBinaryHeader(artifact.path)
-        const slices = ctx.facts.plans.find(p => p.target.id === target.id)?.universal
+        const plan = ctx.facts.plans.find(p => p.target.id === target.id)
+        const slices = plan?.kind === 'universal' ? plan.slices : undefined
         const mismatch = slices
           ? checkUniversalHeader(
               header,
