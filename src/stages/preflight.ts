@@ -22,7 +22,8 @@ export const preflight: Stage = {
   skip(ctx) {
     const { inputs } = ctx
     if (inputs.release === 'false') return `${INPUT.release} is false`
-    if (inputs.mode === 'build' && inputs.release === 'auto') {
+    // A matrix leg's release: auto stays off: the fan-in (or a leg told release: true) publishes.
+    if (!ctx.facts.wholeRelease && inputs.release === 'auto') {
       return `a ${INPUT.mode}: build leg publishes only with ${INPUT.release}: true`
     }
     const tag = releaseTagOf(inputs.releaseTag, ctx.ports.env.GITHUB_REF)
