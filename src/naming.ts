@@ -183,3 +183,30 @@ export function artifactNameFor(
   const hash = createHash('sha256').update(targetIds.join(',')).digest('hex').slice(0, 8)
   return `${projectName}_${targetIds.length}-targets-${hash}`
 }
+
+/**
+ * A leg's fingerprint (src/fingerprint.ts) in its workflow artifact. Never published: the leading
+ * dot is a name no published file can have (release asset names may not start with "."), and no
+ * checksums file lists it.
+ */
+export const LEG_FINGERPRINT_FILE = '.go-xbuild-leg.json'
+
+const LEG_RECORD = 'go-xbuild-leg-record_'
+
+/** What the fingerprint records of a project's self-publishing legs start with. */
+export function legRecordPrefix(projectName: string): string {
+  return `${LEG_RECORD}${projectName}_`
+}
+
+/**
+ * The small workflow artifact holding only the fingerprint of a leg that publishes itself
+ * (`go-xbuild-leg-record_<project>_shard-<shard>`): the other legs read it before uploading. Not
+ * starting with the legs' prefix, so a publish job never takes it for a leg.
+ */
+export function legRecordArtifactName(
+  projectName: string,
+  shard: string,
+  targetIds: readonly string[]
+): string {
+  return LEG_RECORD + artifactNameFor(projectName, shard, targetIds)
+}
