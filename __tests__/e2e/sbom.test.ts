@@ -361,12 +361,12 @@ describe('sbom in plan → legs → publish: the fan-in expects every leg’s SB
     }
   })
 
-  test('a leg built without sbom: publish fails naming the missing SBOM; nothing is published', async () => {
+  test('a leg built without sbom: publish fails naming the input and each leg’s value; nothing is published', async () => {
     const { publish, gh } = await flow('false')
     try {
       expect(publish.code).toBe(1)
       expect(publish.stdout).toMatch(
-        /::error::.*missing from every leg: windows\/amd64 \(hello-fixture_4\.0\.0_windows_amd64\.zip\.sbom\.cdx\.json\)/
+        /::error::.*legs disagree on sbom: shard-1-of-2 cyclonedx-json, shard-2-of-2 \(none\)/
       )
       expect(gh.releases().every(r => r.draft && r.assets.length === 0)).toBe(true)
     } finally {

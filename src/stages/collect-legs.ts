@@ -7,13 +7,16 @@ import type { TargetPlan } from '../facts.js'
 import { INPUT } from '../inputs.js'
 import { namingOf, type Stage } from '../context.js'
 import { formatTarget } from '../targets.js'
-import { legArtifactPrefix, publishedNames } from '../naming.js'
+import { LEG_FINGERPRINT_FILE, legArtifactPrefix, publishedNames } from '../naming.js'
 import { prepareDist } from '../dist.js'
+import { disagreements, fingerprintOf, parseFingerprint, type Recorded } from '../fingerprint.js'
 
 /**
- * mode: publish — downloads every leg's artifact of this run, checks each file against its leg's
- * checksums file, requires every planned target's files exactly once, and registers them as the
- * run's archives and SBOMs, so the checksum and release stages treat them as if this job had built them.
+ * mode: publish — downloads every leg's artifact of this run, requires the legs to have used the
+ * same inputs (their fingerprints) as each other and, for the names of the files, as this job;
+ * checks each file against its leg's checksums file, requires every planned target's files exactly
+ * once, and registers them as the run's archives and SBOMs, so the checksum and release stages
+ * treat them as if this job had built them.
  */
 export const collectLegs: Stage = {
   name: 'collecting the legs',
@@ -42,9 +45,37 @@ export const collectLegs: Stage = {
     )
     const found = new Map<string, { leg: string; path: string; digest: string }>()
     const problems: string[] = []
+    const records: Recorded[] = []
+    const dirs = new Map<string, string>()
     for (const leg of legs.sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const dir = path.join(staging, leg.name)
       await ports.artifacts.download(leg.id, dir)
+      dirs.set(leg.name, dir)
+      const file = path.join(dir, LEG_FINGERPRINT_FILE)
+      const recorded = fs.existsSync(file)
+        ? parseFingerprint(fs.readFileSync(file, 'utf8'))
+        : { problem: 'is missing (was the leg run with another version of go-xbuild?)' }
+      if ('problem' in recorded) {
+        problems.push(`${leg.name}: ${LEG_FINGERPRINT_FILE} ${recorded.problem}`)
+      } else {
+        records.push({
+          label: leg.name.slice(`${facts.projectName}_`.length),
+          fingerprint: recorded.fingerprint
+        })
+      }
+    }
+    // Before any file check: a leg built with other inputs explains its files better than they do.
+    const disagree = disagreements(records, ['names', 'build'], {
+      fingerprint: fingerprintOf(inputs, facts),
+      scopes: ['names']
+    })
+    if (problems.length > 0 || disagree.length > 0) {
+      throw new Error(
+        `${INPUT.mode}: publish: the legs did not build alike; nothing was uploaded:\n  ${[...problems, ...disagree].join('\n  ')}`
+      )
+    }
+    for (const leg of legs) {
+      const dir = dirs.get(leg.name)!
       const sums = path.join(dir, inputs.checksumsName)
       if (!fs.existsSync(sums)) {
         problems.push(`${leg.name}: no ${inputs.checksumsName} in the artifact`)

@@ -1,9 +1,15 @@
+import * as fs from 'node:fs'
+import * as path from 'node:path'
 import { INPUT } from '../inputs.js'
 import type { Stage } from '../context.js'
+import { fingerprintOf, serializeFingerprint } from '../fingerprint.js'
 import { formatSize } from '../lib/format.js'
-import { artifactNameFor } from '../naming.js'
+import { artifactNameFor, LEG_FINGERPRINT_FILE } from '../naming.js'
 
-/** Uploads the archives, SBOMs, checksums files and their signatures as one workflow artifact of this job. */
+/**
+ * Uploads the archives, SBOMs, checksums files and their signatures as one workflow artifact of
+ * this job; a matrix leg adds its fingerprint, which the publish job compares with the other legs'.
+ */
 export const uploadArtifacts: Stage = {
   name: 'uploading workflow artifacts',
   skip(ctx) {
@@ -19,6 +25,12 @@ export const uploadArtifacts: Stage = {
         ctx.facts.plans.map(p => p.target.id)
       )
     const files = ctx.artifacts.handedOn().map(a => a.path)
+    if (!ctx.facts.wholeRelease) {
+      // Not an artifact of the registry: it is never published, hashed or attested.
+      const record = path.join(ctx.inputs.dist, LEG_FINGERPRINT_FILE)
+      fs.writeFileSync(record, serializeFingerprint(fingerprintOf(ctx.inputs, ctx.facts)))
+      files.push(record)
+    }
     const uploaded = await ctx.ports.artifacts.upload(
       name,
       files,
