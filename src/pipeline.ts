@@ -4,6 +4,7 @@ import { attest } from './stages/attest.js'
 import { build } from './stages/build.js'
 import { restoreCaches } from './stages/cache-restore.js'
 import { checksum } from './stages/checksum.js'
+import { checkLegsAgree } from './stages/check-legs.js'
 import { collectLegs } from './stages/collect-legs.js'
 import { compressBinaries } from './stages/compress.js'
 import { packageArchives } from './stages/package.js'
@@ -47,6 +48,8 @@ export const stages: readonly Stage[] = [
   validate,
   // Token may write, the tag's release is not immutable, not a fork PR: before any build.
   preflight,
+  // A leg that publishes itself: record its inputs' fingerprint, refuse if another leg's differs.
+  checkLegsAgree,
   // Restore the module and build caches keyed on the targets; leave the post step its state.
   restoreCaches,
   // go build every target × binary in parallel with one shared GOCACHE.

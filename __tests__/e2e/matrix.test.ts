@@ -146,7 +146,9 @@ describe('plan → legs → publish (the fan-in)', () => {
   async function flow(
     gh: GitHubService,
     runEnv: Record<string, string>,
-    legsToRun: (shards: string[]) => string[]
+    legsToRun: (shards: string[]) => string[],
+    /** inputs of one leg over the shared ones */
+    legInputs: (shard: string) => Record<string, string> = () => ({})
   ): Promise<{ plan: StepResult; legs: StepResult[]; publish: StepResult }> {
     const workspace = copyFixture('hello')
     const sha = await gitInit(workspace, { tag: TAG })
@@ -171,7 +173,13 @@ describe('plan → legs → publish (the fan-in)', () => {
         ok(
           await runStep(
             'dist/main.js',
-            { mode: 'build', shard: leg.shard, targets: leg.targets, cache: 'false' },
+            {
+              mode: 'build',
+              shard: leg.shard,
+              targets: leg.targets,
+              cache: 'false',
+              ...legInputs(leg.shard)
+            },
             { workspace: dir, env }
           )
         )
@@ -230,6 +238,119 @@ describe('plan → legs → publish (the fan-in)', () => {
       )
       expect(gh.releases().every(r => r.assets.length === 0)).toBe(true)
       expect(gh.releases().every(r => r.draft)).toBe(true)
+    } finally {
+      await gh.stop()
+    }
+  })
+
+  test('legs built with other ldflags: the publish job fails naming the input, both legs and both values; nothing is uploaded', async () => {
+    const gh = await startGitHubService()
+    try {
+      const runEnv = {
+        ...runnerEnvFor(service),
+        ACTIONS_RUNTIME_TOKEN: service.token(crypto.randomUUID(), crypto.randomUUID())
+      }
+      // A workflow whose second leg got another ldflags (a matrix include, a copied step).
+      const { publish } = await flow(
+        gh,
+        runEnv,
+        shards => shards,
+        (shard): Record<string, string> => (shard.startsWith('2-') ? { ldflags: '-s -w' } : {})
+      )
+      expect(publish.code).toBe(1)
+      expect(publish.stdout).toMatch(
+        /::error::.*legs disagree on ldflags: shard-1-of-2 "-s -w -X main\.version=\{\{\.Version\}\}", shard-2-of-2 "-s -w"/
+      )
+      // Only the one input: every other field of the fingerprints agrees.
+      expect(publish.stdout).not.toMatch(/disagree on (?!ldflags)/)
+      expect(gh.calls.map(c => c.operationId)).not.toContain('repos/upload-release-asset')
+      expect(gh.releases().every(r => r.draft && r.assets.length === 0)).toBe(true)
+      expect(gh.contractViolations).toEqual([])
+    } finally {
+      await gh.stop()
+    }
+  })
+})
+
+describe('legs that publish without a fan-in job', () => {
+  const TAG = 'v3.1.0'
+  const TARGETS = 'linux/amd64,windows/amd64'
+
+  test('a leg with another sbom refuses before uploading, naming both; once alike, the last leg publishes', async () => {
+    const gh = await startGitHubService()
+    try {
+      const workspace = copyFixture('hello')
+      const sha = await gitInit(workspace, { tag: TAG })
+      const env = {
+        ...runnerEnvFor(service),
+        ...githubEnvFor(gh),
+        // A run of its own: only its legs' records are listed.
+        ACTIONS_RUNTIME_TOKEN: service.token(crypto.randomUUID(), crypto.randomUUID()),
+        GITHUB_REF: `refs/tags/${TAG}`,
+        GITHUB_SHA: sha
+      }
+      const leg = (shard: string, targets: string, extra: Record<string, string> = {}) =>
+        runStep(
+          'dist/main.js',
+          {
+            mode: 'build',
+            shard,
+            targets,
+            'planned-targets': TARGETS,
+            release: 'true',
+            'github-token': gh.token,
+            cache: 'false',
+            'upload-artifacts': 'false',
+            ...extra
+          },
+          { workspace, env }
+        )
+      const first = ok(await leg('1-of-2', 'linux/amd64'))
+      expect(first.stdout).toMatch(/^0 other legs recorded so far used the same inputs/m)
+      expect(first.stdout).toContain('1 planned file is not there yet')
+
+      const uploadsBefore = gh.calls.filter(c => c.operationId === 'repos/upload-release-asset')
+      const second = await leg('2-of-2', 'windows/amd64', { sbom: 'cyclonedx-json' })
+      expect(second.code).toBe(1)
+      expect(second.stdout).toMatch(
+        /::error::.*legs disagree on sbom: shard-1-of-2 \(none\), shard-2-of-2 cyclonedx-json/
+      )
+      // Refused before building, and nothing uploaded: the release still waits, a draft.
+      expect(second.stdout).not.toMatch(/^::group::building binaries/m)
+      expect(gh.calls.filter(c => c.operationId === 'repos/upload-release-asset')).toEqual(
+        uploadsBefore
+      )
+      let [release] = gh.releases()
+      expect(release!.draft).toBe(true)
+      expect(release!.assets.map(a => a.name)).toEqual(['hello-fixture_3.1.0_linux_amd64.tar.gz'])
+      // The records are workflow artifacts, never release assets.
+      expect(
+        service
+          .artifacts()
+          .filter(a => a.finalized)
+          .map(a => a.name)
+          .filter(n => n.startsWith('go-xbuild-leg-record_'))
+          .sort()
+      ).toEqual([
+        'go-xbuild-leg-record_hello-fixture_shard-1-of-2',
+        'go-xbuild-leg-record_hello-fixture_shard-2-of-2'
+      ])
+
+      // The leg run again as the others: its record is replaced, and it publishes.
+      const again = ok(await leg('2-of-2', 'windows/amd64'))
+      expect(again.stdout).toMatch(/^1 other leg recorded so far used the same inputs/m)
+      ;[release] = gh.releases()
+      expect(release!.draft).toBe(false)
+      expect(release!.assets.map(a => a.name).sort()).toEqual([
+        'checksums.txt',
+        'hello-fixture_3.1.0_linux_amd64.tar.gz',
+        'hello-fixture_3.1.0_windows_amd64.zip'
+      ])
+      expect(await sha256sumRelease(gh, release!)).toEqual([
+        'hello-fixture_3.1.0_linux_amd64.tar.gz',
+        'hello-fixture_3.1.0_windows_amd64.zip'
+      ])
+      expect(gh.contractViolations).toEqual([])
     } finally {
       await gh.stop()
     }
