@@ -3,7 +3,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import type { Artifact } from '../src/artifacts.js'
 import { parseInputs, type InputName } from '../src/inputs.js'
-import type { AttestPort, AttestationSubject } from '../src/ports/attest.js'
+import { redact, type AttestPort, type AttestationSubject } from '../src/ports/attest.js'
 import {
   ATTEST_BATCH,
   attest,
@@ -174,6 +174,10 @@ describe('explainAttestFailure', () => {
       'GitHub did not store the attestation (Failed to persist attestation: Feature not available for the octo-org organization.); attestations need a public repository, or GitHub Enterprise Cloud for private and internal ones'
     ],
     [
+      "invalid identity token: *** (SIGSTORE_ID_TOKEN of the job's environment)",
+      "the identity token to sign with is not a JWT (invalid identity token: *** (SIGSTORE_ID_TOKEN of the job's environment))"
+    ],
+    [
       'error creating signing certificate - (500) boom',
       'error creating signing certificate - (500) boom'
     ]
@@ -258,5 +262,26 @@ describe('attest stage with a recording port', () => {
     )
     expect(attest.skip!(fork.ctx)).toBe('pull request from a fork')
     expect(fork.lines.join('\n')).toContain('a pull request from a fork gets no OIDC token')
+  })
+})
+
+describe('redact', () => {
+  it.each([
+    [
+      'the token where it appears',
+      'invalid identity token: abc.def.ghi',
+      'abc.def.ghi',
+      'invalid identity token: ***'
+    ],
+    ['every time', 'abcd then abcd', 'abcd', '*** then ***'],
+    [
+      'each line of a multi-line value',
+      'got line-one and line-two',
+      'line-one\nline-two',
+      'got *** and ***'
+    ],
+    ['nothing else', 'Fulcio said 500', 'abc.def.ghi', 'Fulcio said 500']
+  ])('%s', (_, message, secret, redacted) => {
+    expect(redact(message, secret)).toBe(redacted)
   })
 })

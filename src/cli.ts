@@ -55,7 +55,7 @@ async function main(argv: readonly string[]): Promise<number> {
       clock: realClock,
       artifacts: noArtifacts,
       releaseApi: token => githubReleaseApi(token, process.env, log),
-      attest: actionsAttest,
+      attest: actionsAttest({ identityToken: process.env.SIGSTORE_ID_TOKEN }),
       env: process.env
     },
     log

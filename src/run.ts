@@ -34,6 +34,13 @@ export async function runAction(): Promise<void> {
     if (inputs.cosignKey)
       for (const s of [inputs.cosignKey, ...secretLines(inputs.cosignKey)]) core.setSecret(s)
     if (inputs.cosignPassword) core.setSecret(inputs.cosignPassword)
+    // @sigstore/sign signs with SIGSTORE_ID_TOKEN instead of the job's OIDC token, and prints a
+    // malformed one whole. Masked, and taken out of the environment: no child process or library
+    // sees it; with attest on, the attest port alone hands it to the signer.
+    const sigstoreToken = env.SIGSTORE_ID_TOKEN
+    if (sigstoreToken)
+      for (const s of new Set([sigstoreToken, ...secretLines(sigstoreToken)])) core.setSecret(s)
+    delete env.SIGSTORE_ID_TOKEN
     const ctx: Context = createContext({
       inputs,
       inputProblems: problems,
@@ -45,7 +52,7 @@ export async function runAction(): Promise<void> {
         clock: realClock,
         artifacts: actionsArtifacts(env),
         releaseApi: token => githubReleaseApi(token, env, actionsLog),
-        attest: actionsAttest,
+        attest: actionsAttest({ identityToken: inputs.attest ? sigstoreToken : undefined }),
         env
       },
       log: actionsLog

@@ -4,6 +4,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { parseChecksums } from '../../src/checksums.js'
 import { realProcess } from '../../src/ports/process.js'
+import { findOnPath } from '../../src/lib/which.js'
 import { trustedRootFor, verifyAttestationBundle } from '../fakes/attestation-check.js'
 import { findCosign, processEnv } from '../fakes/go-tools.js'
 import { copyFixture, gitInit } from '../fakes/context.js'
@@ -251,6 +252,83 @@ describe('attest: true on a release', () => {
     ])
     expect(sigstore.tokensIssued.length).toBeGreaterThan(0)
     for (const token of sigstore.tokensIssued) expect(printed(step)).not.toContain(token)
+  })
+
+  test('every OIDC token issued, the sigstore one included, was masked (::add-mask::) as it arrived', () => {
+    // One for the provenance's claims, one for Fulcio: none fetched behind the action's back.
+    expect(sigstore.tokensIssued.map(audienceOf).sort()).toEqual(['nobody', 'sigstore'])
+    for (const token of sigstore.tokensIssued) {
+      expect([audienceOf(token), step.stdout.split('\n')]).toEqual([
+        audienceOf(token),
+        expect.arrayContaining([`::add-mask::${token}`])
+      ])
+    }
+  })
+})
+
+/** The `aud` claim of a JWT. */
+function audienceOf(jwt: string): string {
+  return String(
+    (JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as { aud: unknown }).aud
+  )
+}
+
+/**
+ * A `go` first on PATH that appends its environment to a file, then runs the real go: what the
+ * action hands every go command it starts.
+ */
+function recordingGo(): { path: string; seen: () => string } {
+  const real = findOnPath('go', process.env.PATH)
+  if (!real) throw new Error('go is not on PATH')
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-go-env-'))
+  const log = path.join(dir, 'env.log')
+  fs.writeFileSync(log, '')
+  fs.writeFileSync(
+    path.join(dir, 'go'),
+    `#!/bin/sh\nenv >> '${log}'\necho ---- >> '${log}'\nexec '${real}' "$@"\n`,
+    { mode: 0o755 }
+  )
+  return {
+    path: `${dir}${path.delimiter}${process.env.PATH ?? ''}`,
+    seen: () => fs.readFileSync(log, 'utf8')
+  }
+}
+
+describe('SIGSTORE_ID_TOKEN in the job’s environment', () => {
+  test('attest on, a malformed SIGSTORE_ID_TOKEN: the job fails naming it, the token is printed nowhere, and go never sees it', async () => {
+    const token = `not-a-jwt-${crypto.randomUUID()}`
+    const go = recordingGo()
+    const step = await job({}, { env: { SIGSTORE_ID_TOKEN: token, PATH: go.path } })
+    expect(step.code).not.toBe(0)
+    expect(step.stdout).toContain(
+      "::error::go-xbuild: attest: the identity token to sign with is not a JWT (invalid identity token: *** (SIGSTORE_ID_TOKEN of the job's environment)); nothing was uploaded"
+    )
+    // Masked before anything else was written: the one line it may appear on.
+    expect(step.stdout.split('\n')).toContain(`::add-mask::${token}`)
+    expect(printed(step)).not.toContain(token)
+    expect(go.seen()).toMatch(/^GOOS=linux$/m)
+    expect(go.seen()).not.toContain(token)
+    expect(go.seen()).not.toMatch(/^SIGSTORE_ID_TOKEN=/m)
+    expect(gh.attestations()).toEqual([])
+    expect(gh.calls.map(c => c.operationId)).not.toContain('repos/upload-release-asset')
+  })
+
+  test('attest off: SIGSTORE_ID_TOKEN is masked and dropped; go commands do not get it', async () => {
+    const token = `eyJhbGciOiJub25lIn0.${crypto.randomUUID()}.x`
+    const go = recordingGo()
+    const step = await job(
+      { attest: 'false' },
+      { env: { SIGSTORE_ID_TOKEN: token, PATH: go.path } }
+    )
+    ok(step)
+    expect(step.stdout.split('\n')).toContain(`::add-mask::${token}`)
+    expect(printed(step)).not.toContain(token)
+    // go env, go list and every go build ran, none with the variable.
+    expect(go.seen().split('----\n').length).toBeGreaterThan(3)
+    expect(go.seen()).toMatch(/^GOOS=windows$/m)
+    expect(go.seen()).not.toMatch(/^SIGSTORE_ID_TOKEN=/m)
+    expect(go.seen()).not.toContain(token)
+    expect(sigstore.requests).toEqual([])
   })
 })
 

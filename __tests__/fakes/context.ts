@@ -68,7 +68,7 @@ export function testContext(
       artifacts: noArtifacts,
       // The real client: tests point GITHUB_API_URL at the loopback GitHub service.
       releaseApi: token => githubReleaseApi(token, env, log),
-      attest: options.attest ?? actionsAttest,
+      attest: options.attest ?? actionsAttest(),
       env
     },
     log

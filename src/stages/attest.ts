@@ -46,6 +46,10 @@ export function batches<T>(items: readonly T[], size = ATTEST_BATCH): T[][] {
  * store as "Failed to persist attestation: …" with GitHub's message.
  */
 export function explainAttestFailure(message: string): string {
+  // @sigstore/sign's words for a token that is not a JWT (the port has masked it).
+  if (/invalid identity token/i.test(message)) {
+    return `the identity token to sign with is not a JWT (${message})`
+  }
   if (/Failed to get ID token|identity token/i.test(message)) {
     return `could not get the job's OIDC token (${message}); give the job ${PERMISSIONS}`
   }
