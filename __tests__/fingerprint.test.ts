@@ -278,7 +278,15 @@ const compareRows: [
   ],
   [
     'a fan-in ignores what only self-publishing legs decide',
-    [leg('shard-1-of-2'), leg('shard-2-of-2', { 'cosign-key': 'set', 'planned-targets': 'x' })],
+    [
+      leg('shard-1-of-2'),
+      leg('shard-2-of-2', {
+        'cosign-key': 'set',
+        'planned-targets': 'x',
+        'checksums-name': 'SHA256SUMS',
+        'checksum-algorithms': 'sha512'
+      })
+    ],
     ['names', 'build'],
     undefined,
     []

@@ -9,7 +9,7 @@ import { INPUT, type Inputs } from './inputs.js'
 
 /**
  * Who must agree on a field: `names` — every leg and the publish job (which files exist and how
- * they are named; the publish job expects them by name and reads the legs' checksums files);
+ * they are named; the publish job expects them by name);
  * `build` — every leg (the bytes of its files; the publish job builds nothing); `publishing` —
  * legs that publish without a fan-in job (the leg that uploads last decides these for all).
  */
@@ -58,8 +58,6 @@ export const FINGERPRINT_FIELDS: readonly FieldSpec[] = [
   { name: INPUT.archive, scope: 'names', value: i => i.archive },
   { name: INPUT.sbom, scope: 'names', value: i => list(i.sbom) },
   { name: INPUT.universalBinaries, scope: 'names', value: i => i.universalBinaries },
-  { name: INPUT.checksumAlgorithms, scope: 'names', value: i => list(i.checksumAlgorithms) },
-  { name: INPUT.checksumsName, scope: 'names', value: i => i.checksumsName },
   // The bytes of each leg's files.
   { name: 'go', scope: 'build', value: (_, f) => f.go.version },
   { name: 'GOFLAGS', scope: 'build', value: (_, f) => f.go.goflags },
@@ -89,8 +87,11 @@ export const FINGERPRINT_FIELDS: readonly FieldSpec[] = [
   { name: INPUT.upx, scope: 'build', value: i => list(i.upx) },
   { name: INPUT.upxArgs, scope: 'build', value: i => argv(i.upxArgs) },
   { name: INPUT.archiveFiles, scope: 'build', value: i => list(i.archiveFiles) },
-  // What the leg that publishes decides for every leg's files.
+  // What the leg that publishes decides for every leg's files. With a fan-in, the publish job
+  // writes the checksums files and reads each leg's by the values it recorded here.
   { name: INPUT.plannedTargets, scope: 'publishing', value: i => list(i.plannedTargets) },
+  { name: INPUT.checksumAlgorithms, scope: 'publishing', value: i => list(i.checksumAlgorithms) },
+  { name: INPUT.checksumsName, scope: 'publishing', value: i => i.checksumsName },
   // Whether the release gets a signature bundle; never the key itself.
   { name: INPUT.cosignKey, scope: 'publishing', value: i => (i.cosignKey ? 'set' : '') },
   { name: INPUT.cosignTlog, scope: 'publishing', value: i => String(i.cosignTlog) }

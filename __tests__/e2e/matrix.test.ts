@@ -148,7 +148,8 @@ describe('plan → legs → publish (the fan-in)', () => {
     runEnv: Record<string, string>,
     legsToRun: (shards: string[]) => string[],
     /** inputs of one leg over the shared ones */
-    legInputs: (shard: string) => Record<string, string> = () => ({})
+    legInputs: (shard: string) => Record<string, string> = () => ({}),
+    publishInputs: Record<string, string> = {}
   ): Promise<{ plan: StepResult; legs: StepResult[]; publish: StepResult }> {
     const workspace = copyFixture('hello')
     const sha = await gitInit(workspace, { tag: TAG })
@@ -187,7 +188,12 @@ describe('plan → legs → publish (the fan-in)', () => {
     }
     const publish = await runStep(
       'dist/main.js',
-      { mode: 'publish', targets: plan.outputs.targets!, 'github-token': gh.token },
+      {
+        mode: 'publish',
+        targets: plan.outputs.targets!,
+        'github-token': gh.token,
+        ...publishInputs
+      },
       { workspace: copyFixture('hello', {}), env: { ...env, ...githubEnvFor(gh) } }
     )
     return { plan, legs, publish }
@@ -238,6 +244,39 @@ describe('plan → legs → publish (the fan-in)', () => {
       )
       expect(gh.releases().every(r => r.assets.length === 0)).toBe(true)
       expect(gh.releases().every(r => r.draft)).toBe(true)
+    } finally {
+      await gh.stop()
+    }
+  })
+
+  test('the publish job writes the release’s checksums files: it reads each leg’s by the name and algorithm the leg recorded', async () => {
+    const gh = await startGitHubService()
+    try {
+      const runEnv = {
+        ...runnerEnvFor(service),
+        ACTIONS_RUNTIME_TOKEN: service.token(crypto.randomUUID(), crypto.randomUUID())
+      }
+      const { publish } = await flow(
+        gh,
+        runEnv,
+        shards => shards,
+        () => ({ 'checksums-name': 'SHA256SUMS' }),
+        { 'checksum-algorithms': 'sha256,sha512' }
+      )
+      ok(publish)
+      const [release] = gh.releases()
+      expect(release!.draft).toBe(false)
+      expect(release!.assets.map(a => a.name).sort()).toEqual([
+        'checksums.sha512.txt',
+        'checksums.txt',
+        'hello-fixture_3.0.0_darwin_arm64.tar.gz',
+        'hello-fixture_3.0.0_linux_amd64.tar.gz',
+        'hello-fixture_3.0.0_linux_arm64.tar.gz',
+        'hello-fixture_3.0.0_windows_amd64.zip'
+      ])
+      expect(publish.stdout).toMatch(
+        /^hello-fixture_shard-1-of-2: \d+ bytes, checked against its SHA256SUMS$/m
+      )
     } finally {
       await gh.stop()
     }

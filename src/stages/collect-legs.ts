@@ -9,7 +9,16 @@ import { namingOf, type Stage } from '../context.js'
 import { formatTarget } from '../targets.js'
 import { LEG_FINGERPRINT_FILE, legArtifactPrefix, publishedNames } from '../naming.js'
 import { prepareDist } from '../dist.js'
-import { disagreements, fingerprintOf, parseFingerprint, type Recorded } from '../fingerprint.js'
+import {
+  disagreements,
+  fingerprintOf,
+  parseFingerprint,
+  type Fingerprint,
+  type Recorded
+} from '../fingerprint.js'
+
+/** Names the checksums-name input allows. */
+const SAFE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/
 
 /**
  * mode: publish — downloads every leg's artifact of this run, requires the legs to have used the
@@ -39,18 +48,16 @@ export const collectLegs: Stage = {
         expected.set(n.name, { plan, binary: n.binary, sbom: n.sbom })
       }
     }
-    const algorithm = inputs.checksumAlgorithms[0]!
     const staging = fs.mkdtempSync(
       path.join(ports.env.RUNNER_TEMP || os.tmpdir(), 'go-xbuild-legs-')
     )
     const found = new Map<string, { leg: string; path: string; digest: string }>()
     const problems: string[] = []
     const records: Recorded[] = []
-    const dirs = new Map<string, string>()
+    const dirs = new Map<string, { dir: string; fingerprint: Fingerprint }>()
     for (const leg of legs.sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const dir = path.join(staging, leg.name)
       await ports.artifacts.download(leg.id, dir)
-      dirs.set(leg.name, dir)
       const file = path.join(dir, LEG_FINGERPRINT_FILE)
       const recorded = fs.existsSync(file)
         ? parseFingerprint(fs.readFileSync(file, 'utf8'))
@@ -58,6 +65,7 @@ export const collectLegs: Stage = {
       if ('problem' in recorded) {
         problems.push(`${leg.name}: ${LEG_FINGERPRINT_FILE} ${recorded.problem}`)
       } else {
+        dirs.set(leg.name, { dir, fingerprint: recorded.fingerprint })
         records.push({
           label: leg.name.slice(`${facts.projectName}_`.length),
           fingerprint: recorded.fingerprint
@@ -65,6 +73,8 @@ export const collectLegs: Stage = {
       }
     }
     // Before any file check: a leg built with other inputs explains its files better than they do.
+    // Not the checksums inputs: this job writes the release's checksums files, and reads each
+    // leg's by the name and algorithm the leg recorded.
     const disagree = disagreements(records, ['names', 'build'], {
       fingerprint: fingerprintOf(inputs, facts),
       scopes: ['names']
@@ -75,10 +85,19 @@ export const collectLegs: Stage = {
       )
     }
     for (const leg of legs) {
-      const dir = dirs.get(leg.name)!
-      const sums = path.join(dir, inputs.checksumsName)
+      const { dir, fingerprint } = dirs.get(leg.name)!
+      const sumsName = fingerprint[INPUT.checksumsName] ?? ''
+      const algorithm = (fingerprint[INPUT.checksumAlgorithms] ?? '').split(',')[0]
+      // Recorded values name a file to read: only names and algorithms the inputs allow.
+      if (!SAFE_NAME.test(sumsName) || (algorithm !== 'sha256' && algorithm !== 'sha512')) {
+        problems.push(
+          `${leg.name}: ${LEG_FINGERPRINT_FILE} records no valid ${INPUT.checksumsName} and ${INPUT.checksumAlgorithms}`
+        )
+        continue
+      }
+      const sums = path.join(dir, sumsName)
       if (!fs.existsSync(sums)) {
-        problems.push(`${leg.name}: no ${inputs.checksumsName} in the artifact`)
+        problems.push(`${leg.name}: no ${sumsName} in the artifact`)
         continue
       }
       for (const line of parseChecksums(fs.readFileSync(sums, 'utf8'), algorithm)) {
@@ -100,7 +119,7 @@ export const collectLegs: Stage = {
           found.set(line.name, { leg: leg.name, path: file, digest: line.digest })
         }
       }
-      ctx.log.info(`${leg.name}: ${leg.size} bytes, checked against its ${inputs.checksumsName}`)
+      ctx.log.info(`${leg.name}: ${leg.size} bytes, checked against its ${sumsName}`)
     }
     const missing = [...expected].filter(([name]) => !found.has(name))
     if (missing.length > 0) {
