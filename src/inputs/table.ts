@@ -234,7 +234,7 @@ export const INPUT_TABLE = [
     group: 'build',
     description:
       'Extra go build flags (allowlisted; -o, -toolexec, -overlay, -modfile, -pkgdir, -n, -work are refused).',
-    readme: { default: '?', meaning: '?' }
+    readme: { default: '', meaning: 'extra go build flags (allowlisted)' }
   }),
   row({
     name: 'tags',
@@ -242,7 +242,7 @@ export const INPUT_TABLE = [
     kind: list({ spaces: true, item: matching(TAG, TAG_RULE) }),
     group: 'build',
     description: 'Build tags, comma or space separated.',
-    readme: { default: '?', meaning: '?' }
+    readme: { default: '', meaning: 'build tags' }
   }),
   row({
     name: 'trimpath',
@@ -267,7 +267,11 @@ export const INPUT_TABLE = [
     group: 'build',
     description:
       'Extra build environment, one NAME=value per line, optionally for some targets only ("linux/arm64: CGO_CFLAGS=-O2"). Allowed: GO*, CGO_*, CC, CXX, AR, PKG_CONFIG*.',
-    readme: { default: '?', meaning: '?' }
+    readme: {
+      default: '',
+      meaning:
+        '`NAME=value` lines, optionally `goos/goarch: NAME=value`; `GO*`, `CGO_*`, `CC`, `CXX`, `AR`, `PKG_CONFIG*`'
+    }
   }),
   row({
     name: 'cgo',
@@ -396,7 +400,7 @@ export const INPUT_TABLE = [
     kind: text({ check: matching(CACHE_KEY_SUFFIX, CACHE_KEY_SUFFIX_RULE) }),
     group: 'cache',
     description: 'Extra part for every cache key, to keep caches apart by hand.',
-    readme: { default: '?', meaning: '?' }
+    readme: { default: '', meaning: 'extra key part, to keep caches apart by hand' }
   }),
   row({
     name: 'verify-modules',
@@ -589,7 +593,10 @@ export const INPUT_TABLE = [
     group: 'matrix',
     description:
       "mode: build: the leg's shard from the matrix (matrix.shard); names its artifact and cache.",
-    readme: { default: '?', meaning: '?' }
+    readme: {
+      default: '',
+      meaning: "`mode: build`: `matrix.shard`; names the leg's artifact and cache"
+    }
   }),
   row({
     name: 'planned-targets',
@@ -598,7 +605,11 @@ export const INPUT_TABLE = [
     group: 'matrix',
     description:
       'mode: build with release: true and no fan-in job: every target of the plan (needs.<plan>.outputs.targets). Each leg uploads its files to the shared draft; the leg that finds every planned file there writes checksums.txt and publishes.',
-    readme: { default: '?', meaning: '?' }
+    readme: {
+      default: '',
+      meaning:
+        "`mode: build` with `release: true`: the plan's `targets` output; the leg that finds every planned file on the release publishes it"
+    }
   }),
   row({
     name: 'universal-binaries',
@@ -663,7 +674,11 @@ export const INPUT_TABLE = [
     group: 'extras',
     description:
       "Arguments to run every built binary with (like --version), split with Go's quoting rules, never by a shell. Binaries run natively, under qemu-<arch>-static (with the Debian cross sysroot for dynamically linked cgo binaries) or windows/amd64 under wine, each for at most 60 s; a non-zero exit fails the step naming the target. Targets this runner cannot run are listed as skipped. Empty: no smoke test.",
-    readme: { default: '?', meaning: '?' }
+    readme: {
+      default: '',
+      meaning:
+        'arguments to run every binary with after the build (`--version`), Go quoting, no shell; see [Smoke tests](#smoke-tests)'
+    }
   }),
   row({
     name: 'smoke-test-expect',
@@ -672,7 +687,10 @@ export const INPUT_TABLE = [
     group: 'extras',
     description:
       "Text the smoke run's stdout+stderr must contain; a template like {{.Version}}. Needs smoke-test.",
-    readme: { default: '?', meaning: '?' }
+    readme: {
+      default: '',
+      meaning: "text the smoke run's output must contain, a template: `{{.Version}}`"
+    }
   }),
   row({
     name: 'max-binary-size',
@@ -681,7 +699,11 @@ export const INPUT_TABLE = [
     group: 'extras',
     description:
       'Largest allowed binary: bytes, or with a unit KB, KiB, MB, MiB, GB, GiB (25MiB). A larger binary fails the step naming the target and both sizes.',
-    readme: { default: '?', meaning: '?' }
+    readme: {
+      default: '',
+      meaning:
+        'largest allowed binary: `25MiB`, `30MB`, `25000000` (KB/KiB/MB/MiB/GB/GiB); larger fails naming the target and both sizes'
+    }
   }),
   row({
     name: 'cosign-key',
@@ -691,7 +713,11 @@ export const INPUT_TABLE = [
     group: 'extras',
     description:
       "Sign the checksums file with cosign (on PATH: sigstore/cosign-installer): the contents of cosign.key from `cosign generate-key-pair` (a secret, e.g. the COSIGN_PRIVATE_KEY secret). Writes <checksums name>.sigstore.json (cosign sign-blob --bundle), uploaded and published with the checksums; on a release it signs the release's merged checksums file. Masked, passed to cosign in a 0600 file that is deleted afterwards. Empty: no signing.",
-    readme: { default: '?', meaning: '?' }
+    readme: {
+      default: '',
+      meaning:
+        'contents of `cosign.key` (a secret): sign the checksums file with cosign, see [Signing](#signing)'
+    }
   }),
   row({
     name: 'cosign-password',
@@ -701,7 +727,10 @@ export const INPUT_TABLE = [
     group: 'extras',
     description:
       "The key's password (a secret), passed to cosign as COSIGN_PASSWORD, never on a command line.",
-    readme: { default: '?', meaning: '?' }
+    readme: {
+      default: '',
+      meaning: "the key's password (a secret), given to cosign as `COSIGN_PASSWORD`"
+    }
   }),
   row({
     name: 'cosign-tlog',
