@@ -73,7 +73,19 @@ test.each(numbered(INPUT_TABLE.map(r => [r.name, r.field, r] as const)))(
     // Runners evaluate or refuse expressions in descriptions (nektos/act refuses them).
     expect(row.description).not.toContain('${{')
     expect(row.readme.meaning).not.toBe('')
-    expect(`${row.readme.default}${row.readme.meaning}`).not.toMatch(/[|\n]/)
+    expect(`${row.readme.default ?? ''}${row.readme.meaning}`).not.toMatch(/[|\n]/)
+  }
+)
+
+test.each(
+  numbered(INPUT_TABLE.filter(r => r.kind.default).map(r => [r.name, r.kind.default!, r] as const))
+)(
+  '[%d] %s -> %s: the README shows the default the parser uses, and allows it',
+  (_n, _name, fallback, row) => {
+    // Derived, never written twice: a row with a kind default has no README default of its own.
+    expect(row.readme.default).toBeUndefined()
+    expect(readme).toContain(`| \`${row.name}\` | \`${fallback}\` |`)
+    expect(row.kind.allowed).toContain(fallback)
   }
 )
 

@@ -53,13 +53,19 @@ export function renderActionInputs(rows: readonly InputRow[] = INPUT_TABLE): str
   return `${lines.join('\n')}\n`
 }
 
+/** The README's default column: the row's own text, or the kind's default word in code style. */
+function readmeDefault(row: InputRow): string {
+  if (row.readme.default !== undefined) return row.readme.default
+  return row.kind.default ? `\`${row.kind.default}\`` : ''
+}
+
 /** The README's inputs table (header, separator, one line per input). */
 export function renderReadmeInputs(rows: readonly InputRow[] = INPUT_TABLE): string {
   const line = (cells: string[]): string => `|${cells.map(c => (c ? ` ${c} ` : ' ')).join('|')}|`
   return [
     README_HEADER,
     '| --- | --- | --- |',
-    ...rows.map(r => line([`\`${r.name}\``, r.readme.default, r.readme.meaning]))
+    ...rows.map(r => line([`\`${r.name}\``, readmeDefault(r), r.readme.meaning]))
   ]
     .map(l => `${l}\n`)
     .join('')

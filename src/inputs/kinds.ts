@@ -39,6 +39,8 @@ export interface Kind<T> {
   readonly kind: string
   /** the fixed words the input accepts, when there is such a set */
   readonly allowed?: readonly string[]
+  /** the default as the user would write it, when it is one fixed word (docs check it) */
+  readonly default?: string
   /** the typed value of a raw text ('' when not given); problems go to `at` */
   parse(raw: string, at: ParseAt): T
 }
@@ -48,6 +50,7 @@ export function boolean(fallback: boolean): Kind<boolean> {
   return {
     kind: 'boolean',
     allowed: ['true', 'false'],
+    default: String(fallback),
     parse(raw, at) {
       const value = raw.trim()
       if (value === '') return fallback
@@ -67,6 +70,7 @@ export function choice<const C extends readonly string[]>(
   return {
     kind: 'choice',
     allowed: choices,
+    default: fallback,
     parse(raw, at) {
       const value = raw.trim()
       if (value === '') return fallback

@@ -49,8 +49,11 @@ export interface InputRow<N extends string = string, F extends string = string, 
   readonly group: InputGroup
   /** action.yml's description: one line, single spaces, no `${{ }}` expression */
   readonly description: string
-  /** the README inputs table's default and meaning columns (Markdown, no `|`) */
-  readonly readme: { readonly default: string; readonly meaning: string }
+  /**
+   * the README inputs table's default and meaning columns (Markdown, no `|`); the default is
+   * the kind's own when it has one
+   */
+  readonly readme: { readonly default?: string; readonly meaning: string }
   /** a secret: its value is never in a message, and the CLI never takes it as an option */
   readonly secret?: boolean
   /** action.yml's `default:`, only for a value the workflow alone can give (the job's token) */
@@ -250,7 +253,7 @@ export const INPUT_TABLE = [
     kind: boolean(true),
     group: 'build',
     description: 'Build with -trimpath (needed for reproducible binaries). Default true.',
-    readme: { default: '`true`', meaning: '`-trimpath`' }
+    readme: { meaning: '`-trimpath`' }
   }),
   row({
     name: 'buildvcs',
@@ -258,7 +261,7 @@ export const INPUT_TABLE = [
     kind: choice(['auto', 'true', 'false'], 'auto'),
     group: 'build',
     description: "-buildvcs setting (auto, true, false). Default auto (Go's default).",
-    readme: { default: '`auto`', meaning: '`-buildvcs`' }
+    readme: { meaning: '`-buildvcs`' }
   }),
   row({
     name: 'env',
@@ -281,7 +284,6 @@ export const INPUT_TABLE = [
     description:
       'false (default), true (fail before building when a target has no C compiler), or auto (cgo only where a C compiler for the target is found: Debian/Ubuntu cross gcc, or zig on PATH).',
     readme: {
-      default: '`false`',
       meaning: '`true` (every target needs a C compiler) or `auto` (only where one is found)'
     }
   }),
@@ -309,7 +311,6 @@ export const INPUT_TABLE = [
     description:
       'auto (zip for windows, tar.gz otherwise), tar.gz, tar.xz, zip, or binary (no archive). Default auto.',
     readme: {
-      default: '`auto`',
       meaning: '`auto` (zip for windows, tar.gz elsewhere), `tar.gz`, `tar.xz`, `zip`, `binary`'
     }
   }),
@@ -377,10 +378,7 @@ export const INPUT_TABLE = [
     group: 'cache',
     description:
       'Restore the Go build and module caches before building and save them after a green job. Default true.',
-    readme: {
-      default: '`true`',
-      meaning: 'restore the Go build and module caches, save them in the post step'
-    }
+    readme: { meaning: 'restore the Go build and module caches, save them in the post step' }
   }),
   row({
     name: 'cache-save',
@@ -390,7 +388,6 @@ export const INPUT_TABLE = [
     description:
       'When the post step saves: auto (default; only push, schedule and workflow_dispatch runs on the default branch), always, or never. Pull requests never save.',
     readme: {
-      default: '`auto`',
       meaning: '`auto` (push, schedule, workflow_dispatch on the default branch), `always`, `never`'
     }
   }),
@@ -408,7 +405,7 @@ export const INPUT_TABLE = [
     kind: boolean(true),
     group: 'cache',
     description: 'Run go mod verify after restoring the module cache. Default true.',
-    readme: { default: '`true`', meaning: '`go mod verify` after restoring the module cache' }
+    readme: { meaning: '`go mod verify` after restoring the module cache' }
   }),
   row({
     name: 'upload-artifacts',
@@ -418,7 +415,6 @@ export const INPUT_TABLE = [
     description:
       'Upload the archives and checksums as one workflow artifact of this job. Default true.',
     readme: {
-      default: '`true`',
       meaning:
         'upload archives, SBOMs and checksums as one workflow artifact (a re-run replaces it)'
     }
@@ -450,7 +446,7 @@ export const INPUT_TABLE = [
     group: 'release',
     description:
       'Publish to a GitHub Release: auto (default; when the ref is a tag), true, or false. Fork pull requests never publish.',
-    readme: { default: '`auto`', meaning: '`auto` (publish on tag refs), `true`, `false`' }
+    readme: { meaning: '`auto` (publish on tag refs), `true`, `false`' }
   }),
   row({
     name: 'release-tag',
@@ -475,10 +471,7 @@ export const INPUT_TABLE = [
     group: 'release',
     description:
       'Leave the release a draft after every asset is uploaded and verified. Default false.',
-    readme: {
-      default: '`false`',
-      meaning: 'leave the release a draft after upload and verification'
-    }
+    readme: { meaning: 'leave the release a draft after upload and verification' }
   }),
   row({
     name: 'prerelease',
@@ -488,7 +481,6 @@ export const INPUT_TABLE = [
     description:
       'auto (default; when the tag has a semver pre-release part such as v1.2.0-rc.1), true, or false.',
     readme: {
-      default: '`auto`',
       meaning: '`auto` (semver pre-release part, also `cmd/tool/v1.2.0-rc.1`), `true`, `false`'
     }
   }),
@@ -499,10 +491,7 @@ export const INPUT_TABLE = [
     group: 'release',
     description:
       'true (default), false, or legacy (GitHub picks by date and version); pre-releases are never latest.',
-    readme: {
-      default: '`true`',
-      meaning: '`true`, `false`, `legacy`; pre-releases are never latest'
-    }
+    readme: { meaning: '`true`, `false`, `legacy`; pre-releases are never latest' }
   }),
   row({
     name: 'release-notes',
@@ -529,7 +518,6 @@ export const INPUT_TABLE = [
     description:
       'When the release already has an asset of the same name: replace (default), skip (keep it when it is identical by size and digest, fail otherwise), or fail.',
     readme: {
-      default: '`replace`',
       meaning:
         'an existing asset of the same name with other bytes: `replace`, `skip` (keep identical ones, fail otherwise), `fail` (any existing one)'
     }
@@ -556,7 +544,6 @@ export const INPUT_TABLE = [
     description:
       "all (default): everything in this job. plan: validate and split the targets into matrix legs (outputs matrix, targets, version); nothing is built. build: one leg of that matrix. publish: the fan-in; downloads every leg's artifact, checks them against the plan's targets, merges one checksums file and publishes the release.",
     readme: {
-      default: '`all`',
       meaning:
         '`all` (one job), `plan` (write the matrix; nothing is built), `build` (one leg), `publish` (the fan-in)'
     }
@@ -619,7 +606,6 @@ export const INPUT_TABLE = [
     description:
       'true: also join the darwin/amd64 and darwin/arm64 binaries into one universal (fat) Mach-O, target darwin_all, archived and checksummed like a target ({{.Arch}} is "all"), keeping the thin darwin archives; replace: publish darwin_all instead of them. Needs both darwin targets in the job (matrix: the plan keeps them in one leg). Default false.',
     readme: {
-      default: '`false`',
       meaning:
         '`true`: also join darwin/amd64 + darwin/arm64 into one universal Mach-O, target `darwin_all` ([below](#upx-and-macos-universal-binaries)); `replace`: publish it instead of the thin darwin archives'
     }
@@ -740,7 +726,6 @@ export const INPUT_TABLE = [
     description:
       'true (default): record each signature in the public Rekor transparency log (needs network); false: sign without it (verify with --insecure-ignore-tlog=true).',
     readme: {
-      default: '`true`',
       meaning:
         'record signatures in the public Rekor transparency log; `false`: key-only signatures'
     }
@@ -753,7 +738,6 @@ export const INPUT_TABLE = [
     description:
       "true: a GitHub build-provenance attestation (SLSA v1, signed with Sigstore through the job's OIDC token) of every file in this job's checksums file, stored in the repository's attestations (verify: gh attestation verify <file> -R owner/repo). Needs `permissions: id-token: write` and `attestations: write`; refused before any build when the job has no OIDC token. At most 1024 files per attestation, more in several. Fork pull requests skip it. Default false.",
     readme: {
-      default: '`false`',
       meaning:
         '`true`: GitHub build-provenance attestations of every checksummed file; needs `id-token: write` and `attestations: write`, see [Attestations](#attestations)'
     }
