@@ -2,9 +2,10 @@
 // value and reports every problem it finds; it never throws and never stops at the first problem,
 // so one failed run lists every bad input.
 import * as fs from 'node:fs'
+import * as path from 'node:path'
 import { parseEnvInput, parseTargetMap, type EnvSetting } from '../go-flags.js'
 import { checkTemplate, type TemplateField } from '../template.js'
-import { LISTED_TWICE } from './messages.js'
+import { LISTED_TWICE, notA, notAllowed } from './messages.js'
 import {
   booleanWord,
   parseSize,
@@ -13,7 +14,6 @@ import {
   splitQuoted,
   splitWords
 } from './syntax.js'
-import * as path from 'node:path'
 
 /** What a kind's parser sees besides the raw text: the run's folders and where problems go. */
 export interface ParseAt {
@@ -56,7 +56,7 @@ export function boolean(fallback: boolean): Kind<boolean> {
       if (value === '') return fallback
       const parsed = booleanWord(value)
       if (parsed !== undefined) return parsed
-      at.bad(value, 'is not a boolean (allowed: true, false)')
+      at.bad(value, notA('a boolean', ['true', 'false']))
       return fallback
     }
   }
@@ -77,7 +77,7 @@ export function choice<const C extends readonly string[]>(
       const spelled = booleanWord(value)
       const word = spelled === undefined ? value : String(spelled)
       if (choices.includes(word)) return word as C[number]
-      at.bad(value, `is not allowed (allowed: ${choices.join(', ')})`)
+      at.bad(value, notAllowed(choices))
       return fallback
     }
   }
@@ -110,7 +110,7 @@ export function optionalCount(options: { min: number; max: number }): Kind<numbe
       const n = Number(value)
       // Digits only: "1e1", "0x10" and "1.5" are numbers to JavaScript, not to a person.
       if (/^[0-9]+$/.test(value) && n >= options.min && n <= options.max) return n
-      at.bad(value, `is not a whole number from ${options.min} to ${options.max}`)
+      at.bad(value, notA(`a whole number from ${options.min} to ${options.max}`))
       return undefined
     }
   }
@@ -185,6 +185,12 @@ export function choiceList<const C extends readonly string[]>(options: {
   return {
     kind: 'choice list',
     allowed: options.noneIsFalse ? ['false', ...options.choices] : options.choices,
+    default:
+      options.fallback.length > 0
+        ? options.fallback.join(',')
+        : options.noneIsFalse
+          ? 'false'
+          : undefined,
     parse(raw, at) {
       const words = splitList(raw)
       if (options.noneIsFalse && words.length === 1 && booleanWord(words[0]!) === false) return []
@@ -296,6 +302,7 @@ export function wordOrFile<const W extends readonly string[]>(options: {
   return {
     kind: 'word or file',
     allowed: options.words,
+    default: options.fallback,
     parse(raw, at) {
       const value = raw.trim() || options.fallback
       if (options.words.includes(value)) return { kind: value } as WordOrFile<W[number]>
@@ -323,7 +330,9 @@ export function size(): Kind<number | undefined> {
       if (bytes === undefined) {
         at.bad(
           value,
-          'is not a size (a positive number of bytes, or with a unit: KB, KiB, MB, MiB, GB, GiB, like 25MiB)'
+          notA(
+            'a size (a positive number of bytes, or with a unit: KB, KiB, MB, MiB, GB, GiB, like 25MiB)'
+          )
         )
       }
       return bytes

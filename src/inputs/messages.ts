@@ -7,9 +7,14 @@ export function badValue(input: string, value: string, complaint: string): strin
   return `${input}: "${value}" ${complaint}`
 }
 
-/** `<input>: "<value>" is not allowed (allowed: a, b, c)`. */
-export function notAllowed(input: string, value: string, allowed: readonly string[]): string {
-  return badValue(input, value, `is not allowed (allowed: ${allowed.join(', ')})`)
+/** The complaint about a word outside a fixed set: `is not allowed (allowed: a, b, c)`. */
+export function notAllowed(allowed: readonly string[]): string {
+  return `is not allowed (allowed: ${allowed.join(', ')})`
+}
+
+/** The complaint about a value of the wrong kind: `is not a boolean (allowed: true, false)`. */
+export function notA(what: string, allowed?: readonly string[]): string {
+  return allowed ? `is not ${what} (allowed: ${allowed.join(', ')})` : `is not ${what}`
 }
 
 /** `<input>: <text>`, for a problem that shows no value. */

@@ -31,7 +31,7 @@ import {
   type ParseAt,
   type TargetMapEntry
 } from './kinds.js'
-import { badValue } from './messages.js'
+import { badValue, notA, notAllowed } from './messages.js'
 import { splitQuoted } from './syntax.js'
 
 /** Where action.yml lists an input; a blank line separates the groups. */
@@ -54,7 +54,7 @@ export interface InputRow<N extends string = string, F extends string = string, 
    * the kind's own when it has one
    */
   readonly readme: { readonly default?: string; readonly meaning: string }
-  /** a secret: its value is never in a message, and the CLI never takes it as an option */
+  /** a secret: its value is never in a message (the CLI reads it from the environment) */
   readonly secret?: boolean
   /** action.yml's `default:`, only for a value the workflow alone can give (the job's token) */
   readonly actionDefault?: string
@@ -344,11 +344,11 @@ export const INPUT_TABLE = [
     kind: choiceList({
       choices: CHECKSUM_ALGORITHMS,
       fallback: ['sha256'],
-      complaint: `is not supported (allowed: ${CHECKSUM_ALGORITHMS.join(', ')})`
+      complaint: notA('supported', CHECKSUM_ALGORITHMS)
     }),
     group: 'build',
     description: 'sha256 and/or sha512. Default sha256.',
-    readme: { default: '`sha256`', meaning: '`sha256`, `sha512`' }
+    readme: { meaning: '`sha256`, `sha512`' }
   }),
   row({
     name: 'checksums-name',
@@ -505,10 +505,7 @@ export const INPUT_TABLE = [
     group: 'release',
     description:
       "Notes of a release this run creates: generate (default; GitHub's generated notes), none, or the path of a Markdown file in the workspace.",
-    readme: {
-      default: '`generate`',
-      meaning: '`generate`, `none`, or a Markdown file in the workspace'
-    }
+    readme: { meaning: '`generate`, `none`, or a Markdown file in the workspace' }
   }),
   row({
     name: 'overwrite',
@@ -642,13 +639,12 @@ export const INPUT_TABLE = [
       choices: SBOM_FORMATS,
       fallback: [],
       noneIsFalse: true,
-      complaint: `is not allowed (allowed: false, ${SBOM_FORMATS.join(', ')}, or both comma separated)`
+      complaint: notAllowed(['false', ...SBOM_FORMATS, 'or both comma separated'])
     }),
     group: 'extras',
     description:
       'false (default), cyclonedx-json, spdx-json, or both comma separated: one SBOM per archive (or bare binary) from the Go build info in its binaries (go version -m): main module, every dependency module with version, h1 hash and purl, Go version and build settings. Named <file>.sbom.cdx.json / <file>.sbom.spdx.json, checksummed, uploaded and published with the archives; reproducible (commit time, content-derived ids).',
     readme: {
-      default: '`false`',
       meaning:
         '`cyclonedx-json`, `spdx-json` or both: one SBOM per published file, see [SBOMs](#sboms)'
     }
