@@ -4,7 +4,7 @@ import * as path from 'node:path'
 import { firstGiven, parseInputs, type InputSource } from '../src/inputs/parse.js'
 import * as rules from '../src/inputs/rules.js'
 import { RULES, type InputRule } from '../src/inputs/rules.js'
-import { INPUT_TABLE, type InputName } from '../src/inputs/table.js'
+import { INPUT_TABLE, isSecret, type InputName } from '../src/inputs/table.js'
 import { numbered } from './fakes/targets.js'
 
 type Values = Partial<Record<InputName, string>>
@@ -168,11 +168,11 @@ test.each(numbered(secretRows))('[%d] %s %j is never in a problem', (_n, name, v
   expect(problems.join('\n')).not.toContain('S3CR3T')
 })
 
-test.each(numbered(INPUT_TABLE.filter(r => r.secret).map(r => [r.name] as const)))(
+test.each(numbered(INPUT_TABLE.filter(isSecret).map(r => [r.name] as const)))(
   '[%d] %s: bad values of every kind elsewhere still never show the secret',
   (_n, name) => {
     const values: Values = { [name]: 'S3CR3T x\ny' }
-    for (const row of INPUT_TABLE) if (!row.secret) values[row.name] = 'S3CR3T?'
+    for (const row of INPUT_TABLE) if (!isSecret(row)) values[row.name] = 'S3CR3T?'
     expect(
       parse(values)
         .problems.join('\n')

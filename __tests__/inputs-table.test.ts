@@ -8,7 +8,7 @@ import {
   updateReadme
 } from '../src/inputs/docs.js'
 import { boolean } from '../src/inputs/kinds.js'
-import { INPUT, INPUT_TABLE, type InputRow } from '../src/inputs/table.js'
+import { INPUT, INPUT_TABLE, isSecret, type InputRow } from '../src/inputs/table.js'
 import { numbered } from './fakes/targets.js'
 
 const repo = path.join(import.meta.dirname, '..')
@@ -102,9 +102,11 @@ test('only the token has an action.yml default, and only the three secrets are s
   expect(INPUT_TABLE.filter(r => r.actionDefault !== undefined).map(r => r.name)).toEqual([
     'github-token'
   ])
-  const secrets = INPUT_TABLE.filter(r => r.secret)
-  expect(secrets.map(r => r.name)).toEqual(['github-token', 'cosign-key', 'cosign-password'])
-  expect(secrets.map(r => r.kind.kind)).toEqual(['secret', 'secret', 'secret'])
+  expect(INPUT_TABLE.filter(isSecret).map(r => r.name)).toEqual([
+    'github-token',
+    'cosign-key',
+    'cosign-password'
+  ])
 })
 
 test("the CLI's usage lists every input of the table", () => {

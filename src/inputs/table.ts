@@ -54,10 +54,13 @@ export interface InputRow<N extends string = string, F extends string = string, 
    * the kind's own when it has one
    */
   readonly readme: { readonly default?: string; readonly meaning: string }
-  /** a secret: its value is never in a message (the CLI reads it from the environment) */
-  readonly secret?: boolean
   /** action.yml's `default:`, only for a value the workflow alone can give (the job's token) */
   readonly actionDefault?: string
+}
+
+/** True for the secrets (the token, the cosign key and password): their values are never in a message. */
+export function isSecret(row: InputRow): boolean {
+  return row.kind.kind === 'secret'
 }
 
 /** Keeps a row's name and field as literal types, so INPUT and Inputs can be derived. */
@@ -237,7 +240,7 @@ export const INPUT_TABLE = [
     group: 'build',
     description:
       'Extra go build flags (allowlisted; -o, -toolexec, -overlay, -modfile, -pkgdir, -n, -work are refused).',
-    readme: { default: '', meaning: 'extra go build flags (allowlisted)' }
+    readme: { meaning: 'extra go build flags (allowlisted)' }
   }),
   row({
     name: 'tags',
@@ -245,7 +248,7 @@ export const INPUT_TABLE = [
     kind: list({ spaces: true, item: matching(TAG, TAG_RULE) }),
     group: 'build',
     description: 'Build tags, comma or space separated.',
-    readme: { default: '', meaning: 'build tags' }
+    readme: { meaning: 'build tags' }
   }),
   row({
     name: 'trimpath',
@@ -271,7 +274,6 @@ export const INPUT_TABLE = [
     description:
       'Extra build environment, one NAME=value per line, optionally for some targets only ("linux/arm64: CGO_CFLAGS=-O2"). Allowed: GO*, CGO_*, CC, CXX, AR, PKG_CONFIG*.',
     readme: {
-      default: '',
       meaning:
         '`NAME=value` lines, optionally `goos/goarch: NAME=value`; `GO*`, `CGO_*`, `CC`, `CXX`, `AR`, `PKG_CONFIG*`'
     }
@@ -397,7 +399,7 @@ export const INPUT_TABLE = [
     kind: text({ check: matching(CACHE_KEY_SUFFIX, CACHE_KEY_SUFFIX_RULE) }),
     group: 'cache',
     description: 'Extra part for every cache key, to keep caches apart by hand.',
-    readme: { default: '', meaning: 'extra key part, to keep caches apart by hand' }
+    readme: { meaning: 'extra key part, to keep caches apart by hand' }
   }),
   row({
     name: 'verify-modules',
@@ -523,7 +525,6 @@ export const INPUT_TABLE = [
     name: 'github-token',
     field: 'githubToken',
     kind: secret({ check: tokenComplaint }),
-    secret: true,
     actionDefault: '${{ github.token }}',
     group: 'release',
     description:
@@ -559,7 +560,7 @@ export const INPUT_TABLE = [
     kind: count({ min: 1, max: 256, fallback: 0 }),
     group: 'matrix',
     description: 'mode: plan: at most this many targets per leg (legs balanced).',
-    readme: { default: '', meaning: '`mode: plan`: at most N targets per leg (balanced)' }
+    readme: { meaning: '`mode: plan`: at most N targets per leg (balanced)' }
   }),
   row({
     name: 'split-by',
@@ -568,7 +569,7 @@ export const INPUT_TABLE = [
     group: 'matrix',
     description:
       'mode: plan: goos, one leg per OS (with cgo, darwin and windows legs get native runners).',
-    readme: { default: '', meaning: '`mode: plan`: `goos`, one leg per OS' }
+    readme: { meaning: '`mode: plan`: `goos`, one leg per OS' }
   }),
   row({
     name: 'shard',
@@ -577,10 +578,7 @@ export const INPUT_TABLE = [
     group: 'matrix',
     description:
       "mode: build: the leg's shard from the matrix (matrix.shard); names its artifact and cache.",
-    readme: {
-      default: '',
-      meaning: "`mode: build`: `matrix.shard`; names the leg's artifact and cache"
-    }
+    readme: { meaning: "`mode: build`: `matrix.shard`; names the leg's artifact and cache" }
   }),
   row({
     name: 'planned-targets',
@@ -590,7 +588,6 @@ export const INPUT_TABLE = [
     description:
       'mode: build with release: true and no fan-in job: every target of the plan (needs.<plan>.outputs.targets). Each leg uploads its files to the shared draft; the leg that finds every planned file there writes checksums.txt and publishes.',
     readme: {
-      default: '',
       meaning:
         "`mode: build` with `release: true`: the plan's `targets` output; the leg that finds every planned file on the release publishes it"
     }
@@ -657,7 +654,6 @@ export const INPUT_TABLE = [
     description:
       "Arguments to run every built binary with (like --version), split with Go's quoting rules, never by a shell. Binaries run natively, under qemu-<arch>-static (with the Debian cross sysroot for dynamically linked cgo binaries) or windows/amd64 under wine, each for at most 60 s; a non-zero exit fails the step naming the target. Targets this runner cannot run are listed as skipped. Empty: no smoke test.",
     readme: {
-      default: '',
       meaning:
         'arguments to run every binary with after the build (`--version`), Go quoting, no shell; see [Smoke tests](#smoke-tests)'
     }
@@ -669,10 +665,7 @@ export const INPUT_TABLE = [
     group: 'extras',
     description:
       "Text the smoke run's stdout+stderr must contain; a template like {{.Version}}. Needs smoke-test.",
-    readme: {
-      default: '',
-      meaning: "text the smoke run's output must contain, a template: `{{.Version}}`"
-    }
+    readme: { meaning: "text the smoke run's output must contain, a template: `{{.Version}}`" }
   }),
   row({
     name: 'max-binary-size',
@@ -682,7 +675,6 @@ export const INPUT_TABLE = [
     description:
       'Largest allowed binary: bytes, or with a unit KB, KiB, MB, MiB, GB, GiB (25MiB). A larger binary fails the step naming the target and both sizes.',
     readme: {
-      default: '',
       meaning:
         'largest allowed binary: `25MiB`, `30MB`, `25000000` (KB/KiB/MB/MiB/GB/GiB); larger fails naming the target and both sizes'
     }
@@ -691,12 +683,10 @@ export const INPUT_TABLE = [
     name: 'cosign-key',
     field: 'cosignKey',
     kind: secret({ check: checkCosignKey, value: key => `${key}\n` }),
-    secret: true,
     group: 'extras',
     description:
       "Sign the checksums file with cosign (on PATH: sigstore/cosign-installer): the contents of cosign.key from `cosign generate-key-pair` (a secret, e.g. the COSIGN_PRIVATE_KEY secret). Writes <checksums name>.sigstore.json (cosign sign-blob --bundle), uploaded and published with the checksums; on a release it signs the release's merged checksums file. Masked, passed to cosign in a 0600 file that is deleted afterwards. Empty: no signing.",
     readme: {
-      default: '',
       meaning:
         'contents of `cosign.key` (a secret): sign the checksums file with cosign, see [Signing](#signing)'
     }
@@ -705,14 +695,10 @@ export const INPUT_TABLE = [
     name: 'cosign-password',
     field: 'cosignPassword',
     kind: secret({ trim: false }),
-    secret: true,
     group: 'extras',
     description:
       "The key's password (a secret), passed to cosign as COSIGN_PASSWORD, never on a command line.",
-    readme: {
-      default: '',
-      meaning: "the key's password (a secret), given to cosign as `COSIGN_PASSWORD`"
-    }
+    readme: { meaning: "the key's password (a secret), given to cosign as `COSIGN_PASSWORD`" }
   }),
   row({
     name: 'cosign-tlog',
