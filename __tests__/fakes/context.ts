@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { parseInputs, type InputName } from '../../src/inputs.js'
+import { parseInputs, type InputName } from '../../src/inputs/index.js'
 import { createContext, type Context, type Stage } from '../../src/context.js'
 import { stagesFor } from '../../src/pipeline.js'
 import { realClock } from '../../src/ports/clock.js'

@@ -5,8 +5,9 @@ import * as path from 'node:path'
 import type { Kind, ParseAt } from './kinds.js'
 import { badValue, inputProblem } from './messages.js'
 import { RULES } from './rules.js'
-import { realpathOr, splitList } from './syntax.js'
+import { splitList } from './syntax.js'
 import { INPUT, INPUT_TABLE, type InputName, type Inputs, type TableRow } from './table.js'
+import { realpathOr } from '../lib/files.js'
 
 /**
  * Reads one raw input value: '' or undefined when not given. The action's inputs, the CLI's

@@ -2,8 +2,8 @@
 // undefined); they run after every input is parsed, on the typed values, so a rule never sees a
 // half-parsed input and every rule runs even when single inputs were bad.
 import { inputProblem } from './messages.js'
-import { isInside } from './syntax.js'
 import { DEFAULTS, INPUT, type InputName, type Inputs } from './table.js'
+import { isInside } from '../lib/files.js'
 
 /** What a rule sees: the parsed inputs, and which inputs were given at all. */
 export interface RuleView {

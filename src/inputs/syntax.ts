@@ -1,9 +1,9 @@
 // The syntax every input shares, in one place: booleans, lists, Go-quoted argv, sizes and paths.
 // Kinds (kinds.ts) build on these; nothing else in src/inputs/ splits or resolves text itself.
-import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { splitQuoted } from '../go-flags.js'
 import { parseSize } from '../lib/format.js'
+import { isInside, realpathOr } from '../lib/files.js'
 import { splitList } from '../targets.js'
 
 /** Lists: newline or comma separated, `#` starts a comment line, items trimmed, empty items dropped. */
@@ -26,22 +26,6 @@ export function booleanWord(word: string): boolean | undefined {
 /** A list that also splits at spaces and tabs (build tags, as `go build -tags` takes them). */
 export function splitWords(text: string): string[] {
   return splitList(text.replace(/\s+/g, ','))
-}
-
-/** The real path of p, following symlinks of its longest existing prefix. */
-export function realpathOr(p: string): string {
-  try {
-    return fs.realpathSync(p)
-  } catch {
-    const parent = path.dirname(p)
-    return parent === p ? p : path.join(realpathOr(parent), path.basename(p))
-  }
-}
-
-/** True when child is strictly inside parent. */
-export function isInside(parent: string, child: string): boolean {
-  const rel = path.relative(parent, child)
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)
 }
 
 /**

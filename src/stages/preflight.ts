@@ -1,4 +1,4 @@
-import { INPUT } from '../inputs.js'
+import { INPUT } from '../inputs/index.js'
 import type { Stage } from '../context.js'
 import * as fs from 'node:fs'
 import { ApiError } from '../ports/release-api.js'

@@ -1,4 +1,4 @@
-import { INPUT } from '../inputs.js'
+import { INPUT } from '../inputs/index.js'
 import type { Stage } from '../context.js'
 import { formatSize } from '../lib/format.js'
 import { artifactNameFor } from '../naming.js'
