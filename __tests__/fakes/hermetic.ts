@@ -1,0 +1,73 @@
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import type { Stage } from '../../src/context.js'
+import type { InputName } from '../../src/inputs.js'
+import { runStages, stages } from '../../src/pipeline.js'
+import { preflight } from '../../src/stages/preflight.js'
+import { testContext, type TestRun } from './context.js'
+import { scriptedProcess, type Expected, type ScriptedProcess } from './scripted-process.js'
+
+/**
+ * The stages of a run up to the first that talks to anything outside (the release preflight):
+ * resolving the toolchain and targets and checking every input. Taken from the run's own list, so
+ * wherever the checks live (the resolve stage, stage hooks), a test runs all of them.
+ */
+export const validation: readonly Stage[] = stages.slice(0, stages.indexOf(preflight))
+
+/** Runs the validating stages: the facts are set afterwards, or every input problem is thrown. */
+export function validate(run: { ctx: TestRun['ctx'] }): Promise<void> {
+  return runStages(run.ctx, validation)
+}
+
+/** A hermetic test context and what it lets the test look at. */
+export interface HermeticRun extends TestRun {
+  /** the scripted process port every stage talks to */
+  script: ScriptedProcess
+  /** the PATH folder holding the fake programs of `tools` */
+  bin: string
+}
+
+/**
+ * A context whose processes are scripted and whose runner environment is only `env` plus a PATH
+ * of placeholder programs named `tools` (so PATH lookups of gcc, upx, cosign, qemu find them);
+ * nothing of the machine running the tests leaks in, and no real program is started. Caches,
+ * state, workflow artifacts, attestations and the releases API are no-ops that fail when used.
+ */
+export function hermeticContext(
+  values: Partial<Record<InputName, string>>,
+  options: {
+    workspace: string
+    script?: readonly Expected[]
+    ordered?: boolean
+    tools?: readonly string[]
+    env?: Record<string, string | undefined>
+  }
+): HermeticRun {
+  const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-hermetic-bin-'))
+  for (const tool of options.tools ?? []) {
+    // Never run (the process port is scripted); exit 127 says so if something ever did.
+    fs.writeFileSync(
+      path.join(bin, tool),
+      '#!/bin/sh\necho "hermetic test placeholder: not to be run" >&2\nexit 127\n',
+      { mode: 0o755 }
+    )
+  }
+  const script = scriptedProcess(options.script ?? [], { ordered: options.ordered })
+  const run = testContext(values, {
+    workspace: options.workspace,
+    process: script,
+    hostEnv: false,
+    env: {
+      PATH: bin,
+      HOME: options.workspace,
+      RUNNER_TEMP: fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-hermetic-temp-')),
+      ...options.env
+    },
+    attest: () => Promise.reject(new Error('hermetic test: no attestation service')),
+    releaseApi: () => {
+      throw new Error('hermetic test: no releases API')
+    }
+  })
+  return { ...run, script, bin }
+}
