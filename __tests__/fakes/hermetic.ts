@@ -5,8 +5,9 @@ import type { Stage } from '../../src/context.js'
 import type { InputName } from '../../src/inputs.js'
 import { runStages, stages } from '../../src/pipeline.js'
 import { preflight } from '../../src/stages/preflight.js'
-import { testContext, type TestRun } from './context.js'
+import { copyFixture, testContext, type TestRun } from './context.js'
 import { scriptedProcess, type Expected, type ScriptedProcess } from './scripted-process.js'
+import { mainPackage, moduleAnswers, type GoPackage, type Repo } from './toolchain.js'
 
 /**
  * The stages of a run up to the first that talks to anything outside (the release preflight):
@@ -70,4 +71,78 @@ export function hermeticContext(
     }
   })
   return { ...run, script, bin }
+}
+
+/** Input values by action.yml name. */
+export type Values = Partial<Record<InputName, string>>
+
+/** The fixture modules hermetic tests copy, by their module path. */
+export const MODULES = {
+  hello: 'example.com/hello-fixture',
+  multi: 'example.com/multi',
+  vendored: 'example.com/vendored'
+} as const
+
+/**
+ * A fixture module copied into a temp workspace, with the script of everything resolving it asks
+ * (go env, dist list, go list, git at COMMIT) followed by `script`.
+ */
+export function moduleContext(
+  values: Values,
+  o: {
+    fixture?: keyof typeof MODULES
+    /** go list's answers by pattern; default: the module root is the one main package */
+    packages?: (root: string) => Record<string, GoPackage[]>
+    repo?: Repo | 'not-a-repo' | 'no-git'
+    goEnv?: Record<string, string>
+    env?: Record<string, string>
+    tools?: string[]
+    script?: Expected[]
+  } = {}
+): HermeticRun {
+  const fixture = o.fixture ?? 'hello'
+  const workspace = copyFixture(fixture)
+  const root = fs.realpathSync(workspace)
+  const answers = moduleAnswers({
+    root,
+    modulePath: MODULES[fixture],
+    packages: o.packages?.(root),
+    repo: o.repo,
+    goEnv: o.goEnv
+  })
+  return hermeticContext(values, {
+    workspace,
+    script: [...answers, ...(o.script ?? [])],
+    tools: o.tools,
+    env: o.env
+  })
+}
+
+/** go list's answers in the multi fixture (two commands and a library) for each of `patterns`. */
+export const multiPackages =
+  (...patterns: string[]) =>
+  (root: string): Record<string, GoPackage[]> => {
+    const client = mainPackage(root, MODULES.multi, 'cmd/client')
+    const server = mainPackage(root, MODULES.multi, 'cmd/server')
+    const banner = {
+      name: 'banner',
+      importPath: `${MODULES.multi}/internal/banner`,
+      dir: `${root}/internal/banner`
+    }
+    const all: Record<string, GoPackage[]> = {
+      './...': [client, server, banner],
+      './cmd/client': [client],
+      './cmd/server': [server]
+    }
+    return Object.fromEntries(patterns.map(p => [p, all[p]!]))
+  }
+
+/** The problems of the one InputError validating throws; fails when it throws anything else or nothing. */
+export async function problemsOf(run: HermeticRun): Promise<string[]> {
+  const error: unknown = await validate(run).then(
+    () => new Error('validation passed: expected an InputError'),
+    (e: unknown) => e
+  )
+  if (!(error instanceof Error) || error.name !== 'InputError') throw error
+  return [...(error as Error & { problems: string[] }).problems]
 }

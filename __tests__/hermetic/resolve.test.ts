@@ -1,9 +1,16 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import type { InputName } from '../../src/inputs.js'
 import { ProgramNotFoundError } from '../../src/ports/process.js'
 import { copyFixture } from '../fakes/context.js'
-import { hermeticContext, validate, type HermeticRun } from '../fakes/hermetic.js'
+import {
+  hermeticContext,
+  MODULES,
+  moduleContext,
+  multiPackages,
+  problemsOf,
+  validate,
+  type Values
+} from '../fakes/hermetic.js'
 import type { Expected } from '../fakes/scripted-process.js'
 import { numbered } from '../fakes/targets.js'
 import {
@@ -16,70 +23,6 @@ import {
   type GoPackage,
   type Repo
 } from '../fakes/toolchain.js'
-
-type Values = Partial<Record<InputName, string>>
-
-const MODULES = { hello: 'example.com/hello-fixture', multi: 'example.com/multi' } as const
-
-/** A fixture module in a temp workspace, with the script of everything resolving it asks. */
-function setup(
-  values: Values,
-  o: {
-    fixture?: keyof typeof MODULES
-    packages?: (root: string) => Record<string, GoPackage[]>
-    repo?: Repo | 'not-a-repo' | 'no-git'
-    goEnv?: Record<string, string>
-    env?: Record<string, string>
-    tools?: string[]
-    script?: Expected[]
-  } = {}
-): HermeticRun {
-  const fixture = o.fixture ?? 'hello'
-  const workspace = copyFixture(fixture)
-  const root = fs.realpathSync(workspace)
-  const answers = moduleAnswers({
-    root,
-    modulePath: MODULES[fixture],
-    packages: o.packages?.(root),
-    repo: o.repo,
-    goEnv: o.goEnv
-  })
-  return hermeticContext(values, {
-    workspace,
-    script: [...answers, ...(o.script ?? [])],
-    tools: o.tools,
-    env: o.env
-  })
-}
-
-/** go list's answer in the multi fixture (two commands and a library) for each of `patterns`. */
-const multiPackages =
-  (...patterns: string[]) =>
-  (root: string): Record<string, GoPackage[]> => {
-    const client = mainPackage(root, MODULES.multi, 'cmd/client')
-    const server = mainPackage(root, MODULES.multi, 'cmd/server')
-    const banner = {
-      name: 'banner',
-      importPath: `${MODULES.multi}/internal/banner`,
-      dir: `${root}/internal/banner`
-    }
-    const all: Record<string, GoPackage[]> = {
-      './...': [client, server, banner],
-      './cmd/client': [client],
-      './cmd/server': [server]
-    }
-    return Object.fromEntries(patterns.map(p => [p, all[p]!]))
-  }
-
-/** The InputError a run threw, as its list of problems. */
-async function problemsOf(run: HermeticRun): Promise<string[]> {
-  const error = await validate(run).then(
-    () => undefined,
-    (e: unknown) => e
-  )
-  expect(error).toMatchObject({ name: 'InputError' })
-  return [...(error as { problems: string[] }).problems]
-}
 
 describe('targets are expanded against the canned go tool dist list', () => {
   test.each(
@@ -105,7 +48,7 @@ describe('targets are expanded against the canned go tool dist list', () => {
       ['linux/riscv64, */riscv64', ['linux_riscv64', 'openbsd_riscv64']]
     ])
   )('[%d] %j -> %j', async (_n, targets, ids) => {
-    const run = setup({ targets })
+    const run = moduleContext({ targets })
     if (ids.length === 0) {
       expect(await problemsOf(run)).toEqual([
         'targets: "linux/*/" is not GOOS/GOARCH, GOOS/GOARCH/variant, a wildcard such as linux/* or */arm64, or the preset first-class'
@@ -136,7 +79,7 @@ describe('binaries are named from go list', () => {
       ]
     ])
   )('[%d] %s -> %j', async (_n, _what, fixture, values, binaries) => {
-    const run = setup(
+    const run = moduleContext(
       { targets: 'linux/amd64', ...values },
       {
         fixture,
@@ -201,7 +144,7 @@ describe('binaries are named from go list', () => {
     ])
   )('[%d] go list of %s -> %s', async (_n, _what, values, listed, problem) => {
     const pattern = values.package!
-    const run = setup(
+    const run = moduleContext(
       { targets: 'linux/amd64', ...values },
       { fixture: 'multi', packages: root => ({ [pattern]: listed(root) }) }
     )
@@ -252,7 +195,7 @@ describe('the version stamp comes from git and the runner', () => {
       ['git not installed', 'no-git', {}, {}, '0.0.0-SNAPSHOT   1980-01-01T00:00:00Z']
     ])
   )('[%d] %s -> %s', async (_n, _what, repo, env, values, stamp) => {
-    const run = setup({ targets: 'linux/amd64', ...values }, { repo, env })
+    const run = moduleContext({ targets: 'linux/amd64', ...values }, { repo, env })
     await validate(run)
     const s = run.ctx.facts.stamp
     expect([s.version, s.tag, s.shortCommit, s.date].join(' ')).toBe(stamp)
@@ -324,7 +267,7 @@ describe('cgo: the C compiler of each target', () => {
       ]
     ])
   )('[%d] %s -> %s', async (_n, _what, values, tools, script, expected) => {
-    const run = setup(values, { tools, script })
+    const run = moduleContext(values, { tools, script })
     await validate(run)
     const shown = run.ctx.facts.plans.map(p =>
       p.cgo.enabled
@@ -374,7 +317,7 @@ describe('cgo: the C compiler of each target', () => {
       ]
     ])
   )('[%d] %s -> %s', async (_n, _what, values, tools, script, problem) => {
-    const run = setup(values, { tools, script })
+    const run = moduleContext(values, { tools, script })
     expect(await problemsOf(run)).toEqual([problem])
     run.script.done()
   })
@@ -382,7 +325,7 @@ describe('cgo: the C compiler of each target', () => {
 
 describe('every problem is reported in one failure, before any build', () => {
   test('bad targets, packages, cgo, upx, cosign and dist fail together and nothing is built', async () => {
-    const run = setup(
+    const run = moduleContext(
       {
         targets: 'linux/amd46, linux/arm64, linux/amd64',
         package: './cmd/client, ./nope',
@@ -426,12 +369,12 @@ describe('every problem is reported in one failure, before any build', () => {
   })
 
   test('upx on PATH is asked its version; a broken upx is a problem of the input', async () => {
-    const good = setup({ targets: 'linux/amd64', upx: 'true' }, { tools: ['upx'] })
+    const good = moduleContext({ targets: 'linux/amd64', upx: 'true' }, { tools: ['upx'] })
     good.script.expect(upxVersion(path.join(good.bin, 'upx')))
     await validate(good)
     good.script.done()
 
-    const broken = setup({ targets: 'linux/amd64', upx: 'true' }, { tools: ['upx'] })
+    const broken = moduleContext({ targets: 'linux/amd64', upx: 'true' }, { tools: ['upx'] })
     const upx = path.join(broken.bin, 'upx')
     broken.script.expect({
       program: upx,
@@ -468,7 +411,7 @@ describe('every problem is reported in one failure, before any build', () => {
 })
 
 test('go list is asked once per package pattern, in the module root', async () => {
-  const run = setup(
+  const run = moduleContext(
     { targets: 'linux/amd64', package: './cmd/client\n./cmd/server' },
     {
       fixture: 'multi',
