@@ -230,3 +230,19 @@ export function moduleAnswers(o: {
     ...Object.entries(packages).map(([pattern, pkgs]) => goListPackages(o.root, pattern, pkgs))
   ]
 }
+
+/** `go mod download` in the module root, exit 0 unless `result` says otherwise. */
+export function goModDownload(root: string, result: Expected['result'] = {}): Expected {
+  return { program: 'go', args: ['mod', 'download'], cwd: root, result }
+}
+
+/** `times` go builds of any target, each writing its -o file. */
+export function goBuilds(times: number): Expected {
+  return {
+    program: 'go',
+    args: a => a[0] === 'build',
+    times,
+    effect: writeBuildOutput,
+    label: 'go build …'
+  }
+}

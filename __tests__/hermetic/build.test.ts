@@ -11,17 +11,16 @@ import {
 } from '../fakes/hermetic.js'
 import type { Expected } from '../fakes/scripted-process.js'
 import { numbered } from '../fakes/targets.js'
-import { ccVersion, COMMIT, EPOCH, writeBuildOutput } from '../fakes/toolchain.js'
+import {
+  ccVersion,
+  COMMIT,
+  EPOCH,
+  goBuilds,
+  goModDownload,
+  writeBuildOutput
+} from '../fakes/toolchain.js'
 
 const TAGGED = { commit: COMMIT, epoch: EPOCH, tags: ['v1.2.3'], previousTag: 'v1.2.3' }
-
-/** `go mod download` in the module root. */
-const modDownload = (root: string, result = {}): Expected => ({
-  program: 'go',
-  args: ['mod', 'download'],
-  cwd: root,
-  result
-})
 
 /** One target's go build: exact argv after `build`, env the child must see, the file it writes. */
 const goBuild = (
@@ -108,7 +107,7 @@ describe('go build argv per target', () => {
     ])
   )('[%d] %s -> go build %s', async (_n, _what, values, target, argv) => {
     const run = await built({ targets: target, ...values }, root => [
-      modDownload(root),
+      goModDownload(root),
       goBuild(root, argv(root), {})
     ])
     run.script.done()
@@ -178,7 +177,7 @@ describe('the environment of each target', () => {
       values,
       root => [
         ...extra,
-        modDownload(root),
+        goModDownload(root),
         {
           program: 'go',
           args: a => a[0] === 'build',
@@ -201,14 +200,7 @@ describe('modules are downloaded once, before the builds', () => {
       { fixture: 'multi', repo: TAGGED, packages: multiPackages('./cmd/client', './cmd/server') }
     )
     const root = run.ctx.inputs.workingDirectory
-    const anyBuild: Expected = {
-      program: 'go',
-      args: a => a[0] === 'build',
-      times: 4,
-      effect: writeBuildOutput,
-      label: 'go build …'
-    }
-    run.script.expect(modDownload(root), anyBuild)
+    run.script.expect(goModDownload(root), goBuilds(4))
     await validate(run)
     await runStages(run.ctx, [build])
     run.script.done()
@@ -250,7 +242,7 @@ describe('modules are downloaded once, before the builds', () => {
     const run = moduleContext({ targets: 'linux/amd64' }, { repo: TAGGED })
     const root = run.ctx.inputs.workingDirectory
     run.script.expect(
-      modDownload(root, {
+      goModDownload(root, {
         code: 1,
         stderr:
           'go: github.com/google/uuid@v1.6.0: Get "https://proxy.golang.org/github.com/google/uuid/@v/v1.6.0.mod": dial tcp: lookup proxy.golang.org: no such host\n'
@@ -267,14 +259,8 @@ describe('modules are downloaded once, before the builds', () => {
 describe('built binaries are registered; failures name each target', () => {
   test('binaries in target order with their size and the commit time as mtime', async () => {
     const run = await built({ targets: 'windows/amd64, linux/arm64' }, root => [
-      modDownload(root),
-      {
-        program: 'go',
-        args: a => a[0] === 'build',
-        times: 2,
-        effect: writeBuildOutput,
-        label: 'go build …'
-      }
+      goModDownload(root),
+      goBuilds(2)
     ])
     run.script.done()
     const binaries = run.ctx.artifacts.byKind('binary')
@@ -325,7 +311,7 @@ describe('built binaries are registered; failures name each target', () => {
       times: parallelism === '1' && goos === 'windows' ? 'any' : 1
     })
     run.script.expect(
-      modDownload(root),
+      goModDownload(root),
       build1('linux', './main.go:7:2: undefined: Foo\n'),
       build1('windows', './main_windows.go:3:8: package golang.org/x/sys/windows is not in std\n')
     )
