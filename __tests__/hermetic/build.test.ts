@@ -105,7 +105,7 @@ describe('go build argv per target', () => {
         r => ['-trimpath', '-ldflags=-X main.target=linux_arm_6', '-o', out(r, 'linux_arm_6'), '.']
       ]
     ])
-  )('[%d] %s -> go build %s', async (_n, _what, values, target, argv) => {
+  )('[%d] %s: %j on %s', async (_n, _what, values, target, argv) => {
     const run = await built({ targets: target, ...values }, root => [
       goModDownload(root),
       goBuild(root, argv(root), {})
@@ -154,12 +154,14 @@ describe('the environment of each target', () => {
         []
       ],
       [
-        "the runner's GOOS/GOARCH and the action's secrets do not reach go",
+        "the runner's GOOS, GOARCH, GOAMD64, GOARM and the action's secrets do not reach go",
         { targets: 'windows/arm64' },
         [],
         {
           GOOS: 'windows',
           GOARCH: 'arm64',
+          GOAMD64: undefined,
+          GOARM: undefined,
           'INPUT_GITHUB-TOKEN': undefined,
           ACTIONS_RUNTIME_TOKEN: undefined
         },
@@ -170,6 +172,8 @@ describe('the environment of each target', () => {
     const runnerEnv = {
       GOOS: 'plan9',
       GOARCH: '386',
+      GOAMD64: 'v4',
+      GOARM: '5',
       'INPUT_GITHUB-TOKEN': 'ghs_secret',
       ACTIONS_RUNTIME_TOKEN: 'secret'
     }
