@@ -2,7 +2,6 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import type { Stage } from '../../src/context.js'
-import type { InputName } from '../../src/inputs.js'
 import { runStages, stages } from '../../src/pipeline.js'
 import { preflight } from '../../src/stages/preflight.js'
 import { copyFixture, testContext, type TestRun } from './context.js'
@@ -36,7 +35,7 @@ export interface HermeticRun extends TestRun {
  * state, workflow artifacts, attestations and the releases API are no-ops that fail when used.
  */
 export function hermeticContext(
-  values: Partial<Record<InputName, string>>,
+  values: Values,
   options: {
     workspace: string
     script?: readonly Expected[]
@@ -73,8 +72,8 @@ export function hermeticContext(
   return { ...run, script, bin }
 }
 
-/** Input values by action.yml name. */
-export type Values = Partial<Record<InputName, string>>
+/** Input values by action.yml name (the type testContext takes, wherever the inputs module lives). */
+export type Values = Parameters<typeof testContext>[0]
 
 /** The fixture modules hermetic tests copy, by their module path. */
 export const MODULES = {
