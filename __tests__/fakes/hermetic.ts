@@ -20,6 +20,22 @@ export function validate(run: { ctx: TestRun['ctx'] }): Promise<void> {
   return runStages(run.ctx, validation)
 }
 
+/** Temp folders this file made for the tests of one test file; removed after them. */
+const made: string[] = []
+afterAll(() => {
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true })
+})
+const tempDir = (prefix: string): string => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+  made.push(dir)
+  return dir
+}
+
+/** A copy of a fixture module in a temp workspace, removed after the test file. */
+export function fixtureWorkspace(fixture: keyof typeof MODULES): string {
+  return copyFixture(fixture, { into: tempDir(`xbuild-${fixture}-`) })
+}
+
 /** A hermetic test context and what it lets the test look at. */
 export interface HermeticRun extends TestRun {
   /** the scripted process port every stage talks to */
@@ -44,7 +60,7 @@ export function hermeticContext(
     env?: Record<string, string | undefined>
   }
 ): HermeticRun {
-  const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-hermetic-bin-'))
+  const bin = tempDir('xbuild-hermetic-bin-')
   for (const tool of options.tools ?? []) {
     // Never run (the process port is scripted); exit 127 says so if something ever did.
     fs.writeFileSync(
@@ -61,7 +77,7 @@ export function hermeticContext(
     env: {
       PATH: bin,
       HOME: options.workspace,
-      RUNNER_TEMP: fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-hermetic-temp-')),
+      RUNNER_TEMP: tempDir('xbuild-hermetic-temp-'),
       ...options.env
     },
     attest: () => Promise.reject(new Error('hermetic test: no attestation service')),
@@ -100,7 +116,7 @@ export function moduleContext(
   } = {}
 ): HermeticRun {
   const fixture = o.fixture ?? 'hello'
-  const workspace = copyFixture(fixture)
+  const workspace = fixtureWorkspace(fixture)
   const root = fs.realpathSync(workspace)
   const answers = moduleAnswers({
     root,

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { ProgramNotFoundError } from '../../src/ports/process.js'
-import { copyFixture } from '../fakes/context.js'
 import {
+  fixtureWorkspace,
   hermeticContext,
   MODULES,
   moduleContext,
@@ -92,7 +92,7 @@ describe('binaries are named from go list', () => {
   })
 
   test('a module path ending in /v2 names the binary after the element before it', async () => {
-    const workspace = copyFixture('hello')
+    const workspace = fixtureWorkspace('hello')
     const root = fs.realpathSync(workspace)
     const run = hermeticContext(
       { targets: 'linux/amd64' },
@@ -388,7 +388,7 @@ describe('every problem is reported in one failure, before any build', () => {
   })
 
   test('go env failing is an error of the toolchain, not of the inputs', async () => {
-    const workspace = copyFixture('hello')
+    const workspace = fixtureWorkspace('hello')
     const run = hermeticContext(
       { targets: 'linux/amd64' },
       {
