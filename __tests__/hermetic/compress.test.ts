@@ -131,21 +131,21 @@ describe('upx compresses the selected targets it can pack and skips the rest', (
   })
 
   test.each(
-    numbered<[string, Expected['result'], Expected['result'], string]>([
+    numbered<[string, string, Expected['result'], Expected['result']]>([
       [
         'packing fails',
+        'UPX failed:\nlinux_amd64: upx hello-fixture exited 1: upx: hello-fixture: NotCompressibleException',
         { code: 1, stderr: 'upx: hello-fixture: NotCompressibleException\n' },
-        {},
-        'UPX failed:\nlinux_amd64: upx hello-fixture exited 1: upx: hello-fixture: NotCompressibleException'
+        {}
       ],
       [
         'the packed file does not test',
+        'UPX failed:\nlinux_amd64: upx -t hello-fixture exited 2: upx: hello-fixture: CantUnpackException: header corrupted',
         {},
-        { code: 2, stderr: 'upx: hello-fixture: CantUnpackException: header corrupted\n' },
-        'UPX failed:\nlinux_amd64: upx -t hello-fixture exited 2: upx: hello-fixture: CantUnpackException: header corrupted'
+        { code: 2, stderr: 'upx: hello-fixture: CantUnpackException: header corrupted\n' }
       ]
     ])
-  )('[%d] %s -> %s', async (_n, what, packed, tested, message) => {
+  )('[%d] %s -> %s', async (_n, what, message, packed, tested) => {
     const run = await builtWithUpx({ targets: 'linux/amd64', upx: 'true' }, program => [
       upxVersion(program),
       { program, args: a => a[0] === '-q', result: packed, label: 'upx -q …' },

@@ -63,22 +63,22 @@ describe('targets are expanded against the canned go tool dist list', () => {
 
 describe('binaries are named from go list', () => {
   test.each(
-    numbered<[string, keyof typeof MODULES, Values, string[]]>([
-      ['the module root', 'hello', {}, ['hello-fixture .']],
+    numbered<[string, string[], keyof typeof MODULES, Values]>([
+      ['the module root', ['hello-fixture .'], 'hello', {}],
       [
         './... keeps main packages only',
+        ['client ./cmd/client', 'server ./cmd/server'],
         'multi',
-        { package: './...' },
-        ['client ./cmd/client', 'server ./cmd/server']
+        { package: './...' }
       ],
       [
         'binary-name renames in order',
+        ['s ./cmd/server', 'c ./cmd/client'],
         'multi',
-        { package: './cmd/server, ./cmd/client', 'binary-name': 's,c' },
-        ['s ./cmd/server', 'c ./cmd/client']
+        { package: './cmd/server, ./cmd/client', 'binary-name': 's,c' }
       ]
     ])
-  )('[%d] %s -> %j', async (_n, _what, fixture, values, binaries) => {
+  )('[%d] %s -> %j', async (_n, _what, binaries, fixture, values) => {
     const run = moduleContext(
       { targets: 'linux/amd64', ...values },
       {
@@ -103,9 +103,10 @@ describe('binaries are named from go list', () => {
   })
 
   test.each(
-    numbered<[string, Values, (root: string) => GoPackage[], string]>([
+    numbered<[string, string, Values, (root: string) => GoPackage[]]>([
       [
         'a folder that does not exist',
+        'package: "./nope": stat ROOT/nope: directory not found',
         { package: './nope' },
         root => [
           {
@@ -114,11 +115,11 @@ describe('binaries are named from go list', () => {
             dir: '',
             error: `stat ${root}/nope: directory not found`
           }
-        ],
-        'package: "./nope": stat ROOT/nope: directory not found'
+        ]
       ],
       [
         'a library',
+        'package: "./internal/banner" is not a main package (it is package banner); name a package with func main',
         { package: './internal/banner' },
         root => [
           {
@@ -126,11 +127,11 @@ describe('binaries are named from go list', () => {
             importPath: `${MODULES.multi}/internal/banner`,
             dir: `${root}/internal/banner`
           }
-        ],
-        'package: "./internal/banner" is not a main package (it is package banner); name a package with func main'
+        ]
       ],
       [
         'a wildcard without commands',
+        'package: "./internal/..." matches no main package',
         { package: './internal/...' },
         root => [
           {
@@ -138,11 +139,10 @@ describe('binaries are named from go list', () => {
             importPath: `${MODULES.multi}/internal/banner`,
             dir: `${root}/internal/banner`
           }
-        ],
-        'package: "./internal/..." matches no main package'
+        ]
       ]
     ])
-  )('[%d] go list of %s -> %s', async (_n, _what, values, listed, problem) => {
+  )('[%d] go list of %s -> %s', async (_n, _what, problem, values, listed) => {
     const pattern = values.package!
     const run = moduleContext(
       { targets: 'linux/amd64', ...values },
@@ -159,42 +159,42 @@ describe('the version stamp comes from git and the runner', () => {
   const untagged: Repo = { commit: COMMIT, epoch: EPOCH, previousTag: 'v1.2.3' }
   const bare: Repo = { commit: COMMIT, epoch: EPOCH }
   test.each(
-    numbered<[string, Repo | 'not-a-repo' | 'no-git', Record<string, string>, Values, string]>([
-      ['tag at the commit', tagged, {}, {}, '1.2.3 v1.2.3 0123456 2023-11-14T22:13:20Z'],
+    numbered<[string, string, Repo | 'not-a-repo' | 'no-git', Record<string, string>, Values]>([
+      ['tag at the commit', '1.2.3 v1.2.3 0123456 2023-11-14T22:13:20Z', tagged, {}, {}],
       [
         'GITHUB_REF tag over local tags',
+        '2.0.0 v2.0.0 0123456 2023-11-14T22:13:20Z',
         tagged,
         { GITHUB_REF: 'refs/tags/v2.0.0' },
-        {},
-        '2.0.0 v2.0.0 0123456 2023-11-14T22:13:20Z'
+        {}
       ],
       [
         'a branch ref: snapshot after the previous tag',
+        '1.2.4-SNAPSHOT-0123456  0123456 2023-11-14T22:13:20Z',
         tagged,
         { GITHUB_REF: 'refs/heads/main' },
-        {},
-        '1.2.4-SNAPSHOT-0123456  0123456 2023-11-14T22:13:20Z'
+        {}
       ],
-      ['untagged commit', untagged, {}, {}, '1.2.4-SNAPSHOT-0123456  0123456 2023-11-14T22:13:20Z'],
-      ['no tag at all', bare, {}, {}, '0.0.0-SNAPSHOT-0123456  0123456 2023-11-14T22:13:20Z'],
+      ['untagged commit', '1.2.4-SNAPSHOT-0123456  0123456 2023-11-14T22:13:20Z', untagged, {}, {}],
+      ['no tag at all', '0.0.0-SNAPSHOT-0123456  0123456 2023-11-14T22:13:20Z', bare, {}, {}],
       [
         'GITHUB_SHA and SOURCE_DATE_EPOCH',
+        '0.0.0-SNAPSHOT-fedcba9  fedcba9 2001-09-09T01:46:40Z',
         bare,
         { GITHUB_SHA: 'fedcba9876543210fedcba9876543210fedcba98', SOURCE_DATE_EPOCH: '1000000000' },
-        {},
-        '0.0.0-SNAPSHOT-fedcba9  fedcba9 2001-09-09T01:46:40Z'
+        {}
       ],
       [
         'version input',
+        '3.1.4 v3.1.4 0123456 2023-11-14T22:13:20Z',
         untagged,
         {},
-        { version: 'v3.1.4' },
-        '3.1.4 v3.1.4 0123456 2023-11-14T22:13:20Z'
+        { version: 'v3.1.4' }
       ],
-      ['not a repository', 'not-a-repo', {}, {}, '0.0.0-SNAPSHOT   1980-01-01T00:00:00Z'],
-      ['git not installed', 'no-git', {}, {}, '0.0.0-SNAPSHOT   1980-01-01T00:00:00Z']
+      ['not a repository', '0.0.0-SNAPSHOT   1980-01-01T00:00:00Z', 'not-a-repo', {}, {}],
+      ['git not installed', '0.0.0-SNAPSHOT   1980-01-01T00:00:00Z', 'no-git', {}, {}]
     ])
-  )('[%d] %s -> %s', async (_n, _what, repo, env, values, stamp) => {
+  )('[%d] %s -> %s', async (_n, _what, stamp, repo, env, values) => {
     const run = moduleContext({ targets: 'linux/amd64', ...values }, { repo, env })
     await validate(run)
     const s = run.ctx.facts.stamp
@@ -209,23 +209,24 @@ describe('the version stamp comes from git and the runner', () => {
 
 describe('cgo: the C compiler of each target', () => {
   test.each(
-    numbered<[string, Values, string[], Expected[], string]>([
+    numbered<[string, string, Values, string[], Expected[]]>([
       [
         'cross gcc on PATH',
+        'linux_arm64 cgo aarch64-linux-gnu-gcc aarch64-linux-gnu-g++ aarch64-linux-gnu-gcc (Debian 12.2.0-14) 12.2.0',
         { cgo: 'true', targets: 'linux/arm64' },
         ['aarch64-linux-gnu-gcc', 'aarch64-linux-gnu-g++'],
-        [ccVersion('aarch64-linux-gnu-gcc')],
-        'linux_arm64 cgo aarch64-linux-gnu-gcc aarch64-linux-gnu-g++ aarch64-linux-gnu-gcc (Debian 12.2.0-14) 12.2.0'
+        [ccVersion('aarch64-linux-gnu-gcc')]
       ],
       [
         'the host: gcc without g++',
+        'linux_amd64 cgo gcc - gcc (Debian 12.2.0-14+deb12u1) 12.2.0',
         { cgo: 'true', targets: 'linux/amd64' },
         ['gcc', 'clang'],
-        [ccVersion('gcc')],
-        'linux_amd64 cgo gcc - gcc (Debian 12.2.0-14+deb12u1) 12.2.0'
+        [ccVersion('gcc')]
       ],
       [
         'zig when no gcc',
+        'linux_arm64 cgo zig cc -target aarch64-linux-gnu zig c++ -target aarch64-linux-gnu clang version 19.1.7',
         { cgo: 'true', targets: 'linux/arm64' },
         ['zig'],
         [
@@ -234,39 +235,38 @@ describe('cgo: the C compiler of each target', () => {
             args: ['cc', '-target', 'aarch64-linux-gnu', '--version'],
             result: { stdout: 'clang version 19.1.7\n' }
           }
-        ],
-        'linux_arm64 cgo zig cc -target aarch64-linux-gnu zig c++ -target aarch64-linux-gnu clang version 19.1.7'
+        ]
       ],
       [
         'cc input over the default',
+        'linux_arm64 cgo gcc - gcc (Debian 12.2.0-14+deb12u1) 12.2.0',
         { cgo: 'true', targets: 'linux/arm64', cc: 'linux/arm64: gcc' },
         ['gcc', 'aarch64-linux-gnu-gcc'],
-        [ccVersion('gcc')],
-        'linux_arm64 cgo gcc - gcc (Debian 12.2.0-14+deb12u1) 12.2.0'
+        [ccVersion('gcc')]
       ],
       [
         'auto without a compiler: off',
+        'linux_arm64 off',
         { cgo: 'auto', targets: 'linux/arm64' },
         [],
-        [],
-        'linux_arm64 off'
+        []
       ],
       [
         'auto on a port without cgo',
+        'js_wasm off',
         { cgo: 'auto', targets: 'js/wasm' },
         ['gcc'],
-        [],
-        'js_wasm off'
+        []
       ],
       [
         'false: no compiler asked',
+        'linux_amd64 off',
         { cgo: 'false', targets: 'linux/amd64' },
         ['gcc'],
-        [],
-        'linux_amd64 off'
+        []
       ]
     ])
-  )('[%d] %s -> %s', async (_n, _what, values, tools, script, expected) => {
+  )('[%d] %s -> %s', async (_n, _what, expected, values, tools, script) => {
     const run = moduleContext(values, { tools, script })
     await validate(run)
     const shown = run.ctx.facts.plans.map(p => {
@@ -281,44 +281,44 @@ describe('cgo: the C compiler of each target', () => {
   })
 
   test.each(
-    numbered<[string, Values, string[], Expected[], string]>([
+    numbered<[string, string, Values, string[], Expected[]]>([
       [
         'no compiler for a cross target',
+        'cgo: no C compiler for linux/arm64: install gcc-aarch64-linux-gnu (aarch64-linux-gnu-gcc), put zig on PATH, or set cc to "linux/arm64: <compiler>"',
         { cgo: 'true', targets: 'linux/arm64' },
         ['gcc'],
-        [],
-        'cgo: no C compiler for linux/arm64: install gcc-aarch64-linux-gnu (aarch64-linux-gnu-gcc), put zig on PATH, or set cc to "linux/arm64: <compiler>"'
+        []
       ],
       [
         'no compiler for darwin (no Debian package)',
+        'cgo: no C compiler for darwin/arm64: put zig on PATH, or set cc to "darwin/arm64: <compiler>"',
         { cgo: 'true', targets: 'darwin/arm64' },
         ['gcc'],
-        [],
-        'cgo: no C compiler for darwin/arm64: put zig on PATH, or set cc to "darwin/arm64: <compiler>"'
+        []
       ],
       [
         'a port without cgo',
+        'cgo: js/wasm does not support cgo in go1.26.8; build it without cgo or drop it from targets',
         { cgo: 'true', targets: 'js/wasm' },
         ['gcc'],
-        [],
-        'cgo: js/wasm does not support cgo in go1.26.8; build it without cgo or drop it from targets'
+        []
       ],
       [
         'cc names a compiler not on PATH',
+        'cc: the C compiler "aarch64-linux-musl-gcc" for linux/arm64 is not on PATH',
         { cgo: 'true', targets: 'linux/arm64', cc: 'linux/arm64: aarch64-linux-musl-gcc' },
         [],
-        [],
-        'cc: the C compiler "aarch64-linux-musl-gcc" for linux/arm64 is not on PATH'
+        []
       ],
       [
         'the compiler does not start',
+        'cc: the C compiler "gcc" for linux/amd64 could not be run: gcc could not be started: it is not on PATH or not executable',
         { cgo: 'true', targets: 'linux/amd64' },
         ['gcc'],
-        [{ program: 'gcc', args: ['--version'], throws: new ProgramNotFoundError('gcc') }],
-        'cc: the C compiler "gcc" for linux/amd64 could not be run: gcc could not be started: it is not on PATH or not executable'
+        [{ program: 'gcc', args: ['--version'], throws: new ProgramNotFoundError('gcc') }]
       ]
     ])
-  )('[%d] %s -> %s', async (_n, _what, values, tools, script, problem) => {
+  )('[%d] %s -> %s', async (_n, _what, problem, values, tools, script) => {
     const run = moduleContext(values, { tools, script })
     expect(await problemsOf(run)).toEqual([problem])
     run.script.done()

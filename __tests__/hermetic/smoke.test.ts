@@ -194,29 +194,29 @@ describe('how each target is smoke-tested on this host', () => {
 
 describe('smoke failures name the target and what went wrong', () => {
   test.each(
-    numbered<[string, Expected['result'] | Error, string]>([
+    numbered<[string, string, Expected['result'] | Error]>([
       [
         'exit code',
-        { code: 2, stderr: 'panic: boom\n' },
-        'linux_amd64: smoke test: hello-fixture --version (native) exited 2: panic: boom'
+        'linux_amd64: smoke test: hello-fixture --version (native) exited 2: panic: boom',
+        { code: 2, stderr: 'panic: boom\n' }
       ],
       [
         'expected text missing',
-        { stdout: 'hello-fixture dev\n' },
-        'linux_amd64: smoke test: hello-fixture --version (native): the output lacks "v1.2.3": hello-fixture dev'
+        'linux_amd64: smoke test: hello-fixture --version (native): the output lacks "v1.2.3": hello-fixture dev',
+        { stdout: 'hello-fixture dev\n' }
       ],
       [
         'killed at the timeout',
-        { code: 137, timedOut: true },
-        'linux_amd64: smoke test: hello-fixture --version (native) did not exit within 1m00s and was killed: (no output)'
+        'linux_amd64: smoke test: hello-fixture --version (native) did not exit within 1m00s and was killed: (no output)',
+        { code: 137, timedOut: true }
       ],
       [
         'cannot start',
-        new ProgramNotFoundError('hello-fixture'),
-        'linux_amd64: smoke test: hello-fixture --version (native) could not run: hello-fixture could not be started: it is not on PATH or not executable'
+        'linux_amd64: smoke test: hello-fixture --version (native) could not run: hello-fixture could not be started: it is not on PATH or not executable',
+        new ProgramNotFoundError('hello-fixture')
       ]
     ])
-  )('[%d] %s -> %s', async (_n, _what, result, message) => {
+  )('[%d] %s -> %s', async (_n, _what, message, result) => {
     const runs = [
       result instanceof Error ? smokeRuns(undefined, { throws: result }) : smokeRuns(result)
     ]
