@@ -6,6 +6,7 @@ import { runStages } from '../../src/pipeline.js'
 import { build } from '../../src/stages/build.js'
 import { checksum } from '../../src/stages/checksum.js'
 import { packageArchives } from '../../src/stages/package.js'
+import { report } from '../../src/stages/report.js'
 import { signChecksums } from '../../src/stages/sign.js'
 import { moduleContext, validate, type HermeticRun, type Values } from '../fakes/hermetic.js'
 import type { Call, Expected } from '../fakes/scripted-process.js'
@@ -146,6 +147,39 @@ describe('checksums files list every archive', () => {
       expect(fs.readFileSync(s.path, 'utf8')).toBe(expected)
       expect(fs.statSync(s.path).mtimeMs / 1000).toBe(EPOCH)
     }
+  })
+})
+
+describe('outputs come from the artifacts the stages registered', () => {
+  test('version, dist, checksums file and one artifacts entry per archive with its digest', async () => {
+    const run = await made({ targets: 'linux/amd64,windows/amd64' }, [
+      packageArchives,
+      checksum,
+      report
+    ])
+    const outputs = Object.fromEntries(run.outputs)
+    expect(outputs).toMatchObject({
+      version: '1.2.3',
+      'dist-dir': run.dist,
+      'checksums-file': path.join(run.dist, 'checksums.txt'),
+      'cache-hit': 'false',
+      'release-url': ''
+    })
+    const artifacts = JSON.parse(outputs.artifacts!) as Record<string, unknown>[]
+    expect(artifacts.map(a => [a.target, a.name, a.binary, a.sha256])).toEqual([
+      [
+        'linux_amd64',
+        'hello-fixture_1.2.3_linux_amd64.tar.gz',
+        path.join(run.dist, 'linux_amd64', 'hello-fixture'),
+        sha256(path.join(run.dist, 'hello-fixture_1.2.3_linux_amd64.tar.gz'))
+      ],
+      [
+        'windows_amd64',
+        'hello-fixture_1.2.3_windows_amd64.zip',
+        path.join(run.dist, 'windows_amd64', 'hello-fixture.exe'),
+        sha256(path.join(run.dist, 'hello-fixture_1.2.3_windows_amd64.zip'))
+      ]
+    ])
   })
 })
 
