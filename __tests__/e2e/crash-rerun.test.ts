@@ -281,6 +281,19 @@ const holdUntilKilled = (
 /** Name, arming, and the repository's settings (the clean run's are the defaults). */
 const POINTS: [string, (w: World) => Promise<Armed>, GitHubServiceOptions?][] = [
   [
+    'while creating the draft: the POST lands, its answer lost to the kill',
+    async w => {
+      const held = holdUntilKilled(w, r => r.operationId === 'repos/create-release', 'commit')
+      return {
+        ...held,
+        left: w => {
+          expect(releaseState(w)).toEqual({ draft: true, assets: [] })
+          expect(w.results.artifacts()).toEqual([])
+        }
+      }
+    }
+  ],
+  [
     'during the build: go build of windows/amd64 is running (a go shim on PATH blocks in it)',
     async () => {
       const sockets: net.Socket[] = []
