@@ -13,7 +13,8 @@ import {
   startGitHubService,
   type Call,
   type GitHubService,
-  type GitHubServiceOptions
+  type GitHubServiceOptions,
+  type HoldEnd
 } from '../services/github.js'
 import {
   runnerEnvFor,
@@ -272,7 +273,7 @@ function releaseState(w: World): { draft: boolean; assets: string[] } {
 const holdUntilKilled = (
   w: World,
   match: Parameters<GitHubService['hold']>[0],
-  how: 'drop' | 'commit' = 'drop'
+  how: HoldEnd = 'drop'
 ) => {
   const hold = w.github.hold(match)
   return { reached: hold.reached, release: () => hold.release(how) }
@@ -346,6 +347,24 @@ const POINTS: [string, (w: World) => Promise<Armed>, GitHubServiceOptions?][] = 
         ...held,
         left: w =>
           expect(releaseState(w)).toEqual({ draft: true, assets: [...ARCHIVES, CHECKSUMS].sort() })
+      }
+    }
+  ],
+  [
+    'mid-upload of checksums.txt: the killed upload leaves an empty starter asset',
+    async w => {
+      const held = holdUntilKilled(
+        w,
+        r => r.operationId === 'repos/upload-release-asset' && r.asset === CHECKSUMS,
+        'starter'
+      )
+      return {
+        ...held,
+        left: w => {
+          expect(releaseState(w)).toEqual({ draft: true, assets: [...ARCHIVES].sort() })
+          const starter = w.github.releases()[0]!.assets.find(a => a.name === CHECKSUMS)
+          expect(starter).toMatchObject({ state: 'starter', size: 0 })
+        }
       }
     }
   ],

@@ -146,8 +146,11 @@ export interface Call {
   /** Kind of the injected fault that shaped the answer, if any. */
   fault?: GitHubFault['kind']
   /** The request was held by a {@link Hold} and then dropped or committed without an answer. */
-  held?: 'drop' | 'commit'
+  held?: HoldEnd
 }
+
+/** How a {@link Hold} ends its requests. */
+export type HoldEnd = 'drop' | 'commit' | 'starter'
 
 /** A request a {@link Hold} matched, as the matcher sees it. */
 export interface HeldRequest {
@@ -172,9 +175,11 @@ export interface Hold {
    * Stops holding and ends every held request without an answer (connection reset): with `drop`
    * (default) the request never takes effect, as when its client died before the service
    * processed it; with `commit` the change is made and the answer is lost, as when the client
-   * died while waiting for it (JSON requests only: an upload's body is gone with its client).
+   * died while waiting for it (JSON requests only: an upload's body is gone with its client);
+   * with `starter` (uploads only) the asset stays empty in state `starter`, what the upload docs
+   * say a failed upload may leave.
    */
-  release(how?: 'drop' | 'commit'): Promise<void>
+  release(how?: HoldEnd): Promise<void>
 }
 
 /** The states an asset can be in; GitHub's description lists only the first two (SPEC_GAPS). */
@@ -512,9 +517,9 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
   const holds: {
     match: (request: HeldRequest) => boolean
     reached: (request: HeldRequest) => void
-    released?: 'drop' | 'commit'
+    released?: HoldEnd
     /** held requests: how to resume each, and its end */
-    waiting: { resume: (how: 'drop' | 'commit') => void; ended: Promise<void> }[]
+    waiting: { resume: (how: HoldEnd) => void; ended: Promise<void> }[]
   }[] = []
   const callWaiters: { match: (call: Call) => boolean; resolve: (call: Call) => void }[] = []
   const calls: Call[] = []
@@ -1063,7 +1068,7 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
       }
       let end!: () => void
       const ended = new Promise<void>(resolve => (end = resolve))
-      const resumed = new Promise<'drop' | 'commit'>(resume => hold.waiting.push({ resume, ended }))
+      const resumed = new Promise<HoldEnd>(resume => hold.waiting.push({ resume, ended }))
       hold.reached(request)
       held = await resumed
       if (held === 'commit') {
@@ -1083,6 +1088,27 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
           } catch {
             // Refused: nothing changed, and the client would not have seen why either.
           }
+        }
+      }
+      if (held === 'starter') {
+        const r = releases.find(x => String(x.id) === param)
+        const name = githubAssetName(request.asset ?? '')
+        if (op !== 'repos/upload-release-asset' || !r || r.assets.some(a => a.name === name)) {
+          contractViolations.push(`a hold cannot leave a starter for ${method} ${url.pathname}`)
+        } else {
+          const now = new Date()
+          r.assets.push({
+            id: nextAssetId++,
+            name,
+            label: null,
+            state: 'starter',
+            contentType: req.headers['content-type'] ?? 'application/octet-stream',
+            bytes: Buffer.alloc(0),
+            digest: null,
+            downloadCount: 0,
+            createdAt: now,
+            updatedAt: now
+          })
         }
       }
       reset(req.socket)
