@@ -423,37 +423,59 @@ const POINTS: [string, (w: World) => Promise<Armed>, GitHubServiceOptions?][] = 
   ]
 ]
 
+/** Runs attempt `n` of the job in `w` until `arm`'s point, kills it there and checks what it left. */
+async function killAt(w: World, n: number, arm: (w: World) => Promise<Armed>): Promise<void> {
+  const point = await arm(w)
+  const step = attempt(w, n, point.env)
+  const reached = await Promise.race([
+    point.reached.then(() => true),
+    step.result.then(() => false)
+  ])
+  if (!reached) {
+    const ended = await step.result
+    throw new Error(`attempt ${n} ended (${ended.code}) before the kill point:\n${ended.stdout}`)
+  }
+  const killed = await step.kill()
+  await point.release()
+  expect(killed.code).toBeNull()
+  point.left(w)
+}
+
+/** Runs attempt `n` of the job in `w` to its end: it must end like one clean run. */
+async function finish(w: World, n: number): Promise<void> {
+  const left = w.results.artifacts()
+  const rerun = attempt(w, n)
+  const step = ok(await rerun.result)
+  expect(await outcomeOf(w)).toEqual(clean)
+  // The re-run's job uploaded the artifact: an earlier attempt's, if any, was replaced.
+  const [artifact] = w.results.artifacts()
+  expect(artifact!.jobBackendId).toBe(rerun.job)
+  expect(left.map(a => a.id)).not.toContain(artifact!.id)
+  expect(step.outputs['release-url']).toMatch(new RegExp(`/releases/tag/${TAG}$`))
+}
+
+/** The arming of the point whose name starts with `prefix`. */
+function point(prefix: string): (w: World) => Promise<Armed> {
+  return POINTS.find(([name]) => name.startsWith(prefix))![1]
+}
+
 test.each(POINTS.map(([name, arm, github], i) => [i + 1, name, arm, github] as const))(
   '[%d] killed %s; the re-run ends like one clean run',
   async (_i, _name, arm, github) => {
     const w = await newWorld(github)
     expect(await gitInit(w.workspace, { tag: TAG })).toBe(sha)
-    const point = await arm(w)
-    const first = attempt(w, 1, point.env)
-    const reached = await Promise.race([
-      point.reached.then(() => true),
-      first.result.then(() => false)
-    ])
-    if (!reached) {
-      const step = await first.result
-      throw new Error(`attempt 1 ended (${step.code}) before the kill point:\n${step.stdout}`)
-    }
-    const killed = await first.kill()
-    await point.release()
-    expect(killed.code).toBeNull()
-    point.left(w)
-
-    const left = w.results.artifacts()
-    const rerun = attempt(w, 2)
-    const second = ok(await rerun.result)
-    expect(await outcomeOf(w)).toEqual(clean)
-    // The re-run's job uploaded the artifact: the first attempt's, if any, was replaced.
-    const [artifact] = w.results.artifacts()
-    expect(artifact!.jobBackendId).toBe(rerun.job)
-    expect(left.map(a => a.id)).not.toContain(artifact!.id)
-    expect(second.outputs['release-url']).toMatch(new RegExp(`/releases/tag/${TAG}$`))
+    await killAt(w, 1, arm)
+    await finish(w, 2)
   }
 )
+
+test('killed twice: between uploads, then the re-run just before publishing; attempt 3 ends like one clean run', async () => {
+  const w = await newWorld()
+  expect(await gitInit(w.workspace, { tag: TAG })).toBe(sha)
+  await killAt(w, 1, point('between uploads'))
+  await killAt(w, 2, point('just before publishing'))
+  await finish(w, 3)
+})
 
 test('the clean run is what the comparisons take it for', () => {
   expect(clean.release.draft).toBe(false)
