@@ -238,16 +238,16 @@ function goShim(goos: string, port: number): string {
     '  read -r _ <&3',
     '  exit 1',
     'fi',
-    `exec ${realGo()} "$@"`,
+    `exec ${JSON.stringify(realGo())} "$@"`,
     ''
   ].join('\n')
   fs.writeFileSync(path.join(dir, 'go'), script, { mode: 0o755 })
   return dir
 }
 
-/** A kill point armed in the first attempt's world. */
+/** A kill point armed for one attempt. */
 interface Armed {
-  /** extra environment of the first attempt */
+  /** extra environment of the attempt */
   env?: Record<string, string>
   /** settles when the step is at the point, to be killed */
   reached: Promise<unknown>
@@ -270,6 +270,7 @@ function releaseState(w: World): { draft: boolean; assets: string[] } {
   }
 }
 
+/** Holds the requests `match` accepts until the kill; then ends them `how`. */
 const holdUntilKilled = (
   w: World,
   match: Parameters<GitHubService['hold']>[0],
