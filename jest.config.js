@@ -17,6 +17,8 @@ export default {
   testTimeout: 600000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/__tests__/*.test.ts'] },
+    // Stages on a scripted process port: no go, git, C compiler or network (npm run test:fast).
+    { ...common, displayName: 'hermetic', testMatch: ['<rootDir>/__tests__/hermetic/*.test.ts'] },
     {
       ...common,
       displayName: 'integration',

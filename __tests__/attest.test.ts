@@ -2,7 +2,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import type { Artifact } from '../src/artifacts.js'
-import { parseInputs, type InputName } from '../src/inputs.js'
+import { parseInputs, type InputName } from '../src/inputs/index.js'
 import { redact, type AttestPort, type AttestationSubject } from '../src/ports/attest.js'
 import {
   ATTEST_BATCH,

@@ -3,7 +3,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { cachePolicy, cacheSpecs, hashGoSums } from '../src/cache-plan.js'
 import type { Facts } from '../src/facts.js'
-import type { Inputs } from '../src/inputs.js'
+import type { Inputs } from '../src/inputs/index.js'
 import { runEvent, type RunEvent } from '../src/lib/run-event.js'
 
 type Row = [

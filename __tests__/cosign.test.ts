@@ -9,7 +9,7 @@ import {
   verifyArgs,
   type CosignSigner
 } from '../src/cosign.js'
-import { parseInputs, type InputName, type Inputs } from '../src/inputs.js'
+import { parseInputs, type InputName, type Inputs } from '../src/inputs/index.js'
 import type { ProcessPort } from '../src/ports/process.js'
 import { signChecksums } from '../src/stages/sign.js'
 import { prepareProblems, testContext } from './fakes/context.js'

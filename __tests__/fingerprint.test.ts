@@ -11,7 +11,7 @@ import {
   type FingerprintFacts,
   type Recorded
 } from '../src/fingerprint.js'
-import { parseInputs, type InputName } from '../src/inputs.js'
+import { parseInputs, type InputName } from '../src/inputs/index.js'
 
 type Values = Partial<Record<InputName, string>>
 

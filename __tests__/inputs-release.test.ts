@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { checkTagName, parseInputs, type InputName, type Inputs } from '../src/inputs.js'
+import { checkTagName, parseInputs, type InputName, type Inputs } from '../src/inputs/index.js'
 import { numbered } from './fakes/targets.js'
 
 /** Numbers the rows and moves each row's last column (the outcome) after its description. */

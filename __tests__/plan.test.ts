@@ -1,6 +1,6 @@
 import type { TargetPlan } from '../src/facts.js'
 import { shardIndex, splitLegs } from '../src/plan.js'
-import { parseInputs, type InputName } from '../src/inputs.js'
+import { parseInputs, type InputName } from '../src/inputs/index.js'
 import { planOf } from './fakes/targets.js'
 
 const TWELVE = [

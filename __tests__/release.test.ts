@@ -11,6 +11,7 @@ import {
   awaitedFiles,
   checkAssetNames,
   chooseRelease,
+  findOrCreateRelease,
   isPrereleaseTag,
   missingAssets,
   releaseTagOf,
@@ -353,5 +354,75 @@ describe('uploadAsset after a 422', () => {
     )
     expect(stored.id).toBe(8)
     expect(calls).toEqual(['upload a.zip', 'list', 'delete 7', 'upload a.zip'])
+  })
+})
+
+describe('findOrCreateRelease on a published immutable release (issue 13: a re-run after a kill)', () => {
+  const names = ['a.tar.gz', 'b.zip', 'checksums.txt']
+  const published = (assets: AssetInfo[]): ReleaseInfo => ({
+    ...release(5, false),
+    immutable: true,
+    assets
+  })
+  const complete = names.map((n, i) => asset(n, { id: 10 + i }))
+  const starter = asset('b.zip', { state: 'starter', size: 0, digest: null })
+
+  /** A release API that lists `existing` and records every call. */
+  function api(existing: ReleaseInfo) {
+    const calls: string[] = []
+    const record =
+      (what: string) =>
+      async (...args: unknown[]): Promise<never> => {
+        calls.push(`${what} ${JSON.stringify(args)}`)
+        throw new Error(`unexpected ${what}`)
+      }
+    const fake = {
+      listReleases: async () => {
+        calls.push('list')
+        return [existing]
+      },
+      createRelease: record('create'),
+      updateRelease: record('update'),
+      deleteRelease: record('delete')
+    }
+    return { fake: fake as unknown as ReleaseApi, calls }
+  }
+
+  // [description, assets of the release, names this run publishes, outcome: used or the error]
+  const rows: [string, AssetInfo[], string[], string][] = [
+    ['holds every file of the run: used, nothing written', complete, names, 'used'],
+    [
+      'holds more than the run publishes (another leg too): used',
+      [...complete, asset('c.zip', { id: 20 })],
+      names,
+      'used'
+    ],
+    [
+      'one file missing: refused before building',
+      complete.filter(a => a.name !== 'b.zip'),
+      names,
+      'is published and immutable'
+    ],
+    [
+      'one file a starter leftover: refused',
+      [complete[0]!, starter, complete[2]!],
+      names,
+      'is published and immutable'
+    ],
+    ['no names given: refused as before', complete, [], 'is published and immutable'],
+    ['empty: refused', [], names, 'is published and immutable']
+  ]
+
+  test.each(numberedOutcome(rows))('[%d] %s -> %s', async (_n, _what, outcome, assets, run) => {
+    const existing = published(assets)
+    const { fake, calls } = api(existing)
+    const found = findOrCreateRelease(fake, 'v1.0.0', () => ({}), { info: () => {} } as never, run)
+    if (outcome === 'used') {
+      await expect(found).resolves.toEqual({ release: existing, created: false })
+      expect(calls).toEqual(['list'])
+    } else {
+      await expect(found).rejects.toThrow(outcome)
+      expect(calls).toEqual(['list'])
+    }
   })
 })

@@ -1,4 +1,4 @@
-import { parseInputs } from '../src/inputs.js'
+import { parseInputs } from '../src/inputs/index.js'
 import type { ReleaseStamp } from '../src/facts.js'
 import {
   collectModules,

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { parseInputs, type InputName } from '../src/inputs.js'
+import { parseInputs, type InputName } from '../src/inputs/index.js'
 import type { Facts } from '../src/facts.js'
 import { ProgramNotFoundError, realProcess, type ProcessPort } from '../src/ports/process.js'
 import { smoke } from '../src/stages/smoke.js'

@@ -1,4 +1,4 @@
-import type { Inputs } from '../src/inputs.js'
+import type { Inputs } from '../src/inputs/index.js'
 import { splitLegs } from '../src/plan.js'
 import { numbered, planOf, targetOf } from './fakes/targets.js'
 import { publishedNames } from '../src/naming.js'

@@ -2,7 +2,7 @@ import type { TargetPlan } from '../src/facts.js'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { parseInputs, type InputName } from '../src/inputs.js'
+import { parseInputs, type InputName } from '../src/inputs/index.js'
 import { checkUpxArgs, upxSkipReason, upxSelection } from '../src/upx.js'
 import { numbered, planOf } from './fakes/targets.js'
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { isGoPlan, type Facts } from './facts.js'
-import type { Inputs } from './inputs.js'
+import type { Inputs } from './inputs/index.js'
 import type { RunEvent } from './lib/run-event.js'
 
 /** Bumped when the layout of what we save changes, so old entries stop matching (v2: base + layer). */

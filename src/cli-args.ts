@@ -1,4 +1,4 @@
-import { INPUT, type InputName } from './inputs.js'
+import { INPUT, type InputName } from './inputs/index.js'
 
 const NAMES = new Set<string>(Object.values(INPUT))
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { USAGE, parseCliArgs } from './cli-args.js'
-import { INPUT, parseInputs, type InputName } from './inputs.js'
+import { INPUT, parseInputs, type InputName } from './inputs/index.js'
 import { createContext } from './context.js'
 import { runStages, stagesFor } from './pipeline.js'
 import { realClock } from './ports/clock.js'

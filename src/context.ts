@@ -1,7 +1,7 @@
 import { ArtifactRegistry } from './artifacts.js'
 import type { CacheSpec } from './cache-plan.js'
 import type { Facts } from './facts.js'
-import type { Inputs } from './inputs.js'
+import type { Inputs } from './inputs/index.js'
 import type { AttestPort } from './ports/attest.js'
 import type { CachePort } from './ports/cache.js'
 import type { Clock } from './ports/clock.js'

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import * as path from 'node:path'
 import type { Facts } from './facts.js'
-import { INPUT, type Inputs } from './inputs.js'
+import { INPUT, type Inputs } from './inputs/index.js'
 
 // The legs of a matrix build one release between them, so they must agree on everything that
 // shapes a published file's name or bytes (issue 13). Each leg records the values it used; the

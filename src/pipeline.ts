@@ -1,5 +1,5 @@
 import type { Context, Stage } from './context.js'
-import type { Inputs } from './inputs.js'
+import type { Inputs } from './inputs/index.js'
 import { attest } from './stages/attest.js'
 import { build } from './stages/build.js'
 import { restoreCaches } from './stages/cache-restore.js'

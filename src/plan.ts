@@ -1,5 +1,5 @@
 import type { TargetPlan } from './facts.js'
-import type { Inputs } from './inputs.js'
+import type { Inputs } from './inputs/index.js'
 import { formatTarget } from './targets.js'
 
 /** One leg of a matrix: what `strategy.matrix.include` holds for it. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import type { ChecksumAlgorithm } from './checksums.js'
 import { formatChecksums } from './checksums.js'
-import type { Inputs } from './inputs.js'
+import type { Inputs } from './inputs/index.js'
 import type { LogPort } from './ports/log.js'
 import { ApiError, type AssetInfo, type ReleaseApi, type ReleaseInfo } from './ports/release-api.js'
 import { errorMessage } from './lib/errors.js'
@@ -130,15 +130,26 @@ export function chooseRelease(candidates: readonly ReleaseInfo[]): ReleaseInfo |
  * Finds the tag's release by listing (get-by-tag hides drafts and lags after a create) or creates
  * a draft. Concurrent jobs can each create one: every job then converges on the same release
  * (chooseRelease) and removes the draft it created if that is not the one and still empty.
+ * `names` are the assets this run publishes: a published immutable release that holds every one
+ * of them complete is an earlier attempt that published and was then killed (issue 13), and a
+ * re-run must be able to finish green; the publish stage then only compares their bytes.
  */
 export async function findOrCreateRelease(
   api: ReleaseApi,
   tag: string,
   create: () => Omit<Parameters<ReleaseApi['createRelease']>[0], 'tag_name'>,
-  log: LogPort
+  log: LogPort,
+  names: readonly string[] = []
 ): Promise<{ release: ReleaseInfo; created: boolean }> {
   const existing = chooseRelease(await releasesOf(api, tag))
   if (existing) {
+    const missing = awaitedFiles(names, existing.assets)
+    if (!existing.draft && existing.immutable && names.length > 0 && missing.length === 0) {
+      log.info(
+        `release ${tag}: ${describe(existing)} holds every file of this run already; their bytes are compared after the build`
+      )
+      return { release: existing, created: false }
+    }
     if (!existing.draft && existing.immutable) {
       throw new Error(
         `release ${tag}: ${existing.htmlUrl} is published and immutable: its assets cannot be added or replaced; release a new tag`

@@ -1,5 +1,5 @@
 import type { TargetPlan, UniversalTargetPlan } from './facts.js'
-import { INPUT, type Inputs } from './inputs.js'
+import { INPUT, type Inputs } from './inputs/index.js'
 import { formatTarget, targetId, type Target } from './targets.js'
 
 /** The target of a universal binary: GoReleaser names its `{{.Arch}}` `all`. */

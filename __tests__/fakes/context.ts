@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { parseInputs, type InputName } from '../../src/inputs.js'
+import { parseInputs, type InputName } from '../../src/inputs/index.js'
 import { createContext, type Context, type Stage } from '../../src/context.js'
 import { stagesFor } from '../../src/pipeline.js'
 import { realClock } from '../../src/ports/clock.js'
@@ -13,15 +13,18 @@ import { consoleOutputs } from '../../src/ports/outputs.js'
 import { realProcess, type ProcessPort } from '../../src/ports/process.js'
 import { noCache } from '../../src/ports/cache.js'
 import { noState } from '../../src/ports/state.js'
+import type { Ports } from '../../src/context.js'
 
-/** A process port that runs for real and records every argv it was given. */
-export function recordingProcess(): ProcessPort & { calls: { file: string; args: string[] }[] } {
+/** A process port that records every argv it was given and runs it on `inner` (real processes unless given). */
+export function recordingProcess(
+  inner: ProcessPort = realProcess
+): ProcessPort & { calls: { file: string; args: string[] }[] } {
   const calls: { file: string; args: string[] }[] = []
   return {
     calls,
     run(file, args, options) {
       calls.push({ file, args: [...args] })
-      return realProcess.run(file, args, options)
+      return inner.run(file, args, options)
     }
   }
 }
@@ -35,21 +38,34 @@ export interface TestRun {
   process: ReturnType<typeof recordingProcess>
 }
 
-/** A context on real processes with captured logs and outputs; `values` are the inputs by action.yml name. */
+/** How a test context is made; every port not given is the real one (processes, clock) or a no-op. */
+export interface TestContextOptions {
+  workspace: string
+  /** runner variables over this process's environment (or over nothing, with hostEnv: false) */
+  env?: Record<string, string | undefined>
+  attest?: AttestPort
+  /** the process port under the recording one (a scripted port for hermetic tests) */
+  process?: ProcessPort
+  /** false: the runner environment is `env` alone, nothing of the machine running the tests */
+  hostEnv?: boolean
+  releaseApi?: Ports['releaseApi']
+}
+
+/** A context with captured logs and outputs; `values` are the inputs by action.yml name. */
 export function testContext(
   values: Partial<Record<InputName, string>>,
-  options: { workspace: string; env?: Record<string, string | undefined>; attest?: AttestPort }
+  options: TestContextOptions
 ): TestRun {
   const lines: string[] = []
   const summary: string[] = []
   const outputs = consoleOutputs(text => summary.push(text))
-  const process = recordingProcess()
+  const process = recordingProcess(options.process)
   const { inputs, problems } = parseInputs(name => values[name] ?? '', {
     workspace: options.workspace,
     cpus: 2
   })
   const env = {
-    ...globalThis.process.env,
+    ...(options.hostEnv === false ? {} : globalThis.process.env),
     GITHUB_REF: '',
     GITHUB_SHA: '',
     SOURCE_DATE_EPOCH: '',
@@ -67,7 +83,7 @@ export function testContext(
       clock: realClock,
       artifacts: noArtifacts,
       // The real client: tests point GITHUB_API_URL at the loopback GitHub service.
-      releaseApi: token => githubReleaseApi(token, env, log),
+      releaseApi: options.releaseApi ?? (token => githubReleaseApi(token, env, log)),
       attest: options.attest ?? actionsAttest(),
       env
     },

@@ -42,14 +42,49 @@ export function parseOutputFile(text: string): Record<string, string> {
 export async function runStep(
   entry: string,
   inputs: Record<string, string>,
-  options: {
-    workspace: string
-    env?: Record<string, string>
-    state?: Record<string, string>
-    /** run the step as this user (the test process must be root); the runner's files are theirs */
-    user?: { uid: number; gid: number }
-  }
+  options: StepOptions
 ): Promise<StepResult> {
+  return spawnStep(entry, inputs, options, false).result
+}
+
+/** How to spawn a step. */
+export interface StepOptions {
+  workspace: string
+  env?: Record<string, string>
+  state?: Record<string, string>
+  /** run the step as this user (the test process must be root); the runner's files are theirs */
+  user?: { uid: number; gid: number }
+}
+
+/** A step still running. */
+export interface RunningStep {
+  /** Settles when the step has ended and its streams are closed. */
+  result: Promise<StepResult>
+  /**
+   * SIGKILLs the step and everything it started (its process group), as a runner does when a
+   * job is cancelled hard or its machine is lost, and waits for its end.
+   */
+  kill(): Promise<StepResult>
+}
+
+/**
+ * Like {@link runStep}, without waiting: the step runs in its own process group, so {@link
+ * RunningStep.kill} reaches the programs it started too (go build and its compilers).
+ */
+export function startStep(
+  entry: string,
+  inputs: Record<string, string>,
+  options: StepOptions
+): RunningStep {
+  return spawnStep(entry, inputs, options, true)
+}
+
+function spawnStep(
+  entry: string,
+  inputs: Record<string, string>,
+  options: StepOptions,
+  group: boolean
+): RunningStep {
   const files = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-runner-'))
   const names = [
     'GITHUB_OUTPUT',
@@ -95,19 +130,33 @@ export async function runStep(
     ...(options.user ?? {}),
     cwd: options.workspace,
     env,
+    // Its own process group: kill() must reach what it started, and only that.
+    detached: group,
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', d => (stdout += d))
   child.stderr.on('data', d => (stderr += d))
-  const code = await new Promise<number | null>(resolve => child.on('close', resolve))
-  return {
+  const result = new Promise<number | null>(resolve => child.on('close', resolve)).then(code => ({
     code,
     stdout,
     stderr,
     outputs: parseOutputFile(fs.readFileSync(env.GITHUB_OUTPUT!, 'utf8')),
     state: parseOutputFile(fs.readFileSync(env.GITHUB_STATE!, 'utf8')),
     summary: fs.readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8')
+  }))
+  return {
+    result,
+    kill() {
+      if (!group) throw new Error('internal: kill() needs a step started by startStep')
+      try {
+        process.kill(-child.pid!, 'SIGKILL')
+      } catch (error) {
+        // ESRCH: the group is gone already; the result says how it ended.
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error
+      }
+      return result
+    }
   }
 }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import type { InputName } from '../../src/inputs.js'
+import type { InputName } from '../../src/inputs/index.js'
 import { runStages, stages } from '../../src/pipeline.js'
 import { copyFixture, testContext } from '../fakes/context.js'
 import { InputError } from '../../src/lib/errors.js'

@@ -145,6 +145,41 @@ export interface Call {
   status: number
   /** Kind of the injected fault that shaped the answer, if any. */
   fault?: GitHubFault['kind']
+  /** The request was held by a {@link Hold} and then dropped or committed without an answer. */
+  held?: HoldEnd
+}
+
+/** How a {@link Hold} ends its requests. */
+export type HoldEnd = 'drop' | 'commit' | 'starter'
+
+/** A request a {@link Hold} matched, as the matcher sees it. */
+export interface HeldRequest {
+  /** The OpenAPI operationId. */
+  operationId: OperationId
+  /** HTTP method. */
+  method: string
+  /** Path and query as requested. */
+  path: string
+  /** The `name` query parameter (the asset name of an upload), null when absent. */
+  asset: string | null
+}
+
+/**
+ * Requests held unanswered: a test's way to stop a client at an exact request, without timing,
+ * and kill it there (issue 13). A held request has no effect until it is released.
+ */
+export interface Hold {
+  /** Resolves with the first request held. */
+  reached: Promise<HeldRequest>
+  /**
+   * Stops holding and ends every held request without an answer (connection reset): with `drop`
+   * (default) the request never takes effect, as when its client died before the service
+   * processed it; with `commit` the change is made and the answer is lost, as when the client
+   * died while waiting for it (JSON requests only: an upload's body is gone with its client);
+   * with `starter` (uploads only) the asset stays empty in state `starter`, what the upload docs
+   * say a failed upload may leave.
+   */
+  release(how?: HoldEnd): Promise<void>
 }
 
 /** The states an asset can be in; GitHub's description lists only the first two (SPEC_GAPS). */
@@ -283,6 +318,13 @@ export interface GitHubService {
   attestations(): StoredAttestation[]
   /** Faults to inject. */
   faults: FaultPlan
+  /**
+   * Holds every authenticated request `match` accepts (before faults, rate limits or effects)
+   * until the hold is released. JSON bodies are read first, so `commit` has the whole request.
+   */
+  hold(match: (request: HeldRequest) => boolean): Hold
+  /** Resolves with the first call (answered request, in `calls`) `match` accepts, past or future. */
+  waitForCall(match: (call: Call) => boolean): Promise<Call>
   /** Every request answered, in order (a test may clear it with `calls.length = 0`). */
   calls: Call[]
   /** Requests and responses that broke the OpenAPI description; a test asserts this is empty. */
@@ -472,6 +514,14 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
 
   const repoId = 100000 + crypto.randomInt(900000)
   const faults = new FaultPlan()
+  const holds: {
+    match: (request: HeldRequest) => boolean
+    reached: (request: HeldRequest) => void
+    released?: HoldEnd
+    /** held requests: how to resume each, and its end */
+    waiting: { resume: (how: HoldEnd) => void; ended: Promise<void> }[]
+  }[] = []
+  const callWaiters: { match: (call: Call) => boolean; resolve: (call: Call) => void }[] = []
   const calls: Call[] = []
   const contractViolations: string[] = []
   const releases: Release[] = []
@@ -931,18 +981,25 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
   ): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     const method = req.method ?? 'GET'
+    let held: Call['held']
     const record = (
       operationId: Call['operationId'],
       status: number,
       fault?: GitHubFault
     ): void => {
-      calls.push({
+      const call: Call = {
         operationId,
         method,
         path: url.pathname + url.search,
         status,
-        ...(fault ? { fault: fault.kind } : {})
-      })
+        ...(fault ? { fault: fault.kind } : {}),
+        ...(held ? { held } : {})
+      }
+      calls.push(call)
+      for (const w of callWaiters.filter(x => x.match(call))) {
+        callWaiters.splice(callWaiters.indexOf(w), 1)
+        w.resolve(call)
+      }
     }
 
     let pathname = url.pathname
@@ -994,6 +1051,70 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
       auth = authenticate(req.headers.authorization)
     } catch (e) {
       authError = e
+    }
+    const request: HeldRequest = {
+      operationId: op,
+      method,
+      path: url.pathname + url.search,
+      asset: url.searchParams.get('name')
+    }
+    const hold = auth ? holds.find(h => h.released === undefined && h.match(request)) : undefined
+    if (hold) {
+      let json: Record<string, unknown> | undefined
+      if (op !== 'repos/upload-release-asset') {
+        json = await readJson(req, op, contract, docsUrl, text =>
+          contractViolations.push(`${method} ${url.pathname} (${op}) request: ${text}`)
+        ).catch(() => undefined)
+      }
+      let end!: () => void
+      const ended = new Promise<void>(resolve => (end = resolve))
+      const resumed = new Promise<HoldEnd>(resume => hold.waiting.push({ resume, ended }))
+      hold.reached(request)
+      held = await resumed
+      if (held === 'commit') {
+        if (json === undefined || op === 'repos/upload-release-asset') {
+          contractViolations.push(`a hold cannot commit ${method} ${url.pathname} (${op})`)
+        } else {
+          try {
+            handlers[op as Exclude<OperationId, 'repos/upload-release-asset'>]({
+              operationId: op,
+              req,
+              url,
+              auth: auth!,
+              param,
+              json,
+              fault: undefined
+            })
+          } catch {
+            // Refused: nothing changed, and the client would not have seen why either.
+          }
+        }
+      }
+      if (held === 'starter') {
+        const r = releases.find(x => String(x.id) === param)
+        const name = githubAssetName(request.asset ?? '')
+        if (op !== 'repos/upload-release-asset' || !r || r.assets.some(a => a.name === name)) {
+          contractViolations.push(`a hold cannot leave a starter for ${method} ${url.pathname}`)
+        } else {
+          const now = new Date()
+          r.assets.push({
+            id: nextAssetId++,
+            name,
+            label: null,
+            state: 'starter',
+            contentType: req.headers['content-type'] ?? 'application/octet-stream',
+            bytes: Buffer.alloc(0),
+            digest: null,
+            downloadCount: 0,
+            createdAt: now,
+            updatedAt: now
+          })
+        }
+      }
+      reset(req.socket)
+      record(op, 0)
+      end()
+      return
     }
     // Faults come after authentication: a refused token does not consume one.
     const fault = auth ? faults.take(op, url.searchParams.get('name')) : undefined
@@ -1307,6 +1428,26 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
     },
     attestations: () => structuredClone(attestations),
     faults,
+    hold(match) {
+      let reached!: (request: HeldRequest) => void
+      const promise = new Promise<HeldRequest>(resolve => (reached = resolve))
+      const h: (typeof holds)[number] = { match, reached, waiting: [] }
+      holds.push(h)
+      return {
+        reached: promise,
+        async release(how = 'drop') {
+          h.released = how
+          const held = h.waiting.splice(0)
+          for (const w of held) w.resume(how)
+          await Promise.all(held.map(w => w.ended))
+        }
+      }
+    },
+    waitForCall(match) {
+      const past = calls.find(match)
+      if (past) return Promise.resolve(past)
+      return new Promise(resolve => callWaiters.push({ match, resolve }))
+    },
     calls,
     contractViolations,
     stop() {

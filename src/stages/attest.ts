@@ -1,5 +1,5 @@
 import type { Artifact } from '../artifacts.js'
-import { INPUT } from '../inputs.js'
+import { INPUT } from '../inputs/index.js'
 import type { AttestationMade, Stage } from '../context.js'
 import type { AttestationSubject } from '../ports/attest.js'
 import { isForkPullRequest } from '../lib/run-event.js'

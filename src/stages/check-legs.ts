@@ -9,7 +9,7 @@ import {
   serializeFingerprint,
   type Recorded
 } from '../fingerprint.js'
-import { INPUT } from '../inputs.js'
+import { INPUT } from '../inputs/index.js'
 import { LEG_FINGERPRINT_FILE, legRecordArtifactName, legRecordPrefix } from '../naming.js'
 
 /**

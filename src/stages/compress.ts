@@ -1,6 +1,6 @@
 import * as fs from 'node:fs'
 import { baseEnv } from '../build-env.js'
-import { INPUT } from '../inputs.js'
+import { INPUT } from '../inputs/index.js'
 import type { Stage } from '../context.js'
 import { TargetError } from '../lib/errors.js'
 import { findOnPath } from '../lib/which.js'

@@ -1,4 +1,4 @@
-import { INPUT } from '../inputs.js'
+import { INPUT } from '../inputs/index.js'
 import type { Stage } from '../context.js'
 import * as fs from 'node:fs'
 import { ApiError } from '../ports/release-api.js'
@@ -53,6 +53,8 @@ export const preflight: Stage = {
     const api = ports.releaseApi(inputs.githubToken)
     const prerelease =
       inputs.prerelease === 'auto' ? isPrereleaseTag(tag) : inputs.prerelease === 'true'
+    // The number of files is known now, their sizes only after packaging (release-limits stage).
+    const names = releaseAssetNames(ctx.facts.releaseFiles, inputs)
     try {
       // Created now, as a draft: a token that may not write fails here, before any build.
       const { release, created } = await findOrCreateRelease(
@@ -68,10 +70,9 @@ export const preflight: Stage = {
               ? { body: fs.readFileSync(inputs.releaseNotes.path, 'utf8') }
               : {})
         }),
-        ctx.log
+        ctx.log,
+        names
       )
-      // The number of files is known now, their sizes only after packaging (release-limits stage).
-      const names = releaseAssetNames(ctx.facts.releaseFiles, inputs)
       const limits = checkReleaseLimits(
         names.map(name => ({ name })),
         release.assets

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs'
 import { hashFile, type ChecksumAlgorithm } from '../checksums.js'
-import { INPUT } from '../inputs.js'
+import { INPUT } from '../inputs/index.js'
 import type { Stage } from '../context.js'
 import type { LogPort } from '../ports/log.js'
 import type { AssetInfo } from '../ports/release-api.js'

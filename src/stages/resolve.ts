@@ -11,7 +11,7 @@ import type {
   TargetPlan
 } from '../facts.js'
 import { checkGoflags, checkLdflags, splitQuoted } from '../go-flags.js'
-import { INPUT, isInside, type Inputs } from '../inputs.js'
+import { INPUT, type Inputs } from '../inputs/index.js'
 import type { Context, Stage } from '../context.js'
 import {
   formatTarget,
@@ -26,7 +26,7 @@ import { findOnPath } from '../lib/which.js'
 import { errorMessage } from '../lib/errors.js'
 import { tail } from '../lib/format.js'
 import { matchesTargetPattern } from '../lib/target-patterns.js'
-import { globToRegExp } from '../lib/files.js'
+import { globToRegExp, isInside } from '../lib/files.js'
 import {
   checksumsAndBundles,
   projectNameOf,

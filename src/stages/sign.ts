@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { cosignTempDir, signFile, verifyFile, type CosignSigner } from '../cosign.js'
-import { INPUT } from '../inputs.js'
+import { INPUT } from '../inputs/index.js'
 import type { Context, Stage } from '../context.js'
 import { findOnPath } from '../lib/which.js'
 import { bundleNameFor } from '../naming.js'

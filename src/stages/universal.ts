@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { Artifact } from '../artifacts.js'
-import { INPUT } from '../inputs.js'
+import { INPUT } from '../inputs/index.js'
 import { writeUniversalBinary } from '../macho-fat.js'
 import type { Stage } from '../context.js'
 import { TargetError, errorMessage } from '../lib/errors.js'

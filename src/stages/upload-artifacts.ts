@@ -1,6 +1,6 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { INPUT } from '../inputs.js'
+import { INPUT } from '../inputs/index.js'
 import type { Stage } from '../context.js'
 import { fingerprintOf, serializeFingerprint } from '../fingerprint.js'
 import { formatSize } from '../lib/format.js'

@@ -1,5 +1,5 @@
 import { readBinaryHeader, checkHeader, checkUniversalHeader } from '../binary-header.js'
-import { INPUT } from '../inputs.js'
+import { INPUT } from '../inputs/index.js'
 import type { Stage } from '../context.js'
 import * as fs from 'node:fs'
 import { TargetError, errorMessage } from '../lib/errors.js'

@@ -1,0 +1,426 @@
+// One parser per kind of input. A kind turns the raw text ('' when not given) into a typed
+// value and reports every problem it finds; it never throws and never stops at the first problem,
+// so one failed run lists every bad input.
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { parseEnvInput, parseTargetMap, type EnvSetting } from '../go-flags.js'
+import { checkTemplate, type TemplateField } from '../template.js'
+import { LISTED_TWICE, notA, notAllowed } from './messages.js'
+import {
+  booleanWord,
+  parseSize,
+  resolveInside,
+  splitList,
+  splitQuoted,
+  splitWords
+} from './syntax.js'
+
+/** What a kind's parser sees besides the raw text: the run's folders and where problems go. */
+export interface ParseAt {
+  /** the input's name as action.yml spells it, for messages */
+  readonly input: string
+  /** folder every user path must stay inside (symlinks followed) */
+  readonly workspace: string
+  /** absolute module root, the base of paths relative to it (the workspace while it is parsed) */
+  readonly workingDirectory: string
+  /** the machine's core count */
+  readonly cpus: number
+  /** reports `<input>: "<value>" <complaint>` */
+  bad(value: string, complaint: string): void
+  /** reports `<input>: <text>`, a problem that shows no value */
+  fail(text: string): void
+  /** reports messages a shared checker already prefixed with the input's name */
+  add(messages: readonly string[]): void
+}
+
+/** A kind of input: how its raw text becomes a typed value. */
+export interface Kind<T> {
+  /** the kind's name (boolean, choice, list, …) */
+  readonly kind: string
+  /** the fixed words the input accepts, when there is such a set */
+  readonly allowed?: readonly string[]
+  /** the default as the user would write it, when it is one fixed word (docs check it) */
+  readonly default?: string
+  /** the typed value of a raw text ('' when not given); problems go to `at` */
+  parse(raw: string, at: ParseAt): T
+}
+
+/** true/false in the YAML 1.2 core spellings; the fallback when not given. */
+export function boolean(fallback: boolean): Kind<boolean> {
+  return {
+    kind: 'boolean',
+    allowed: ['true', 'false'],
+    default: String(fallback),
+    parse(raw, at) {
+      const value = raw.trim()
+      if (value === '') return fallback
+      const parsed = booleanWord(value)
+      if (parsed !== undefined) return parsed
+      at.bad(value, notA('a boolean', ['true', 'false']))
+      return fallback
+    }
+  }
+}
+
+/** One of a fixed set of words; `true`/`false` among them take every boolean spelling. */
+export function choice<const C extends readonly string[]>(
+  choices: C,
+  fallback: C[number]
+): Kind<C[number]> {
+  return {
+    kind: 'choice',
+    allowed: choices,
+    default: fallback,
+    parse(raw, at) {
+      const value = raw.trim()
+      if (value === '') return fallback
+      const spelled = booleanWord(value)
+      const word = spelled === undefined ? value : String(spelled)
+      if (choices.includes(word)) return word as C[number]
+      at.bad(value, notAllowed(choices))
+      return fallback
+    }
+  }
+}
+
+/** A whole number in [min, max]; the fallback (a number, or derived from the run) when not given. */
+export function count(options: {
+  min: number
+  max: number
+  fallback: number | ((at: ParseAt) => number)
+}): Kind<number> {
+  const optional = optionalCount(options)
+  return {
+    kind: 'count',
+    parse(raw, at) {
+      const value = optional.parse(raw, at)
+      if (value !== undefined) return value
+      return typeof options.fallback === 'function' ? options.fallback(at) : options.fallback
+    }
+  }
+}
+
+/** A whole number in [min, max], or undefined when not given (or not valid). */
+export function optionalCount(options: { min: number; max: number }): Kind<number | undefined> {
+  return {
+    kind: 'count',
+    parse(raw, at) {
+      const value = raw.trim()
+      if (value === '') return undefined
+      const n = Number(value)
+      // Digits only: "1e1", "0x10" and "1.5" are numbers to JavaScript, not to a person.
+      if (/^[0-9]+$/.test(value) && n >= options.min && n <= options.max) return n
+      at.bad(value, notA(`a whole number from ${options.min} to ${options.max}`))
+      return undefined
+    }
+  }
+}
+
+/** A check of one word: the complaint about it, or undefined when it is fine. */
+export type WordCheck = (word: string) => string | undefined
+
+/** A check that a word matches `pattern`, with the complaint when it does not. */
+export function matching(pattern: RegExp, complaint: string): WordCheck {
+  return word => (pattern.test(word) ? undefined : complaint)
+}
+
+/**
+ * One line of text, trimmed; the fallback when not given. `echo: false` leaves the value out of
+ * the message (long values such as a release title).
+ */
+export function text(
+  options: { fallback?: string; check?: WordCheck; echo?: boolean } = {}
+): Kind<string> {
+  return {
+    kind: 'text',
+    parse(raw, at) {
+      const value = raw.trim() || (options.fallback ?? '')
+      const complaint = value === '' ? undefined : options.check?.(value)
+      if (complaint !== undefined) {
+        if (options.echo === false) at.fail(complaint)
+        else at.bad(value, complaint)
+      }
+      return value
+    }
+  }
+}
+
+/**
+ * A list (newlines or commas, `#` comment lines); each item checked. The fallback applies when
+ * the list is empty, or with `blankOnly` only when nothing at all was given (so a list of only
+ * commas or comments stays empty for a later, more specific message).
+ */
+export function list(
+  options: {
+    fallback?: readonly string[]
+    blankOnly?: boolean
+    spaces?: boolean
+    item?: WordCheck
+  } = {}
+): Kind<string[]> {
+  return {
+    kind: 'list',
+    parse(raw, at) {
+      const items = options.spaces ? splitWords(raw) : splitList(raw)
+      for (const item of items) {
+        const complaint = options.item?.(item)
+        if (complaint !== undefined) at.bad(item, complaint)
+      }
+      const useFallback = options.blankOnly ? raw.trim() === '' : items.length === 0
+      return useFallback ? [...(options.fallback ?? [])] : items
+    }
+  }
+}
+
+/**
+ * A list of words from a fixed set, each at most once; the fallback when none is valid. `none`
+ * alone (a boolean false) means the empty list.
+ */
+export function choiceList<const C extends readonly string[]>(options: {
+  choices: C
+  fallback: readonly C[number][]
+  complaint: string
+  noneIsFalse?: boolean
+}): Kind<C[number][]> {
+  return {
+    kind: 'choice list',
+    allowed: options.noneIsFalse ? ['false', ...options.choices] : options.choices,
+    default:
+      options.fallback.length > 0
+        ? options.fallback.join(',')
+        : options.noneIsFalse
+          ? 'false'
+          : undefined,
+    parse(raw, at) {
+      const words = splitList(raw)
+      if (options.noneIsFalse && words.length === 1 && booleanWord(words[0]!) === false) return []
+      const chosen: C[number][] = []
+      for (const word of words) {
+        if (!options.choices.includes(word)) at.bad(word, options.complaint)
+        else if (chosen.includes(word)) at.bad(word, LISTED_TWICE)
+        else chosen.push(word)
+      }
+      return chosen.length > 0 ? chosen : [...options.fallback]
+    }
+  }
+}
+
+/**
+ * An argv split with Go's quoting rules (never by a shell), each element one argument; `check`
+ * returns the messages about arguments that are not allowed.
+ */
+export function quotedArgs(check?: (input: string, args: string[]) => string[]): Kind<string[]> {
+  return {
+    kind: 'quoted argv',
+    parse(raw, at) {
+      try {
+        const args = splitQuoted(raw)
+        if (check) at.add(check(at.input, args))
+        return args
+      } catch (error) {
+        at.fail(`${(error as Error).message} in "${raw}"`)
+        return []
+      }
+    }
+  }
+}
+
+/** A `{{.Field}}` template, trimmed; the fallback when not given; unknown fields are problems. */
+export function template(options: {
+  fallback?: string
+  fields: readonly TemplateField[]
+}): Kind<string> {
+  return {
+    kind: 'template',
+    parse(raw, at) {
+      const value = raw.trim() || (options.fallback ?? '')
+      if (value !== '') at.add(checkTemplate(at.input, value, options.fields))
+      return value
+    }
+  }
+}
+
+/** A folder path inside the workspace, relative to `base`, made absolute (symlinks followed). */
+export function folder(options: {
+  base: 'workspace' | 'working-directory'
+  fallback: string
+}): Kind<string> {
+  return {
+    kind: 'path',
+    parse(raw, at) {
+      const value = raw.trim() || options.fallback
+      const base = options.base === 'workspace' ? at.workspace : at.workingDirectory
+      const { resolved, complaint } = resolveInside(value, base, at.workspace)
+      if (complaint) at.bad(value, complaint)
+      return resolved
+    }
+  }
+}
+
+/**
+ * File patterns relative to the module root, wildcards only in the last part, every folder
+ * inside the workspace; the fallback patterns when none is given.
+ */
+export function filePatterns(fallback: readonly string[]): Kind<string[]> {
+  return {
+    kind: 'file patterns',
+    parse(raw, at) {
+      const patterns = splitList(raw)
+      for (const pattern of patterns) {
+        const dir = path.dirname(pattern)
+        if (/[*?[]/.test(dir)) {
+          at.bad(pattern, 'has a wildcard in a folder; wildcards are allowed only in the file name')
+        } else {
+          const { complaint } = resolveInside(dir, at.workingDirectory, at.workspace)
+          if (complaint) at.bad(pattern, complaint)
+        }
+      }
+      return patterns.length > 0 ? patterns : [...fallback]
+    }
+  }
+}
+
+/** A value that is one of a few words, or else the path of a file in the workspace. */
+export type WordOrFile<W extends string> =
+  | (W extends string ? { kind: W } : never)
+  | {
+      kind: 'file'
+      path: string
+    }
+
+/**
+ * One of `words`, or the path (relative to the workspace) of an existing file of at most
+ * `maxBytes`; the fallback word when not given.
+ */
+export function wordOrFile<const W extends readonly string[]>(options: {
+  words: W
+  fallback: W[number]
+  maxBytes: number
+  /** why the size limit exists, for the message ("GitHub's 125,000 characters") */
+  limit: string
+}): Kind<WordOrFile<W[number]>> {
+  return {
+    kind: 'word or file',
+    allowed: options.words,
+    default: options.fallback,
+    parse(raw, at) {
+      const value = raw.trim() || options.fallback
+      if (options.words.includes(value)) return { kind: value } as WordOrFile<W[number]>
+      const { resolved, complaint } = resolveInside(value, at.workspace, at.workspace)
+      if (complaint) at.bad(value, complaint)
+      const stat = fs.statSync(resolved, { throwIfNoEntry: false })
+      if (!stat?.isFile()) {
+        at.bad(value, `is neither ${options.words.join(', ')}, nor a file in the workspace`)
+      } else if (stat.size > options.maxBytes) {
+        at.bad(value, `is larger than ${options.limit}`)
+      }
+      return { kind: 'file', path: resolved }
+    }
+  }
+}
+
+/** A size in bytes (`25MiB`, `30MB`, `25000000`); undefined when not given. */
+export function size(): Kind<number | undefined> {
+  return {
+    kind: 'size',
+    parse(raw, at) {
+      const value = raw.trim()
+      if (value === '') return undefined
+      const bytes = parseSize(value)
+      if (bytes === undefined) {
+        at.bad(
+          value,
+          notA(
+            'a size (a positive number of bytes, or with a unit: KB, KiB, MB, MiB, GB, GiB, like 25MiB)'
+          )
+        )
+      }
+      return bytes
+    }
+  }
+}
+
+/** One line of a target map: the target pattern and its value. */
+export interface TargetMapEntry {
+  /** target pattern, `goos/goarch[/variant]` with `*` for a whole part */
+  scope: string
+  /** the value for targets matching the pattern */
+  value: string
+}
+
+/** `goos/goarch[/variant]: value` lines; `check` reports problems of one entry's value. */
+export function targetMap(
+  check?: (entry: TargetMapEntry, at: ParseAt) => void
+): Kind<TargetMapEntry[]> {
+  return {
+    kind: 'target map',
+    parse(raw, at) {
+      const { entries, errors } = parseTargetMap(at.input, raw)
+      at.add(errors)
+      if (check) for (const entry of entries) check(entry, at)
+      return entries
+    }
+  }
+}
+
+/** `NAME=value` lines, optionally `goos/goarch: NAME=value`, checked against the allowed names. */
+export function envLines(): Kind<EnvSetting[]> {
+  return {
+    kind: 'env lines',
+    parse(raw, at) {
+      const { settings, errors } = parseEnvInput(at.input, raw)
+      at.add(errors)
+      return settings
+    }
+  }
+}
+
+/**
+ * `true` (every target, `*\/*`), `false` (none), or a list of target patterns such as
+ * `linux/amd64`, `linux/*`, `*\/arm64`, `linux/arm/7`.
+ */
+export function targetPatterns(): Kind<string[]> {
+  const pattern = /^(\*|[a-z0-9]+)\/(\*|[a-z0-9]+)(\/[A-Za-z0-9.,]+)?$/
+  return {
+    kind: 'target patterns',
+    parse(raw, at) {
+      const value = raw.trim()
+      const spelled = booleanWord(value)
+      if (value === '' || spelled === false) return []
+      if (spelled) return ['*/*']
+      const patterns = splitList(value)
+      for (const p of patterns) {
+        if (!pattern.test(p)) {
+          at.bad(
+            p,
+            'is neither true, false nor a target pattern (linux/amd64, linux/*, */arm64, linux/arm/7)'
+          )
+        }
+      }
+      return patterns.filter(p => pattern.test(p))
+    }
+  }
+}
+
+/**
+ * A secret. Its messages never hold the value: `check` returns a text without it. `trim: false`
+ * keeps surrounding spaces (a password may have them); `value` shapes what consumers get.
+ */
+export function secret(
+  options: {
+    trim?: boolean
+    check?: (value: string) => string | undefined
+    value?: (v: string) => string
+  } = {}
+): Kind<string> {
+  return {
+    kind: 'secret',
+    parse(raw, at) {
+      const value = options.trim === false ? raw : raw.trim()
+      if (value === '') return ''
+      const problem = options.check?.(value)
+      if (problem !== undefined) at.fail(problem)
+      return options.value ? options.value(value) : value
+    }
+  }
+}

@@ -1,0 +1,757 @@
+// The input table: every input the action takes, once. action.yml's inputs, the README's inputs
+// table, the CLI's options, the INPUT names and the typed Inputs fields all come from these rows,
+// so adding an input is one row here (and the code that uses its field).
+import { CHECKSUM_ALGORITHMS } from '../checksums.js'
+import { checkCosignKey } from '../cosign.js'
+import { checkBuildFlags } from '../go-flags.js'
+import { SBOM_FORMATS } from '../sbom.js'
+import { DEFAULT_TARGETS } from '../targets.js'
+import type { TemplateField } from '../template.js'
+import { checkUpxArgs } from '../upx.js'
+import {
+  boolean,
+  choice,
+  choiceList,
+  count,
+  envLines,
+  filePatterns,
+  folder,
+  list,
+  matching,
+  optionalCount,
+  quotedArgs,
+  secret,
+  size,
+  targetMap,
+  targetPatterns,
+  template,
+  text,
+  wordOrFile,
+  type Kind,
+  type ParseAt,
+  type TargetMapEntry
+} from './kinds.js'
+import { badValue, notA, notAllowed } from './messages.js'
+import { splitQuoted } from './syntax.js'
+
+/** Where action.yml lists an input; a blank line separates the groups. */
+export type InputGroup = 'build' | 'cache' | 'artifacts' | 'release' | 'matrix' | 'extras'
+
+/** One input: its name, the Inputs field it fills, how it is parsed, and its documentation. */
+export interface InputRow<N extends string = string, F extends string = string, T = unknown> {
+  /** the name in action.yml (kebab-case), also the CLI's `--<name>` option */
+  readonly name: N
+  /** the camelCase field of Inputs it fills */
+  readonly field: F
+  /** how its text becomes the field's value, with the default and the allowed values */
+  readonly kind: Kind<T>
+  /** the section of action.yml it is listed in */
+  readonly group: InputGroup
+  /** action.yml's description: one line, single spaces, no `${{ }}` expression */
+  readonly description: string
+  /**
+   * the README inputs table's default and meaning columns (Markdown, no `|`); the default is
+   * the kind's own when it has one
+   */
+  readonly readme: { readonly default?: string; readonly meaning: string }
+  /** action.yml's `default:`, only for a value the workflow alone can give (the job's token) */
+  readonly actionDefault?: string
+}
+
+/** True for the secrets (the token, the cosign key and password): their values are never in a message. */
+export function isSecret(row: InputRow): boolean {
+  return row.kind.kind === 'secret'
+}
+
+/** Keeps a row's name and field as literal types, so INPUT and Inputs can be derived. */
+function row<const N extends string, const F extends string, T>(
+  r: InputRow<N, F, T>
+): InputRow<N, F, T> {
+  return r
+}
+
+/** Archive formats the user can ask for; `auto` is zip for windows and tar.gz elsewhere. */
+export const ARCHIVE_CHOICES = ['auto', 'tar.gz', 'tar.xz', 'zip', 'binary'] as const
+
+/** Defaults that are not derived from the run. */
+export const DEFAULTS = {
+  ldflags: '-s -w -X main.version={{.Version}}',
+  nameTemplate: '{{.Binary}}_{{.Version}}_{{.Os}}_{{.Arch}}{{.Variant}}',
+  checksumsName: 'checksums.txt',
+  dist: 'dist',
+  archiveFiles: ['LICENSE*', 'README*']
+} as const
+
+/** Every template field; name templates and ldflags may use all of them. */
+export const TEMPLATE_FIELDS: readonly TemplateField[] = [
+  'Version',
+  'Tag',
+  'Commit',
+  'ShortCommit',
+  'Date',
+  'Os',
+  'Arch',
+  'Variant',
+  'Target',
+  'Binary',
+  'ProjectName'
+]
+
+/** A matrix leg's shard as the plan names it: `<index>-of-<count>[-<goos>]`. */
+export const SHARD = /^([1-9][0-9]{0,2})-of-([1-9][0-9]{0,2})(?:-([a-z0-9]+))?$/
+const SHARD_RULE = "is not a shard of the plan's matrix (like 2-of-3 or 1-of-2-darwin)"
+const SAFE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/
+const SAFE_NAME_RULE =
+  'is not allowed: use letters, digits, ".", "_" and "-", not starting with "." or "-"'
+const VERSION = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/
+const VERSION_RULE =
+  'is not allowed: use letters, digits, ".", "_", "+" and "-", starting with a letter or digit'
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.]*$/
+const TAG_RULE = 'is not a build tag (letters, digits, "_" and ".")'
+const CACHE_KEY_SUFFIX = /^[A-Za-z0-9._-]{1,64}$/
+const CACHE_KEY_SUFFIX_RULE =
+  'is not allowed: up to 64 letters, digits, ".", "_" and "-" (cache keys cannot hold commas)'
+/** Characters the artifact service refuses in names (github-runtime.md), and its length limit. */
+const ARTIFACT_NAME = /^[^":<>|*?\r\n\\/]{1,200}$/
+const ARTIFACT_NAME_RULE =
+  'is not allowed: up to 200 characters, none of " : < > | * ? \\ / or line breaks'
+
+/** A leading dash would reach go as a flag: a package path is data, never an option. */
+function notAFlag(item: string): string | undefined {
+  return item.startsWith('-') ? 'is not a package path (it starts with "-")' : undefined
+}
+
+/** A cc value is a command line by Go's quoting (CC may carry flags), never empty. */
+function checkCompiler(entry: TargetMapEntry, at: ParseAt): void {
+  try {
+    if (splitQuoted(entry.value).length === 0) at.bad(entry.scope, 'has no compiler')
+  } catch (error) {
+    at.fail(`${(error as Error).message} in "${entry.value}"`)
+  }
+}
+
+/** GitHub shows a release title on one line and refuses very long ones. */
+function oneLineTitle(title: string): string | undefined {
+  return title.length > 1000 || /[\r\n]/.test(title)
+    ? 'one line of at most 1000 characters'
+    : undefined
+}
+
+/** A token with whitespace is two values pasted together; the message never shows it. */
+function tokenComplaint(token: string): string | undefined {
+  return /\s/.test(token) ? 'the token holds whitespace; pass the token alone' : undefined
+}
+
+/**
+ * What is wrong with a tag name by `git check-ref-format` rules (GitHub refuses such tags with a
+ * 422), so it is refused before anything is built.
+ */
+export function tagNameComplaint(tag: string): string | undefined {
+  const bad =
+    tag.length > 250 ||
+    // eslint-disable-next-line no-control-regex -- git refuses control characters in ref names
+    /[\x00-\x20\x7f~^:?*[\\]/.test(tag) ||
+    tag.includes('..') ||
+    tag.includes('@{') ||
+    tag.includes('//') ||
+    /^[-/.]|[/.]$|\.lock(\/|$)|\/\./.test(tag) ||
+    tag === '@'
+  return bad
+    ? 'is not a valid tag name (git check-ref-format: no spaces, ~ ^ : ? * [ \\, "..", "@{", leading "-" or ".", trailing "." or ".lock")'
+    : undefined
+}
+
+/** Problems of a tag name given in input `name` (none when git accepts it). */
+export function checkTagName(name: string, tag: string): string[] {
+  const complaint = tagNameComplaint(tag)
+  return complaint === undefined ? [] : [badValue(name, tag, complaint)]
+}
+
+/** Every input, in action.yml's order; problems are listed in this order too. */
+export const INPUT_TABLE = [
+  row({
+    name: 'targets',
+    field: 'targets',
+    kind: list({ fallback: DEFAULT_TARGETS, blankOnly: true }),
+    group: 'build',
+    description:
+      'Targets, newline or comma separated: goos/goarch[/variant] (linux/arm/7, linux/amd64/v3, linux/arm64/v8.2), the preset first-class, or wildcards (linux/*, */arm64). Validated against `go tool dist list` of the installed Go. Default: linux/amd64, linux/arm64, darwin/amd64, darwin/arm64, windows/amd64.',
+    readme: {
+      default: 'linux/amd64, linux/arm64, darwin/amd64, darwin/arm64, windows/amd64',
+      meaning: '`goos/goarch[/variant]`, `first-class`, `linux/*`, `*/arm64`'
+    }
+  }),
+  row({
+    name: 'working-directory',
+    field: 'workingDirectory',
+    kind: folder({ base: 'workspace', fallback: '.' }),
+    group: 'build',
+    description:
+      'Module root (the folder with go.mod), relative to the workspace. Default the workspace.',
+    readme: { default: 'workspace', meaning: 'module root (folder with go.mod)' }
+  }),
+  row({
+    name: 'package',
+    field: 'packages',
+    kind: list({ fallback: ['.'], item: notAFlag }),
+    group: 'build',
+    description:
+      'Main package(s) to build, relative to the module root (./cmd/app, ./cmd/...). Default ".".',
+    readme: {
+      default: '`.`',
+      meaning:
+        'main package(s): `./cmd/app`, `./cmd/...`; several make several binaries per archive'
+    }
+  }),
+  row({
+    name: 'binary-name',
+    field: 'binaryNames',
+    kind: list({ item: matching(SAFE_NAME, SAFE_NAME_RULE) }),
+    group: 'build',
+    description:
+      'Binary name per package, in the same order. Default the package folder\'s name (the module\'s for ".").',
+    readme: { default: 'package folder (module name for `.`)', meaning: 'one per package' }
+  }),
+  row({
+    name: 'version',
+    field: 'version',
+    kind: text({ check: matching(VERSION, VERSION_RULE) }),
+    group: 'build',
+    description:
+      'Version to stamp. Default: from a refs/tags/v* ref (v1.2.3 gives 1.2.3), otherwise a snapshot version <next patch>-SNAPSHOT-<short commit>.',
+    readme: {
+      default: 'from a `refs/tags/v*` ref, else `<next patch>-SNAPSHOT-<short commit>`',
+      meaning: 'version stamp'
+    }
+  }),
+  row({
+    name: 'ldflags',
+    field: 'ldflags',
+    kind: template({ fallback: DEFAULTS.ldflags, fields: TEMPLATE_FIELDS }),
+    group: 'build',
+    description:
+      "-ldflags template; passed to go as one argument and split by Go's own quoting rules. Fields: {{.Version}} {{.Tag}} {{.Commit}} {{.ShortCommit}} {{.Date}} (commit time, RFC 3339) {{.Os}} {{.Arch}} {{.Variant}} {{.Target}} {{.Binary}} {{.ProjectName}}. Default: -s -w -X main.version={{.Version}}",
+    readme: { default: '`-s -w -X main.version={{.Version}}`', meaning: 'template, fields below' }
+  }),
+  row({
+    name: 'flags',
+    field: 'flags',
+    kind: quotedArgs(checkBuildFlags),
+    group: 'build',
+    description:
+      'Extra go build flags (allowlisted; -o, -toolexec, -overlay, -modfile, -pkgdir, -n, -work are refused).',
+    readme: { meaning: 'extra go build flags (allowlisted)' }
+  }),
+  row({
+    name: 'tags',
+    field: 'tags',
+    kind: list({ spaces: true, item: matching(TAG, TAG_RULE) }),
+    group: 'build',
+    description: 'Build tags, comma or space separated.',
+    readme: { meaning: 'build tags' }
+  }),
+  row({
+    name: 'trimpath',
+    field: 'trimpath',
+    kind: boolean(true),
+    group: 'build',
+    description: 'Build with -trimpath (needed for reproducible binaries). Default true.',
+    readme: { meaning: '`-trimpath`' }
+  }),
+  row({
+    name: 'buildvcs',
+    field: 'buildvcs',
+    kind: choice(['auto', 'true', 'false'], 'auto'),
+    group: 'build',
+    description: "-buildvcs setting (auto, true, false). Default auto (Go's default).",
+    readme: { meaning: '`-buildvcs`' }
+  }),
+  row({
+    name: 'env',
+    field: 'env',
+    kind: envLines(),
+    group: 'build',
+    description:
+      'Extra build environment, one NAME=value per line, optionally for some targets only ("linux/arm64: CGO_CFLAGS=-O2"). Allowed: GO*, CGO_*, CC, CXX, AR, PKG_CONFIG*.',
+    readme: {
+      meaning:
+        '`NAME=value` lines, optionally `goos/goarch: NAME=value`; `GO*`, `CGO_*`, `CC`, `CXX`, `AR`, `PKG_CONFIG*`'
+    }
+  }),
+  row({
+    name: 'cgo',
+    field: 'cgo',
+    kind: choice(['false', 'true', 'auto'], 'false'),
+    group: 'build',
+    description:
+      'false (default), true (fail before building when a target has no C compiler), or auto (cgo only where a C compiler for the target is found: Debian/Ubuntu cross gcc, or zig on PATH).',
+    readme: {
+      meaning: '`true` (every target needs a C compiler) or `auto` (only where one is found)'
+    }
+  }),
+  row({
+    name: 'cc',
+    field: 'cc',
+    kind: targetMap(checkCompiler),
+    group: 'build',
+    description: 'C compiler per target, one per line: "linux/arm64: aarch64-linux-gnu-gcc".',
+    readme: { default: 'found by triplet', meaning: '`goos/goarch: compiler` lines' }
+  }),
+  row({
+    name: 'parallelism',
+    field: 'parallelism',
+    kind: count({ min: 1, max: 256, fallback: at => at.cpus }),
+    group: 'build',
+    description: 'How many go builds run at once. Default the number of CPUs.',
+    readme: { default: 'CPU count', meaning: 'builds at once' }
+  }),
+  row({
+    name: 'archive',
+    field: 'archive',
+    kind: choice(ARCHIVE_CHOICES, 'auto'),
+    group: 'build',
+    description:
+      'auto (zip for windows, tar.gz otherwise), tar.gz, tar.xz, zip, or binary (no archive). Default auto.',
+    readme: {
+      meaning: '`auto` (zip for windows, tar.gz elsewhere), `tar.gz`, `tar.xz`, `zip`, `binary`'
+    }
+  }),
+  row({
+    name: 'archive-files',
+    field: 'archiveFiles',
+    kind: filePatterns(DEFAULTS.archiveFiles),
+    group: 'build',
+    description:
+      'Extra files for every archive, relative to the module root; wildcards in file names. Default LICENSE* README*.',
+    readme: {
+      default: '`LICENSE*` `README*`',
+      meaning: 'extra files in every archive; wildcards in file names'
+    }
+  }),
+  row({
+    name: 'name-template',
+    field: 'nameTemplate',
+    kind: template({ fallback: DEFAULTS.nameTemplate, fields: TEMPLATE_FIELDS }),
+    group: 'build',
+    description:
+      'Archive name without extension. Default: {{.Binary}}_{{.Version}}_{{.Os}}_{{.Arch}}{{.Variant}}',
+    readme: {
+      default: '`{{.Binary}}_{{.Version}}_{{.Os}}_{{.Arch}}{{.Variant}}`',
+      meaning: 'archive name; `[A-Za-z0-9._-]`, unique'
+    }
+  }),
+  row({
+    name: 'checksum-algorithms',
+    field: 'checksumAlgorithms',
+    kind: choiceList({
+      choices: CHECKSUM_ALGORITHMS,
+      fallback: ['sha256'],
+      complaint: notA('supported', CHECKSUM_ALGORITHMS)
+    }),
+    group: 'build',
+    description: 'sha256 and/or sha512. Default sha256.',
+    readme: { meaning: '`sha256`, `sha512`' }
+  }),
+  row({
+    name: 'checksums-name',
+    field: 'checksumsName',
+    kind: text({ fallback: DEFAULTS.checksumsName, check: matching(SAFE_NAME, SAFE_NAME_RULE) }),
+    group: 'build',
+    description:
+      'Name of the checksums file (further algorithms get .sha512 before the extension). Default checksums.txt.',
+    readme: { default: '`checksums.txt`', meaning: 'further algorithms: `checksums.sha512.txt`' }
+  }),
+  row({
+    name: 'dist',
+    field: 'dist',
+    kind: folder({ base: 'working-directory', fallback: DEFAULTS.dist }),
+    group: 'build',
+    description:
+      'Output folder, relative to the module root; emptied on each run, refused if it holds foreign files. Default dist.',
+    readme: {
+      default: '`dist`',
+      meaning: 'output folder; emptied each run, refused if it holds foreign files'
+    }
+  }),
+  row({
+    name: 'cache',
+    field: 'cache',
+    kind: boolean(true),
+    group: 'cache',
+    description:
+      'Restore the Go build and module caches before building and save them after a green job. Default true.',
+    readme: { meaning: 'restore the Go build and module caches, save them in the post step' }
+  }),
+  row({
+    name: 'cache-save',
+    field: 'cacheSave',
+    kind: choice(['auto', 'always', 'never'], 'auto'),
+    group: 'cache',
+    description:
+      'When the post step saves: auto (default; only push, schedule and workflow_dispatch runs on the default branch), always, or never. Pull requests never save.',
+    readme: {
+      meaning: '`auto` (push, schedule, workflow_dispatch on the default branch), `always`, `never`'
+    }
+  }),
+  row({
+    name: 'cache-key-suffix',
+    field: 'cacheKeySuffix',
+    kind: text({ check: matching(CACHE_KEY_SUFFIX, CACHE_KEY_SUFFIX_RULE) }),
+    group: 'cache',
+    description: 'Extra part for every cache key, to keep caches apart by hand.',
+    readme: { meaning: 'extra key part, to keep caches apart by hand' }
+  }),
+  row({
+    name: 'verify-modules',
+    field: 'verifyModules',
+    kind: boolean(true),
+    group: 'cache',
+    description: 'Run go mod verify after restoring the module cache. Default true.',
+    readme: { meaning: '`go mod verify` after restoring the module cache' }
+  }),
+  row({
+    name: 'upload-artifacts',
+    field: 'uploadArtifacts',
+    kind: boolean(true),
+    group: 'artifacts',
+    description:
+      'Upload the archives and checksums as one workflow artifact of this job. Default true.',
+    readme: {
+      meaning:
+        'upload archives, SBOMs and checksums as one workflow artifact (a re-run replaces it)'
+    }
+  }),
+  row({
+    name: 'artifact-name',
+    field: 'artifactName',
+    kind: text({ check: matching(ARTIFACT_NAME, ARTIFACT_NAME_RULE) }),
+    group: 'artifacts',
+    description:
+      'Name of the workflow artifact. Default <project>_<target ids>, or <project>_<n>-targets-<hash> for long target lists, so every matrix leg gets its own. A re-run of the job replaces it.',
+    readme: {
+      default: '`<project>_<target ids>`',
+      meaning: 'unique per matrix leg; long lists `<project>_<n>-targets-<hash>`'
+    }
+  }),
+  row({
+    name: 'retention-days',
+    field: 'retentionDays',
+    kind: optionalCount({ min: 1, max: 90 }),
+    group: 'artifacts',
+    description: "Days to keep the workflow artifact, 1 to 90. Default the repository's setting.",
+    readme: { default: 'repository setting', meaning: '1–90' }
+  }),
+  row({
+    name: 'release',
+    field: 'release',
+    kind: choice(['auto', 'true', 'false'], 'auto'),
+    group: 'release',
+    description:
+      'Publish to a GitHub Release: auto (default; when the ref is a tag), true, or false. Fork pull requests never publish.',
+    readme: { meaning: '`auto` (publish on tag refs), `true`, `false`' }
+  }),
+  row({
+    name: 'release-tag',
+    field: 'releaseTag',
+    kind: text({ check: tagNameComplaint }),
+    group: 'release',
+    description: 'Tag of the release. Default the tag of the ref (refs/tags/<tag>).',
+    readme: { default: "the ref's tag", meaning: 'tag to publish to' }
+  }),
+  row({
+    name: 'release-name',
+    field: 'releaseName',
+    kind: text({ echo: false, check: oneLineTitle }),
+    group: 'release',
+    description: 'Title of a release this run creates. Default the tag.',
+    readme: { default: 'the tag', meaning: 'title of a release this run creates' }
+  }),
+  row({
+    name: 'draft',
+    field: 'draft',
+    kind: boolean(false),
+    group: 'release',
+    description:
+      'Leave the release a draft after every asset is uploaded and verified. Default false.',
+    readme: { meaning: 'leave the release a draft after upload and verification' }
+  }),
+  row({
+    name: 'prerelease',
+    field: 'prerelease',
+    kind: choice(['auto', 'true', 'false'], 'auto'),
+    group: 'release',
+    description:
+      'auto (default; when the tag has a semver pre-release part such as v1.2.0-rc.1), true, or false.',
+    readme: {
+      meaning: '`auto` (semver pre-release part, also `cmd/tool/v1.2.0-rc.1`), `true`, `false`'
+    }
+  }),
+  row({
+    name: 'make-latest',
+    field: 'makeLatest',
+    kind: choice(['true', 'false', 'legacy'], 'true'),
+    group: 'release',
+    description:
+      'true (default), false, or legacy (GitHub picks by date and version); pre-releases are never latest.',
+    readme: { meaning: '`true`, `false`, `legacy`; pre-releases are never latest' }
+  }),
+  row({
+    name: 'release-notes',
+    field: 'releaseNotes',
+    kind: wordOrFile({
+      words: ['generate', 'none'],
+      fallback: 'generate',
+      maxBytes: 125_000,
+      limit: "GitHub's 125,000 characters"
+    }),
+    group: 'release',
+    description:
+      "Notes of a release this run creates: generate (default; GitHub's generated notes), none, or the path of a Markdown file in the workspace.",
+    readme: { meaning: '`generate`, `none`, or a Markdown file in the workspace' }
+  }),
+  row({
+    name: 'overwrite',
+    field: 'overwrite',
+    kind: choice(['replace', 'skip', 'fail'], 'replace'),
+    group: 'release',
+    description:
+      'When the release already has an asset of the same name: replace (default), skip (keep it when it is identical by size and digest, fail otherwise), or fail.',
+    readme: {
+      meaning:
+        'an existing asset of the same name with other bytes: `replace`, `skip` (keep identical ones, fail otherwise), `fail` (any existing one)'
+    }
+  }),
+  row({
+    name: 'github-token',
+    field: 'githubToken',
+    kind: secret({ check: tokenComplaint }),
+    actionDefault: '${{ github.token }}',
+    group: 'release',
+    description:
+      "Token for the release API; needs `permissions: contents: write`. Default the job's GITHUB_TOKEN.",
+    readme: {
+      default: '`${{ github.token }}`',
+      meaning: 'needs `contents: write`; masked, never on a command line'
+    }
+  }),
+  row({
+    name: 'mode',
+    field: 'mode',
+    kind: choice(['all', 'plan', 'build', 'publish'], 'all'),
+    group: 'matrix',
+    description:
+      "all (default): everything in this job. plan: validate and split the targets into matrix legs (outputs matrix, targets, version); nothing is built. build: one leg of that matrix. publish: the fan-in; downloads every leg's artifact, checks them against the plan's targets, merges one checksums file and publishes the release.",
+    readme: {
+      meaning:
+        '`all` (one job), `plan` (write the matrix; nothing is built), `build` (one leg), `publish` (the fan-in)'
+    }
+  }),
+  row({
+    name: 'legs',
+    field: 'legs',
+    kind: count({ min: 1, max: 256, fallback: 0 }),
+    group: 'matrix',
+    description: 'mode: plan: number of legs (near-equal groups of targets in their order).',
+    readme: { default: 'one leg', meaning: '`mode: plan`: number of legs, in near-equal groups' }
+  }),
+  row({
+    name: 'targets-per-leg',
+    field: 'targetsPerLeg',
+    kind: count({ min: 1, max: 256, fallback: 0 }),
+    group: 'matrix',
+    description: 'mode: plan: at most this many targets per leg (legs balanced).',
+    readme: { meaning: '`mode: plan`: at most N targets per leg (balanced)' }
+  }),
+  row({
+    name: 'split-by',
+    field: 'splitBy',
+    kind: choice(['', 'goos'], ''),
+    group: 'matrix',
+    description:
+      'mode: plan: goos, one leg per OS (with cgo, darwin and windows legs get native runners).',
+    readme: { meaning: '`mode: plan`: `goos`, one leg per OS' }
+  }),
+  row({
+    name: 'shard',
+    field: 'shard',
+    kind: text({ check: matching(SHARD, SHARD_RULE) }),
+    group: 'matrix',
+    description:
+      "mode: build: the leg's shard from the matrix (matrix.shard); names its artifact and cache.",
+    readme: { meaning: "`mode: build`: `matrix.shard`; names the leg's artifact and cache" }
+  }),
+  row({
+    name: 'planned-targets',
+    field: 'plannedTargets',
+    kind: list(),
+    group: 'matrix',
+    description:
+      'mode: build with release: true and no fan-in job: every target of the plan (needs.<plan>.outputs.targets). Each leg uploads its files to the shared draft; the leg that finds every planned file there writes checksums.txt and publishes.',
+    readme: {
+      meaning:
+        "`mode: build` with `release: true`: the plan's `targets` output; the leg that finds every planned file on the release publishes it"
+    }
+  }),
+  row({
+    name: 'universal-binaries',
+    field: 'universalBinaries',
+    kind: choice(['false', 'true', 'replace'], 'false'),
+    group: 'extras',
+    description:
+      'true: also join the darwin/amd64 and darwin/arm64 binaries into one universal (fat) Mach-O, target darwin_all, archived and checksummed like a target ({{.Arch}} is "all"), keeping the thin darwin archives; replace: publish darwin_all instead of them. Needs both darwin targets in the job (matrix: the plan keeps them in one leg). Default false.',
+    readme: {
+      meaning:
+        '`true`: also join darwin/amd64 + darwin/arm64 into one universal Mach-O, target `darwin_all` ([below](#upx-and-macos-universal-binaries)); `replace`: publish it instead of the thin darwin archives'
+    }
+  }),
+  row({
+    name: 'upx',
+    field: 'upx',
+    kind: targetPatterns(),
+    group: 'extras',
+    description:
+      'Compress binaries with UPX (upx on PATH; Debian/Ubuntu package upx-ucl): false (default), true, or target patterns (linux/amd64, linux/*). Targets UPX cannot pack (darwin, windows/arm64, riscv64, ...) are skipped with a notice.',
+    readme: {
+      default: '`false`',
+      meaning:
+        '`true` or target patterns (`linux/*`, `windows/amd64`): compress those binaries with UPX; darwin and targets UPX cannot pack are skipped with a notice'
+    }
+  }),
+  row({
+    name: 'upx-args',
+    field: 'upxArgs',
+    kind: quotedArgs(checkUpxArgs),
+    group: 'extras',
+    description:
+      'Extra upx options, Go-style quoting: compression options such as --best, --lzma, --brute, -1..-9. Default: none (upx defaults).',
+    readme: {
+      default: 'UPX defaults',
+      meaning: 'upx compression options, Go-style quoting: `--best --lzma`, `--brute`, `-1`..`-9`'
+    }
+  }),
+  row({
+    name: 'sbom',
+    field: 'sbom',
+    kind: choiceList({
+      choices: SBOM_FORMATS,
+      fallback: [],
+      noneIsFalse: true,
+      complaint: notAllowed(['false', ...SBOM_FORMATS, 'or both comma separated'])
+    }),
+    group: 'extras',
+    description:
+      'false (default), cyclonedx-json, spdx-json, or both comma separated: one SBOM per archive (or bare binary) from the Go build info in its binaries (go version -m): main module, every dependency module with version, h1 hash and purl, Go version and build settings. Named <file>.sbom.cdx.json / <file>.sbom.spdx.json, checksummed, uploaded and published with the archives; reproducible (commit time, content-derived ids).',
+    readme: {
+      meaning:
+        '`cyclonedx-json`, `spdx-json` or both: one SBOM per published file, see [SBOMs](#sboms)'
+    }
+  }),
+  row({
+    name: 'smoke-test',
+    field: 'smokeTest',
+    kind: quotedArgs(),
+    group: 'extras',
+    description:
+      "Arguments to run every built binary with (like --version), split with Go's quoting rules, never by a shell. Binaries run natively, under qemu-<arch>-static (with the Debian cross sysroot for dynamically linked cgo binaries) or windows/amd64 under wine, each for at most 60 s; a non-zero exit fails the step naming the target. Targets this runner cannot run are listed as skipped. Empty: no smoke test.",
+    readme: {
+      meaning:
+        'arguments to run every binary with after the build (`--version`), Go quoting, no shell; see [Smoke tests](#smoke-tests)'
+    }
+  }),
+  row({
+    name: 'smoke-test-expect',
+    field: 'smokeTestExpect',
+    kind: template({ fields: TEMPLATE_FIELDS }),
+    group: 'extras',
+    description:
+      "Text the smoke run's stdout+stderr must contain; a template like {{.Version}}. Needs smoke-test.",
+    readme: { meaning: "text the smoke run's output must contain, a template: `{{.Version}}`" }
+  }),
+  row({
+    name: 'max-binary-size',
+    field: 'maxBinarySize',
+    kind: size(),
+    group: 'extras',
+    description:
+      'Largest allowed binary: bytes, or with a unit KB, KiB, MB, MiB, GB, GiB (25MiB). A larger binary fails the step naming the target and both sizes.',
+    readme: {
+      meaning:
+        'largest allowed binary: `25MiB`, `30MB`, `25000000` (KB/KiB/MB/MiB/GB/GiB); larger fails naming the target and both sizes'
+    }
+  }),
+  row({
+    name: 'cosign-key',
+    field: 'cosignKey',
+    kind: secret({ check: checkCosignKey, value: key => `${key}\n` }),
+    group: 'extras',
+    description:
+      "Sign the checksums file with cosign (on PATH: sigstore/cosign-installer): the contents of cosign.key from `cosign generate-key-pair` (a secret, e.g. the COSIGN_PRIVATE_KEY secret). Writes <checksums name>.sigstore.json (cosign sign-blob --bundle), uploaded and published with the checksums; on a release it signs the release's merged checksums file. Masked, passed to cosign in a 0600 file that is deleted afterwards. Empty: no signing.",
+    readme: {
+      meaning:
+        'contents of `cosign.key` (a secret): sign the checksums file with cosign, see [Signing](#signing)'
+    }
+  }),
+  row({
+    name: 'cosign-password',
+    field: 'cosignPassword',
+    kind: secret({ trim: false }),
+    group: 'extras',
+    description:
+      "The key's password (a secret), passed to cosign as COSIGN_PASSWORD, never on a command line.",
+    readme: { meaning: "the key's password (a secret), given to cosign as `COSIGN_PASSWORD`" }
+  }),
+  row({
+    name: 'cosign-tlog',
+    field: 'cosignTlog',
+    kind: boolean(true),
+    group: 'extras',
+    description:
+      'true (default): record each signature in the public Rekor transparency log (needs network); false: sign without it (verify with --insecure-ignore-tlog=true).',
+    readme: {
+      meaning:
+        'record signatures in the public Rekor transparency log; `false`: key-only signatures'
+    }
+  }),
+  row({
+    name: 'attest',
+    field: 'attest',
+    kind: boolean(false),
+    group: 'extras',
+    description:
+      "true: a GitHub build-provenance attestation (SLSA v1, signed with Sigstore through the job's OIDC token) of every file in this job's checksums file, stored in the repository's attestations (verify: gh attestation verify <file> -R owner/repo). Needs `permissions: id-token: write` and `attestations: write`; refused before any build when the job has no OIDC token. At most 1024 files per attestation, more in several. Fork pull requests skip it. Default false.",
+    readme: {
+      meaning:
+        '`true`: GitHub build-provenance attestations of every checksummed file; needs `id-token: write` and `attestations: write`, see [Attestations](#attestations)'
+    }
+  })
+]
+
+/** One row of the table. */
+export type TableRow = (typeof INPUT_TABLE)[number]
+
+/** An input's name as action.yml spells it. */
+export type InputName = TableRow['name']
+
+/** `working-directory` → `workingDirectory`. */
+type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}`
+  ? `${Head}${Capitalize<CamelCase<Tail>>}`
+  : S
+
+/** The value type a kind parses to. */
+type ValueOf<K> = K extends Kind<infer T> ? T : never
+
+/** Input names by their camelCase key (`INPUT.workingDirectory`); the CLI takes the same names. */
+export const INPUT = Object.fromEntries(
+  INPUT_TABLE.map(r => [r.name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase()), r.name])
+) as { readonly [R in TableRow as CamelCase<R['name']>]: R['name'] }
+
+/** The Inputs fields the table fills, each typed by its kind's parser. */
+export type TableInputs = { [R in TableRow as R['field']]: ValueOf<R['kind']> }
+
+/** The validated, typed inputs of a run: the table's fields and two the parser derives. */
+export interface Inputs extends TableInputs {
+  /** folder all user paths must stay inside (GITHUB_WORKSPACE, or the CLI's current folder) */
+  workspace: string
+  /** true when archiveFiles is the default list, whose patterns may match nothing */
+  archiveFilesDefault: boolean
+}
