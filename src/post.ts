@@ -5,6 +5,9 @@ import { actionsLog } from './ports/log.js'
 import { actionsOutputs } from './ports/outputs.js'
 import { actionsState } from './ports/state.js'
 
+// The main step masked it; no program the cache client starts (tar, zstd) needs it either.
+delete process.env.SIGSTORE_ID_TOKEN
+
 await runPost({
   cache: actionsCache,
   state: actionsState,

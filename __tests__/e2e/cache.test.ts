@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import * as crypto from 'node:crypto'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -362,4 +363,34 @@ test('restoring the module cache over a read-only tree, as a user who is not roo
   expect(main.stdout).toMatch(/^module cache: exact hit go-xbuild-mod-v2-Linux-/m)
   expect(main.stdout).toMatch(/^go mod verify: all modules verified/m)
   expect(main.stdout).not.toMatch(/::warning::|tar: |Cannot open|Permission denied/)
+})
+
+test('SIGSTORE_ID_TOKEN in the job’s environment reaches no tar the cache client starts, in the main or the post step', async () => {
+  // A `tar` first on PATH that appends its environment to a file, then runs the real tar.
+  const real = await realProcess.run('sh', ['-c', 'command -v tar'], {
+    env: { PATH: process.env.PATH ?? '' }
+  })
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-tar-env-'))
+  const log = path.join(dir, 'env.log')
+  fs.writeFileSync(log, '')
+  fs.writeFileSync(
+    path.join(dir, 'tar'),
+    `#!/bin/sh\nenv >> '${log}'\necho ---- >> '${log}'\nexec '${real.stdout.trim()}' "$@"\n`,
+    { mode: 0o755 }
+  )
+  const token = `eyJhbGciOiJub25lIn0.${crypto.randomUUID()}.x`
+  // A commit of its own: the post step has a build cache layer to save.
+  const workspace = copyFixture('deps')
+  const sha = await gitInit(workspace, { epoch: 1_700_000_777 })
+  const { main, post } = await job(workspace, sha, {
+    SIGSTORE_ID_TOKEN: token,
+    PATH: `${dir}${path.delimiter}${process.env.PATH ?? ''}`
+  })
+  expect([main.code, post?.code]).toEqual([0, 0])
+  expect(post!.stdout).toMatch(/^build cache: saved /m)
+  const seen = fs.readFileSync(log, 'utf8')
+  // tar ran (the post step's save at least), never with the variable.
+  expect(seen).toMatch(/^----$/m)
+  expect(seen).not.toMatch(/^SIGSTORE_ID_TOKEN=/m)
+  expect(seen).not.toContain(token)
 })
