@@ -9,9 +9,9 @@ import { INPUT, type Inputs } from './inputs/index.js'
 
 /**
  * Who must agree on a field: `names` — every leg and the publish job (which files exist and how
- * they are named; the publish job expects them by name);
- * `build` — every leg (the bytes of its files; the publish job builds nothing); `publishing` —
- * legs that publish without a fan-in job (the leg that uploads last decides these for all).
+ * they are named; the publish job expects them by name); `build` — every leg (the bytes of its
+ * files; the publish job builds nothing); `publishing` — legs that publish without a fan-in job
+ * (the leg that uploads last decides these for all).
  */
 export type FingerprintScope = 'names' | 'build' | 'publishing'
 
