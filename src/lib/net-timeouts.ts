@@ -101,7 +101,13 @@ export function watchFetch(inner: FetchLike, timeouts: NetworkTimeouts): FetchLi
     if (outer?.aborted) controller.abort(outer.reason)
     outer?.addEventListener('abort', () => controller.abort(outer.reason), { once: true })
     let body = init.body
+    let streamed: RequestInit = {}
     if (isAsyncIterable(body)) {
+      // fetch clones a request to follow redirects, and the clone tees a streamed body: the
+      // unread branch kept every byte, so a 1.5 GiB upload peaked at 1.6 GiB RSS (undici issue
+      // #4058). With no window and redirects refused it sends the stream as is; a stream could
+      // not be sent again on a redirect anyway.
+      streamed = { redirect: 'error', window: null }
       const source = body
       body = (async function* () {
         phase = 'sending the body'
@@ -114,7 +120,7 @@ export function watchFetch(inner: FetchLike, timeouts: NetworkTimeouts): FetchLi
       })() as unknown as ReadableStream
     }
     try {
-      const response = await inner(url, { ...init, body, signal: controller.signal })
+      const response = await inner(url, { ...init, ...streamed, body, signal: controller.signal })
       phase = 'receiving the answer'
       timer.refresh()
       const chunks: Uint8Array[] = []
