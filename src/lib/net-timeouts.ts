@@ -150,15 +150,24 @@ export function watchFetch(inner: FetchLike, timeouts: NetworkTimeouts): FetchLi
 export type Unguard = () => void
 
 let guarded: { timeouts: NetworkTimeouts; unguard: Unguard } | undefined
+/** Every stall guardNodeHttp ended, oldest first: the toolkit words them without the host. */
+const nodeHttpStalls: StallError[] = []
+
+/** The stalls guardNodeHttp ended after the first `since` (pass the length seen before a call). */
+export function nodeHttpStallsSince(since: number): { count: number; stalls: StallError[] } {
+  return { count: nodeHttpStalls.length, stalls: nodeHttpStalls.slice(since) }
+}
 
 /**
  * Bounds every request made with node's http/https modules from now on (the toolkit's
- * @actions/http-client and the Azure Storage SDK under @actions/cache and @actions/artifact,
- * which set no idle bound on blob uploads): a socket that does not connect within `connectMs`, or
- * that sends and receives nothing for `idleMs`, is destroyed with a StallError (code ETIMEDOUT,
- * which their retry policies retry). Node publishes each request on the `http.client.request.start`
- * diagnostics channel before it is sent. Installed once per process; later calls keep the first
- * bounds. undici (fetch) is not covered: see watchFetch.
+ * @actions/http-client and the Azure Storage SDK under @actions/cache and @actions/artifact): a
+ * socket that does not connect within `connectMs`, or that sends and receives nothing for
+ * `idleMs`, is destroyed with a StallError (code ETIMEDOUT, which the toolkit and the Azure SDK
+ * treat as a network timeout: the Azure SDK retries it, the toolkit's twirp clients give up).
+ * Node 20 publishes a request on the `http.client.request.start` diagnostics channel when it is
+ * ended (`http.client.request.created`, at creation, is Node 22+), so a body still being piped —
+ * an Azure SDK blob upload — is watched only from its last byte on. Installed once per process;
+ * later calls keep the first bounds. undici (fetch) is not covered: see watchFetch.
  */
 export function guardNodeHttp(timeouts: NetworkTimeouts): Unguard {
   if (guarded) return guarded.unguard
@@ -166,23 +175,30 @@ export function guardNodeHttp(timeouts: NetworkTimeouts): Unguard {
     const request = (message as { request: http.ClientRequest }).request
     // The Host header is host[:port] as the request addresses it (a proxy's address would mislead).
     const host = String(request.getHeader('host') ?? request.host)
-    request.once('socket', (socket: Socket) => {
+    const stop = (stall: StallError): void => {
+      nodeHttpStalls.push(stall)
+      request.destroy(stall)
+    }
+    const watchConnect = (socket: Socket): void => {
       // A pooled keep-alive socket is connected already.
       if (!socket.connecting) return
       const connectTimer = setTimeout(
-        () => request.destroy(new StallError(host, timeouts.connectMs, 'connecting', true)),
+        () => stop(new StallError(host, timeouts.connectMs, 'connecting', true)),
         timeouts.connectMs
       )
       socket.once('connect', () => clearTimeout(connectTimer))
       socket.once('close', () => clearTimeout(connectTimer))
-    })
+    }
+    // The channel fires when the request is ended: a socket may be assigned by then.
+    if (request.socket) watchConnect(request.socket)
+    else request.once('socket', watchConnect)
     // ClientRequest.setTimeout arms the socket's idle timer once it is connected; every read and
     // write re-arms it.
     request.setTimeout(timeouts.idleMs, () => {
       const phase = request.writableFinished
         ? 'waiting for or receiving the answer'
         : 'sending the body'
-      request.destroy(new StallError(host, timeouts.idleMs, phase))
+      stop(new StallError(host, timeouts.idleMs, phase))
     })
   }
   diagnostics.subscribe('http.client.request.start', onRequest)
