@@ -1,3 +1,5 @@
+import { guardNodeHttp, networkTimeouts } from '../lib/net-timeouts.js'
+
 /** One file an attestation is about: its published name and its digests (hex, by algorithm). */
 export interface AttestationSubject {
   name: string
@@ -28,6 +30,10 @@ export const actionsAttest: AttestPort = async ({ subjects, token }) => {
   // Loaded on first use: the library and its Sigstore client are a third of the bundle, and
   // most runs do not attest (the bundle keeps it in a chunk of its own).
   const { attestProvenance } = await import('@actions/attest')
+  // The OIDC token and its issuer's keys come through @actions/http-client (node http): bounded
+  // like the cache's. Sigstore's clients bound each request to 10 s and retry 3 times; the
+  // store call is Octokit on undici's defaults (connect 10 s, headers and body idle 300 s).
+  guardNodeHttp(networkTimeouts(process.env))
   const made = await attestProvenance({ subjects, token })
   return {
     ...(made.attestationID !== undefined ? { id: Number(made.attestationID) } : {}),
