@@ -1156,6 +1156,8 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
             state: 'starter',
             contentType: req.headers['content-type'] ?? 'application/octet-stream',
             bytes: Buffer.alloc(0),
+            size: 0,
+            sha256: crypto.createHash('sha256').digest('hex'),
             digest: null,
             downloadCount: 0,
             createdAt: now,
