@@ -24,7 +24,7 @@ import require$$0$1 from 'node:buffer';
 import util__default from 'node:util';
 import require$$7 from 'node:querystring';
 import require$$0$2 from 'node:events';
-import require$$0$6 from 'node:diagnostics_channel';
+import diagnostics__default from 'node:diagnostics_channel';
 import require$$5 from 'node:tls';
 import zlib from 'node:zlib';
 import require$$5$1 from 'node:perf_hooks';
@@ -2075,7 +2075,7 @@ var hasRequiredDiagnostics;
 function requireDiagnostics () {
 	if (hasRequiredDiagnostics) return diagnostics;
 	hasRequiredDiagnostics = 1;
-	const diagnosticsChannel = require$$0$6;
+	const diagnosticsChannel = diagnostics__default;
 	const util = util__default;
 
 	const undiciDebugLog = util.debuglog('undici');

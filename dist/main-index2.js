@@ -14,7 +14,7 @@ import require$$2__default from 'events';
 import * as child from 'child_process';
 import assert, { ok } from 'assert';
 import { setTimeout as setTimeout$1 } from 'timers';
-import require$$0$6 from 'net';
+import require$$0$5 from 'net';
 import require$$1 from 'tls';
 import require$$0__default from 'util';
 import require$$0$2 from 'node:assert';
@@ -25,7 +25,7 @@ import require$$0 from 'node:buffer';
 import util__default from 'node:util';
 import require$$7 from 'node:querystring';
 import require$$0$1 from 'node:events';
-import require$$0$5 from 'node:diagnostics_channel';
+import diagnostics__default from 'node:diagnostics_channel';
 import require$$5 from 'node:tls';
 import zlib from 'node:zlib';
 import require$$5$1 from 'node:perf_hooks';
@@ -35,7 +35,7 @@ import require$$1$2 from 'node:url';
 import require$$5$2 from 'node:async_hooks';
 import require$$1$3 from 'node:console';
 import require$$1$4 from 'node:dns';
-import require$$0$7 from 'url';
+import require$$0$6 from 'url';
 import require$$1$5 from 'tty';
 import require$$2$2 from 'node:string_decoder';
 
@@ -2130,7 +2130,7 @@ var hasRequiredDiagnostics;
 function requireDiagnostics () {
 	if (hasRequiredDiagnostics) return diagnostics;
 	hasRequiredDiagnostics = 1;
-	const diagnosticsChannel = require$$0$5;
+	const diagnosticsChannel = diagnostics__default;
 	const util = util__default;
 
 	const undiciDebugLog = util.debuglog('undici');
@@ -39138,7 +39138,7 @@ function requireDist$2 () {
 		};
 		Object.defineProperty(exports, "__esModule", { value: true });
 		exports.Agent = void 0;
-		const net = __importStar(require$$0$6);
+		const net = __importStar(require$$0$5);
 		const http = __importStar(http__default);
 		const https_1 = https__default;
 		__exportStar(requireHelpers(), exports);
@@ -39434,12 +39434,12 @@ function requireDist$1 () {
 	};
 	Object.defineProperty(dist$2, "__esModule", { value: true });
 	dist$2.HttpsProxyAgent = void 0;
-	const net = __importStar(require$$0$6);
+	const net = __importStar(require$$0$5);
 	const tls = __importStar(require$$1);
 	const assert_1 = __importDefault(assert);
 	const debug_1 = __importDefault(requireSrc());
 	const agent_base_1 = requireDist$2();
-	const url_1 = require$$0$7;
+	const url_1 = require$$0$6;
 	const parse_proxy_response_1 = requireParseProxyResponse();
 	const debug = (0, debug_1.default)('https-proxy-agent');
 	const setServernameFromNonIpHost = (options) => {
@@ -39623,12 +39623,12 @@ function requireDist () {
 	};
 	Object.defineProperty(dist, "__esModule", { value: true });
 	dist.HttpProxyAgent = void 0;
-	const net = __importStar(require$$0$6);
+	const net = __importStar(require$$0$5);
 	const tls = __importStar(require$$1);
 	const debug_1 = __importDefault(requireSrc());
 	const events_1 = require$$2__default;
 	const agent_base_1 = requireDist$2();
-	const url_1 = require$$0$7;
+	const url_1 = require$$0$6;
 	const debug = (0, debug_1.default)('http-proxy-agent');
 	/**
 	 * The `HttpProxyAgent` implements an HTTP Agent subclass that connects

@@ -14,7 +14,7 @@ import * as http from 'http';
 import http__default from 'http';
 import * as https from 'https';
 import https__default from 'https';
-import require$$0$7 from 'net';
+import require$$0$6 from 'net';
 import require$$1 from 'tls';
 import * as events$1 from 'events';
 import events__default, { EventEmitter } from 'events';
@@ -29,7 +29,8 @@ import require$$0$1 from 'node:buffer';
 import require$$0$5, { types as types$1, inspect } from 'node:util';
 import require$$7 from 'node:querystring';
 import require$$8 from 'node:events';
-import require$$0$6 from 'node:diagnostics_channel';
+import * as diagnostics$1 from 'node:diagnostics_channel';
+import diagnostics__default from 'node:diagnostics_channel';
 import require$$5 from 'node:tls';
 import zlib from 'node:zlib';
 import require$$5$1 from 'node:perf_hooks';
@@ -2185,7 +2186,7 @@ var hasRequiredDiagnostics;
 function requireDiagnostics () {
 	if (hasRequiredDiagnostics) return diagnostics;
 	hasRequiredDiagnostics = 1;
-	const diagnosticsChannel = require$$0$6;
+	const diagnosticsChannel = diagnostics__default;
 	const util = require$$0$5;
 
 	const undiciDebugLog = util.debuglog('undici');
@@ -41349,7 +41350,7 @@ function requireDist$2 () {
 		};
 		Object.defineProperty(exports, "__esModule", { value: true });
 		exports.Agent = void 0;
-		const net = __importStar(require$$0$7);
+		const net = __importStar(require$$0$6);
 		const http = __importStar(http__default);
 		const https_1 = https__default;
 		__exportStar(requireHelpers(), exports);
@@ -41645,7 +41646,7 @@ function requireDist$1 () {
 	};
 	Object.defineProperty(dist$2, "__esModule", { value: true });
 	dist$2.HttpsProxyAgent = void 0;
-	const net = __importStar(require$$0$7);
+	const net = __importStar(require$$0$6);
 	const tls = __importStar(require$$1);
 	const assert_1 = __importDefault(assert$1);
 	const debug_1 = __importDefault(requireSrc());
@@ -41836,7 +41837,7 @@ function requireDist () {
 	};
 	Object.defineProperty(dist, "__esModule", { value: true });
 	dist.HttpProxyAgent = void 0;
-	const net = __importStar(require$$0$7);
+	const net = __importStar(require$$0$6);
 	const tls = __importStar(require$$1);
 	const debug_1 = __importDefault(requireSrc());
 	const events_1 = events__default;
@@ -84735,6 +84736,102 @@ function saveCacheV2(paths_1, key_1, options_1) {
     });
 }
 
+/** See NetworkTimeouts. */
+const DEFAULT_TIMEOUTS = { connectMs: 30_000, idleMs: 120_000 };
+/** The bounds the environment sets; an unset, empty or unusable value keeps the default. */
+function networkTimeouts(env) {
+    const seconds = (value, fallback) => {
+        const n = Number(value);
+        return value && Number.isFinite(n) && n > 0 ? Math.round(n * 1000) : fallback;
+    };
+    return {
+        connectMs: seconds(env.GO_XBUILD_CONNECT_TIMEOUT, DEFAULT_TIMEOUTS.connectMs),
+        idleMs: seconds(env.GO_XBUILD_IDLE_TIMEOUT, DEFAULT_TIMEOUTS.idleMs)
+    };
+}
+/** `1 s`, `1.5 s`, `120 s`. */
+const describeMs = (ms) => `${Number((ms / 1000).toFixed(1))} s`;
+/** A connection that stalled: nothing sent or received for the idle bound, or no connection. */
+class StallError extends Error {
+    host;
+    ms;
+    phase;
+    /** Node's word for a timed-out socket: retry policies (Azure SDK, http-client) know it. */
+    code = 'ETIMEDOUT';
+    constructor(
+    /** host[:port] of the connection */
+    host, ms, 
+    /** what the connection was doing: `sending the body`, `waiting for the answer`, … */
+    phase, connect = false) {
+        super(connect
+            ? `no connection to ${host} within ${describeMs(ms)}`
+            : `no bytes to or from ${host} for ${describeMs(ms)} (${phase})`);
+        this.host = host;
+        this.ms = ms;
+        this.phase = phase;
+        this.name = 'StallError';
+    }
+}
+let guarded;
+/** Every stall guardNodeHttp ended, oldest first: the toolkit words them without the host. */
+const nodeHttpStalls = [];
+/** The stalls guardNodeHttp ended after the first `since` (pass the length seen before a call). */
+function nodeHttpStallsSince(since) {
+    return { count: nodeHttpStalls.length, stalls: nodeHttpStalls.slice(since) };
+}
+/**
+ * Bounds every request made with node's http/https modules from now on (the toolkit's
+ * @actions/http-client and the Azure Storage SDK under @actions/cache and @actions/artifact): a
+ * socket that does not connect within `connectMs`, or that sends and receives nothing for
+ * `idleMs`, is destroyed with a StallError (code ETIMEDOUT, which the toolkit and the Azure SDK
+ * treat as a network timeout: the Azure SDK retries it, the toolkit's twirp clients give up).
+ * Node 20 publishes a request on the `http.client.request.start` diagnostics channel when it is
+ * ended (`http.client.request.created`, at creation, is Node 22+), so a body still being piped —
+ * an Azure SDK blob upload — is watched only from its last byte on. Installed once per process;
+ * later calls keep the first bounds. undici (fetch) is not covered: see watchFetch.
+ */
+function guardNodeHttp(timeouts) {
+    if (guarded)
+        return guarded.unguard;
+    const onRequest = (message) => {
+        const request = message.request;
+        // The Host header is host[:port] as the request addresses it (a proxy's address would mislead).
+        const host = String(request.getHeader('host') ?? request.host);
+        const stop = (stall) => {
+            nodeHttpStalls.push(stall);
+            request.destroy(stall);
+        };
+        const watchConnect = (socket) => {
+            // A pooled keep-alive socket is connected already.
+            if (!socket.connecting)
+                return;
+            const connectTimer = setTimeout(() => stop(new StallError(host, timeouts.connectMs, 'connecting', true)), timeouts.connectMs);
+            socket.once('connect', () => clearTimeout(connectTimer));
+            socket.once('close', () => clearTimeout(connectTimer));
+        };
+        // The channel fires when the request is ended: a socket may be assigned by then.
+        if (request.socket)
+            watchConnect(request.socket);
+        else
+            request.once('socket', watchConnect);
+        // ClientRequest.setTimeout arms the socket's idle timer once it is connected; every read and
+        // write re-arms it.
+        request.setTimeout(timeouts.idleMs, () => {
+            const phase = request.writableFinished
+                ? 'waiting for or receiving the answer'
+                : 'sending the body';
+            stop(new StallError(host, timeouts.idleMs, phase));
+        });
+    };
+    diagnostics$1.subscribe('http.client.request.start', onRequest);
+    const unguard = () => {
+        diagnostics$1.unsubscribe('http.client.request.start', onRequest);
+        guarded = undefined;
+    };
+    guarded = { timeouts, unguard };
+    return unguard;
+}
+
 /**
  * Runs fn while watching what the toolkit writes to stdout: it reports every fault itself, as
  * `::error::` for 5xx and `::warning::` otherwise, and returns no error. A cache fault must never
@@ -84770,31 +84867,53 @@ async function watchToolkit(fn) {
         process.stdout.write = write;
     }
 }
+/**
+ * Runs a toolkit call with node's http requests bounded (guardNodeHttp, bounds from
+ * GO_XBUILD_CONNECT_TIMEOUT / GO_XBUILD_IDLE_TIMEOUT): the toolkit's own are a 3 min socket
+ * timeout on twirp calls and none on blob uploads. `explain` adds the last stall to a failure: it
+ * names the host and what the connection was doing, the toolkit's words ("ETIMEDOUT") do not.
+ */
+async function bounded(fn) {
+    guardNodeHttp(networkTimeouts(process.env));
+    const { count } = nodeHttpStallsSince(0);
+    const value = await fn();
+    const stall = nodeHttpStallsSince(count).stalls.pop();
+    return { value, explain: failure => (stall ? `${failure} (${stall.message})` : failure) };
+}
 /** The cache port on @actions/cache 6 (cache service v2 on github.com, v1 on GHES). */
 const actionsCache = {
     available: () => isFeatureAvailable(),
     async restore(paths, key, restoreKeys) {
-        try {
-            const { value, failure } = await watchToolkit(() => restoreCache(paths, key, restoreKeys));
-            return { matchedKey: value, failure: value === undefined ? failure : undefined };
-        }
-        catch (error) {
-            return { failure: errorMessage(error) };
-        }
+        const { value, explain } = await bounded(async () => {
+            try {
+                const { value, failure } = await watchToolkit(() => restoreCache(paths, key, restoreKeys));
+                return { matchedKey: value, failure: value === undefined ? failure : undefined };
+            }
+            catch (error) {
+                return { failure: errorMessage(error) };
+            }
+        });
+        return value.failure ? { ...value, failure: explain(value.failure) } : value;
     },
     async save(paths, key) {
-        try {
-            const { value, failure, exists } = await watchToolkit(() => saveCache(paths, key));
-            if (value !== -1)
-                return { outcome: 'saved' };
-            // A 409 from a concurrent job that saved the same key first: normal, not a fault.
-            if (exists)
-                return { outcome: 'exists', detail: exists };
-            return { outcome: 'failed', detail: failure ?? 'the cache service did not accept the entry' };
-        }
-        catch (error) {
-            return { outcome: 'failed', detail: errorMessage(error) };
-        }
+        const { value, explain } = await bounded(async () => {
+            try {
+                const { value, failure, exists } = await watchToolkit(() => saveCache(paths, key));
+                if (value !== -1)
+                    return { outcome: 'saved' };
+                // A 409 from a concurrent job that saved the same key first: normal, not a fault.
+                if (exists)
+                    return { outcome: 'exists', detail: exists };
+                return {
+                    outcome: 'failed',
+                    detail: failure ?? 'the cache service did not accept the entry'
+                };
+            }
+            catch (error) {
+                return { outcome: 'failed', detail: errorMessage(error) };
+            }
+        });
+        return value.outcome === 'failed' ? { ...value, detail: explain(value.detail ?? '') } : value;
     }
 };
 

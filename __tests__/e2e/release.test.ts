@@ -303,6 +303,41 @@ describe('faults GitHub produces, each ending in one complete release', () => {
     ok(await publish({ targets: five }))
     expect(rerun).toEqual(stateOf(theRelease()))
   })
+
+  test('an upload host that takes the connection and never answers (hung front end): every attempt ends at the idle bound, the release stays a draft, the error names file, host and stall', async () => {
+    await start()
+    const stuck = ARCHIVES[0]!
+    service.faults.onAsset(stuck, { kind: 'stall' }, 5)
+    const step = await publish({}, { env: { GO_XBUILD_IDLE_TIMEOUT: '1' } })
+    expect(step.code).toBe(1)
+    const host = new URL(service.uploadsUrl).host
+    const stall = `uploading ${stuck}: no bytes to or from ${host} for 1 s`
+    expect(step.stdout).toContain(`${stuck}: upload failed after 5 attempts: ${stall}`)
+    expect(step.stdout).toMatch(
+      /::error::go-xbuild: release v1\.4\.0: 1 problem; the release stays a draft/
+    )
+    expect(step.summary).toContain('not published')
+    expect(step.summary).toContain(stall)
+    const release = theRelease()
+    expect(release.draft).toBe(true)
+    expect(release.assets.map(a => a.name).sort()).toEqual(ARCHIVES.slice(1).sort())
+    expect(service.faults.pending()).toEqual([])
+  })
+
+  test('a stalled upload and a listing whose body stalls half-way, once each: both retried, the release is published complete', async () => {
+    await start()
+    service.faults.onAsset(ARCHIVES[1]!, { kind: 'stall' })
+    service.faults.on('repos/list-release-assets', { kind: 'stall-body' })
+    const step = await publish({}, { env: { GO_XBUILD_IDLE_TIMEOUT: '1' } })
+    ok(step)
+    expect(step.stdout).toContain(
+      `${ARCHIVES[1]}: attempt 1 failed (uploading ${ARCHIVES[1]}: no bytes`
+    )
+    const release = theRelease()
+    expect(release.draft).toBe(false)
+    expectComplete(release)
+    expect(service.faults.pending()).toEqual([])
+  })
 })
 
 /** One target per job of the races below. */

@@ -1,6 +1,11 @@
 import * as crypto from 'node:crypto'
+import * as fs from 'node:fs'
 import * as http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { loadGitHubContract, type GitHubContract, type OperationId } from './github-openapi.js'
 import { readBody, sendJson as sendJsonWith } from './http.js'
 
@@ -67,6 +72,13 @@ export type GitHubFault =
   | { kind: 'lag' }
   /** Drops a field from the response body (from the first item of a list): proves the validator bites. */
   | { kind: 'break-contract'; drop: string }
+  /**
+   * The connection is accepted and the request never answered (nor an upload's body read): a
+   * front end or proxy that hangs, what a client sees as a request that never ends.
+   */
+  | { kind: 'stall' }
+  /** The status line, headers and half the JSON body are sent, then nothing more. */
+  | { kind: 'stall-body' }
 
 const UPLOAD_ONLY = new Set(['reset-mid-upload', 'starter-then-502'])
 
@@ -359,7 +371,13 @@ interface Asset {
   label: string | null
   state: AssetState
   contentType: string
+  /** The bytes when held in memory; empty when they are in `file`. */
   bytes: Buffer
+  /** Uploads above KEEP_IN_MEMORY: the bytes are in this temp file. */
+  file?: string
+  size: number
+  /** sha256 hex of the bytes, computed as they arrived. */
+  sha256: string
   digest: string | null
   downloadCount: number
   createdAt: Date
@@ -490,8 +508,13 @@ const UPLOAD_ROUTE = /^\/repos\/([^/]+)\/([^/]+)\/releases\/(\d+)\/assets$/
 
 /** No JSON request of these endpoints is near 1 MiB. */
 const MAX_JSON = 1024 * 1024
-/** Bounds what a test can make the process hold; GitHub's own cap is 2 GiB per asset. */
-const MAX_UPLOAD = 256 * 1024 * 1024
+/** GitHub's cap: each asset must be under 2 GiB. */
+const MAX_UPLOAD = 2 * 1024 ** 3 - 1
+/**
+ * Larger uploads are hashed as they arrive and written to a temp file, so a test can upload a
+ * 1.5 GiB asset without this process (Jest's) holding it.
+ */
+const KEEP_IN_MEMORY = 64 * 1024 * 1024
 /** GitHub's default and maximum page sizes. */
 const PER_PAGE_DEFAULT = 30
 const PER_PAGE_MAX = 100
@@ -540,6 +563,8 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
   let base = ''
   let api = ''
   let uploads = ''
+  /** Where uploads above KEEP_IN_MEMORY go; removed by stop(). */
+  let spillDir: string | undefined
 
   const repoPath = `/repos/${owner}/${repo}`
   const author = (): Record<string, unknown> => botUser(base)
@@ -556,7 +581,7 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
     uploader: author(),
     content_type: a.contentType,
     state: a.state,
-    size: a.bytes.length,
+    size: a.size,
     digest: a.digest,
     download_count: a.downloadCount,
     created_at: iso(a.createdAt),
@@ -903,6 +928,8 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
       state: 'starter',
       contentType: c.req.headers['content-type'] ?? 'application/octet-stream',
       bytes: Buffer.alloc(0),
+      size: 0,
+      sha256: sha256(Buffer.alloc(0)),
       digest: null,
       downloadCount: 0,
       createdAt: now,
@@ -924,18 +951,43 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
       reset(socket)
       return 'destroyed'
     }
-    let data: Buffer
     try {
-      data = await readBody(c.req, MAX_UPLOAD, tooLarge)
+      if (length <= KEEP_IN_MEMORY) {
+        asset.bytes = await readBody(c.req, MAX_UPLOAD, tooLarge)
+        asset.size = asset.bytes.length
+        asset.sha256 = sha256(asset.bytes)
+      } else {
+        Object.assign(asset, await spill(c.req, asset.id))
+      }
     } catch (e) {
       drop()
       throw e
     }
-    asset.bytes = data
-    asset.digest = `sha256:${sha256(data)}`
+    asset.digest = `sha256:${asset.sha256}`
     asset.state = 'uploaded'
     asset.updatedAt = new Date()
     return { status: 201, body: assetJson(r, asset) }
+  }
+
+  /** Writes an upload to a temp file, hashing it on the way; at most MAX_UPLOAD bytes. */
+  async function spill(
+    req: http.IncomingMessage,
+    id: number
+  ): Promise<{ file: string; size: number; sha256: string }> {
+    spillDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'github-assets-'))
+    const file = path.join(spillDir, String(id))
+    const hash = crypto.createHash('sha256')
+    let size = 0
+    const count = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        size += chunk.length
+        if (size > MAX_UPLOAD) return done(tooLarge(`request body exceeds ${MAX_UPLOAD} bytes`))
+        hash.update(chunk)
+        done(null, chunk)
+      }
+    })
+    await pipeline(req, count, fs.createWriteStream(file))
+    return { file, size, sha256: hash.digest('hex') }
   }
 
   // ---- HTTP ----
@@ -1104,6 +1156,8 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
             state: 'starter',
             contentType: req.headers['content-type'] ?? 'application/octet-stream',
             bytes: Buffer.alloc(0),
+            size: 0,
+            sha256: crypto.createHash('sha256').digest('hex'),
             digest: null,
             downloadCount: 0,
             createdAt: now,
@@ -1132,6 +1186,16 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
         }
       }
       const all = { ...headers, ...reply.headers }
+      if (fault?.kind === 'stall-body' && body !== undefined) {
+        const text = JSON.stringify(body)
+        res.writeHead(status, {
+          ...all,
+          'Content-Type': 'application/json; charset=utf-8',
+          'Content-Length': Buffer.byteLength(text)
+        })
+        res.write(text.slice(0, text.length >> 1))
+        return status
+      }
       return body === undefined ? sendEmpty(res, status, all) : sendJson(res, status, body, all)
     }
     const fail = (e: unknown): number => {
@@ -1150,6 +1214,11 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
     if (!auth) {
       await drain(req).catch(() => undefined)
       return record(op, fail(authError))
+    }
+    if (fault?.kind === 'stall') {
+      // Never answered; the client's abort (or stop()) closes the connection.
+      req.pause()
+      return record(op, 0, fault)
     }
     const early = earlyAnswer(op, auth, nowMs, fault)
     if (early === 'reset') {
@@ -1279,10 +1348,11 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
     a.downloadCount++
     res.writeHead(200, {
       'Content-Type': 'application/octet-stream',
-      'Content-Length': a.bytes.length,
+      'Content-Length': a.size,
       'Content-Disposition': `attachment; filename=${a.name}`
     })
-    res.end(a.bytes)
+    if (a.file) await pipeline(fs.createReadStream(a.file), res)
+    else res.end(a.bytes)
     return 200
   }
 
@@ -1347,6 +1417,8 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
         state: s.state ?? 'uploaded',
         contentType: s.contentType ?? 'application/octet-stream',
         bytes,
+        size: bytes.length,
+        sha256: sha256(bytes),
         digest: starter ? null : `sha256:${sha256(bytes)}`,
         downloadCount: 0,
         createdAt: now,
@@ -1380,9 +1452,9 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
       label: a.label,
       state: a.state,
       contentType: a.contentType,
-      size: a.bytes.length,
+      size: a.size,
       digest: a.digest,
-      sha256: sha256(a.bytes),
+      sha256: a.sha256,
       downloadCount: a.downloadCount
     }))
   })
@@ -1420,7 +1492,8 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
     releases: () => [...releases].reverse().map(view),
     assetBytes: id => {
       const a = releases.flatMap(r => r.assets).find(x => x.id === id)
-      return a ? Buffer.from(a.bytes) : undefined
+      if (!a) return undefined
+      return a.file ? fs.readFileSync(a.file) : Buffer.from(a.bytes)
     },
     addRelease,
     setImmutable(on) {
@@ -1459,7 +1532,9 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
               s.closeAllConnections()
             })
         )
-      ).then(() => undefined)
+      ).then(() => {
+        if (spillDir) fs.rmSync(spillDir, { recursive: true, force: true })
+      })
       return stopping
     }
   }

@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import { errorMessage } from '../lib/errors.js'
+import { guardNodeHttp, networkTimeouts } from '../lib/net-timeouts.js'
 
 /** One file an attestation is about: its published name and its digests (hex, by algorithm). */
 export interface AttestationSubject {
@@ -37,6 +38,10 @@ export function actionsAttest(options: { identityToken?: string } = {}): AttestP
     // Loaded on first use: the library and its Sigstore client are a third of the bundle, and
     // most runs do not attest (the bundle keeps it in a chunk of its own).
     const { attest, buildSLSAProvenancePredicate } = await import('@actions/attest')
+    // The OIDC tokens and the issuer's keys come through @actions/http-client (node http):
+    // bounded like the cache's. Sigstore's clients bound each request to 10 s and retry 3 times;
+    // the store call is Octokit on undici's defaults (connect 10 s, headers and body idle 300 s).
+    guardNodeHttp(networkTimeouts(process.env))
     // The predicate's claims come from a token @actions/core fetches, and masks.
     const predicate = await buildSLSAProvenancePredicate()
     // @sigstore/sign would fetch its own `sigstore` token and never mask it; it prints a

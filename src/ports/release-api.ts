@@ -3,6 +3,13 @@ import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import Bottleneck from 'bottleneck/light.js'
 import * as fs from 'node:fs'
+import {
+  networkTimeouts,
+  stallOf,
+  watchFetch,
+  type FetchLike,
+  type NetworkTimeouts
+} from '../lib/net-timeouts.js'
 import type { LogPort } from './log.js'
 
 /** The fields of a release the release stage reads. */
@@ -56,7 +63,7 @@ export interface ReleaseApi {
   updateRelease(id: number, params: Partial<CreateReleaseParams>): Promise<ReleaseInfo>
   deleteRelease(id: number): Promise<void>
   listAssets(releaseId: number): Promise<AssetInfo[]>
-  /** One upload attempt: the file is read anew for it. */
+  /** One upload attempt: the file is opened anew and streamed (memory does not grow with its size). */
   uploadAsset(release: ReleaseInfo, name: string, file: string): Promise<AssetInfo>
   deleteAsset(assetId: number): Promise<void>
   downloadAsset(assetId: number): Promise<Buffer>
@@ -82,6 +89,8 @@ export interface ReleaseApiOptions {
   rateLimitRetries?: number
   /** Retries of 5xx and network errors for calls other than uploads (they have their own loop). */
   retries?: number
+  /** Connect and idle bounds of every request; default from the environment (networkTimeouts). */
+  timeouts?: NetworkTimeouts
 }
 
 /**
@@ -144,6 +153,14 @@ export function githubReleaseApi(
     throttling,
     retry
   )
+  // Every request, retries included, runs under an idle watchdog around @actions/github's own
+  // (proxy-aware) fetch: a stalled connection fails as a network error, which the retry plugin
+  // and the release stage's upload loop retry.
+  const timeouts = options.timeouts ?? networkTimeouts(env)
+  octokit.hook.before('request', requestOptions => {
+    const inner = (requestOptions.request?.fetch as FetchLike | undefined) ?? globalThis.fetch
+    requestOptions.request = { ...requestOptions.request, fetch: watchFetch(inner, timeouts) }
+  })
   // Debug lines name method, URL and status only: request options also hold the token.
   octokit.hook.after('request', (response, request) => {
     log.debug(`GitHub ${request.method} ${request.url} → ${response.status}`)
@@ -199,20 +216,27 @@ export function githubReleaseApi(
       ),
     uploadAsset: (release, name, file) =>
       call(`uploading ${name}`, async () => {
-        const data = await fs.promises.readFile(file)
-        const response = await octokit.rest.repos.uploadReleaseAsset({
-          ...repoParams,
-          release_id: release.id,
-          name,
-          // The upload host comes from the release (GHES, tests): Octokit's default is uploads.github.com.
-          baseUrl: uploadOrigin(release.uploadUrl),
-          data: data as unknown as string,
-          headers: { 'content-type': contentTypeOf(name), 'content-length': data.length },
-          // A failed upload can leave a `starter` asset a plain retry would collide with (422):
-          // the release stage retries uploads itself.
-          request: { retries: 0 }
-        })
-        return toAsset(response.data)
+        // Streamed from a fresh read of the file on every attempt: a 1 GiB asset read whole
+        // peaked at 3.1 GiB RSS. GitHub requires Content-Length, so it comes from the file.
+        const { size } = await fs.promises.stat(file)
+        const body = fs.createReadStream(file)
+        try {
+          const response = await octokit.rest.repos.uploadReleaseAsset({
+            ...repoParams,
+            release_id: release.id,
+            name,
+            // The upload host comes from the release (GHES, tests): Octokit's default is uploads.github.com.
+            baseUrl: uploadOrigin(release.uploadUrl),
+            data: body as unknown as string,
+            headers: { 'content-type': contentTypeOf(name), 'content-length': size },
+            // A failed upload can leave a `starter` asset a plain retry would collide with (422):
+            // the release stage retries uploads itself.
+            request: { retries: 0 }
+          })
+          return toAsset(response.data)
+        } finally {
+          body.destroy()
+        }
       }),
     deleteAsset: assetId =>
       call(`deleting asset ${assetId}`, async () => {
@@ -285,6 +309,10 @@ function toAsset(a: any): AssetInfo {
  * done. The token is cut out of everything, also of bodies the server echoes.
  */
 export function toApiError(what: string, error: unknown, token: string): ApiError {
+  // A stalled connection: no HTTP status, say which host and what it was doing.
+  const stall = stallOf(error)
+  if (stall)
+    return new ApiError(0, redact(`${what}: ${stall.message}`, token), [], { cause: error })
   const e = (error ?? {}) as {
     status?: number
     message?: string

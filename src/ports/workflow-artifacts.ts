@@ -1,5 +1,6 @@
 import { DefaultArtifactClient } from '@actions/artifact'
 import { errorMessage } from '../lib/errors.js'
+import { guardNodeHttp, networkTimeouts, nodeHttpStallsSince } from '../lib/net-timeouts.js'
 
 /** One uploaded workflow artifact. */
 export interface UploadedArtifact {
@@ -31,6 +32,29 @@ export interface WorkflowArtifactPort {
   download(id: number, dir: string): Promise<void>
 }
 
+/**
+ * Runs a toolkit call with node's http requests bounded (guardNodeHttp); a failure after a stall
+ * names the host and what the connection was doing. The blob upload itself has the toolkit's own
+ * watchdog, which aborts it when no progress is reported for ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS
+ * (5 min by default): it is given the idle bound unless the environment sets it.
+ */
+async function bounded<T>(
+  env: Readonly<Record<string, string | undefined>>,
+  fn: () => Promise<T>
+): Promise<T> {
+  const timeouts = networkTimeouts(env)
+  guardNodeHttp(timeouts)
+  process.env.ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS ??= String(timeouts.idleMs)
+  const { count } = nodeHttpStallsSince(0)
+  try {
+    return await fn()
+  } catch (error) {
+    const stall = nodeHttpStallsSince(count).stalls.pop()
+    if (!stall) throw error
+    throw new Error(`${errorMessage(error)} (${stall.message})`, { cause: error })
+  }
+}
+
 /** @actions/artifact against the runner's results service. */
 export function actionsArtifacts(
   env: Readonly<Record<string, string | undefined>>
@@ -42,29 +66,40 @@ export function actionsArtifacts(
       }
       return ''
     },
-    async upload(name, files, rootDirectory, retentionDays) {
-      const client = new DefaultArtifactClient()
-      // Archives are compressed already: storing them saves the CPU of a second deflate.
-      const options = { retentionDays, compressionLevel: 0 }
-      try {
-        const result = await client.uploadArtifact(name, files, rootDirectory, options)
-        return { id: result.id!, size: result.size ?? 0, replaced: false }
-      } catch (error) {
-        // The toolkit words a duplicate name as "Received non-retryable error: Failed request: (409) Conflict".
-        if (!/\(409\)/.test(errorMessage(error))) throw error
-      }
-      await client.deleteArtifact(name)
-      const result = await client.uploadArtifact(name, files, rootDirectory, options)
-      return { id: result.id!, size: result.size ?? 0, replaced: true }
-    },
-    async list() {
-      const { artifacts } = await new DefaultArtifactClient().listArtifacts({ latest: true })
-      return artifacts.map(a => ({ id: a.id, name: a.name, size: a.size }))
-    },
-    async download(id, dir) {
-      await new DefaultArtifactClient().downloadArtifact(id, { path: dir })
-    }
+    upload: (name, files, rootDirectory, retentionDays) =>
+      bounded(env, () => upload(name, files, rootDirectory, retentionDays)),
+    list: () =>
+      bounded(env, async () => {
+        const { artifacts } = await new DefaultArtifactClient().listArtifacts({ latest: true })
+        return artifacts.map(a => ({ id: a.id, name: a.name, size: a.size }))
+      }),
+    download: (id, dir) =>
+      bounded(env, async () => {
+        await new DefaultArtifactClient().downloadArtifact(id, { path: dir })
+      })
   }
+}
+
+/** See WorkflowArtifactPort.upload. */
+async function upload(
+  name: string,
+  files: string[],
+  rootDirectory: string,
+  retentionDays?: number
+): Promise<UploadedArtifact> {
+  const client = new DefaultArtifactClient()
+  // Archives are compressed already: storing them saves the CPU of a second deflate.
+  const options = { retentionDays, compressionLevel: 0 }
+  try {
+    const result = await client.uploadArtifact(name, files, rootDirectory, options)
+    return { id: result.id!, size: result.size ?? 0, replaced: false }
+  } catch (error) {
+    // The toolkit words a duplicate name as "Received non-retryable error: Failed request: (409) Conflict".
+    if (!/\(409\)/.test(errorMessage(error))) throw error
+  }
+  await client.deleteArtifact(name)
+  const result = await client.uploadArtifact(name, files, rootDirectory, options)
+  return { id: result.id!, size: result.size ?? 0, replaced: true }
 }
 
 /** Local mode: there is no artifact service. */
