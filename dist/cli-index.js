@@ -1,4 +1,4 @@
-import { e as context, d as requireCommonjs$6, c as commonjsGlobal, a as getOctokit, r as retry$2, f as getIDToken, H as HttpClient } from './cli-index2.js';
+import { f as context, e as requireCommonjs$6, c as commonjsGlobal, a as getOctokit, r as retry$2, b as getIDToken, H as HttpClient } from './cli-index2.js';
 import crypto$2, { X509Certificate } from 'crypto';
 import os__default from 'os';
 import require$$0$4 from 'url';
@@ -51080,19 +51080,5 @@ const buildSLSAProvenancePredicate = (issuer) => __awaiter(void 0, void 0, void 
         }
     };
 });
-/**
- * Attests the build provenance of the provided subject. Generates the SLSA
- * build provenance predicate, assembles it into an in-toto statement, and
- * attests it.
- *
- * @param options - The options for attesting the provenance.
- * @returns A promise that resolves to the attestation.
- */
-function attestProvenance(options) {
-    return __awaiter(this, void 0, void 0, function* () {
-        const predicate = yield buildSLSAProvenancePredicate(options.issuer);
-        return attest(Object.assign(Object.assign({}, options), { predicateType: predicate.type, predicate: predicate.params }));
-    });
-}
 
-export { attest, attestProvenance, buildSLSAProvenancePredicate };
+export { attest, buildSLSAProvenancePredicate };

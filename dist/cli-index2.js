@@ -37556,4 +37556,4 @@ function requireCommonjs () {
 	return commonjs;
 }
 
-export { Bottleneck as B, HttpClient as H, getOctokit as a, getAugmentedNamespace as b, commonjsGlobal as c, requireCommonjs as d, context as e, getIDToken as f, getDefaultExportFromCjs as g, retry as r };
+export { Bottleneck as B, HttpClient as H, getOctokit as a, getIDToken as b, commonjsGlobal as c, getAugmentedNamespace as d, requireCommonjs as e, context as f, getDefaultExportFromCjs as g, retry as r };

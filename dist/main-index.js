@@ -1,4 +1,4 @@
-import { F as context, n as requireCommonjs$6, c as commonjsGlobal, G as requireDist$6, I as requireSrc, l as requireDist$7, k as requireDist$8, d as getOctokit, r as retry$2, J as getIDToken, H as HttpClient } from './main-index2.js';
+import { G as context, o as requireCommonjs$6, c as commonjsGlobal, I as requireDist$6, J as requireSrc, m as requireDist$7, l as requireDist$8, d as getOctokit, r as retry$2, e as getIDToken, H as HttpClient } from './main-index2.js';
 import crypto__default, { X509Certificate } from 'crypto';
 import os__default from 'os';
 import require$$0$3 from 'url';
@@ -49151,19 +49151,5 @@ const buildSLSAProvenancePredicate = (issuer) => __awaiter(void 0, void 0, void 
         }
     };
 });
-/**
- * Attests the build provenance of the provided subject. Generates the SLSA
- * build provenance predicate, assembles it into an in-toto statement, and
- * attests it.
- *
- * @param options - The options for attesting the provenance.
- * @returns A promise that resolves to the attestation.
- */
-function attestProvenance(options) {
-    return __awaiter(this, void 0, void 0, function* () {
-        const predicate = yield buildSLSAProvenancePredicate(options.issuer);
-        return attest(Object.assign(Object.assign({}, options), { predicateType: predicate.type, predicate: predicate.params }));
-    });
-}
 
-export { attest, attestProvenance, buildSLSAProvenancePredicate };
+export { attest, buildSLSAProvenancePredicate };

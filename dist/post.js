@@ -84976,6 +84976,8 @@ function escapeHtml(text) {
     return text.replace(/[&<>"]/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
 }
 
+// The main step masked it; no program the cache client starts (tar, zstd) needs it either.
+delete process.env.SIGSTORE_ID_TOKEN;
 await runPost({
     cache: actionsCache,
     state: actionsState,
