@@ -23,7 +23,7 @@ import {
   type Kind
 } from '../src/inputs/kinds.js'
 import { parseWith } from '../src/inputs/parse.js'
-import { TEMPLATE_FIELDS } from '../src/inputs/table.js'
+import { TEMPLATE_FIELDS } from '../src/template.js'
 
 // A real workspace: a file, a folder, a large file and a symlink leading out of it.
 const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-kinds-')))

@@ -12,7 +12,8 @@ export type TemplateField =
   | 'Binary'
   | 'ProjectName'
 
-const ALL_FIELDS: readonly TemplateField[] = [
+/** Every template field; name templates, ldflags and smoke-test-expect may use all of them. */
+export const TEMPLATE_FIELDS: readonly TemplateField[] = [
   'Version',
   'Tag',
   'Commit',
@@ -119,7 +120,7 @@ export function checkTemplate(
     if (!('field' in piece)) continue
     const name = piece.field
     if ((allowed as readonly string[]).includes(name)) continue
-    if ((ALL_FIELDS as readonly string[]).includes(name)) {
+    if ((TEMPLATE_FIELDS as readonly string[]).includes(name)) {
       out.push(`${input}: template field {{.${name}}} is not available here (available: ${list})`)
     } else {
       out.push(
@@ -135,7 +136,7 @@ export function renderTemplate(
   text: string,
   values: Partial<Record<TemplateField, string>>
 ): string {
-  const problems = checkTemplate('template', text, ALL_FIELDS)
+  const problems = checkTemplate('template', text, TEMPLATE_FIELDS)
   if (problems.length > 0) throw new Error(problems[0])
   let out = ''
   for (const piece of parse(text).pieces) {

@@ -6,7 +6,7 @@ import { checkCosignKey } from '../cosign.js'
 import { checkBuildFlags } from '../go-flags.js'
 import { SBOM_FORMATS } from '../sbom.js'
 import { DEFAULT_TARGETS } from '../targets.js'
-import type { TemplateField } from '../template.js'
+import { TEMPLATE_FIELDS } from '../template.js'
 import { checkUpxArgs } from '../upx.js'
 import {
   boolean,
@@ -81,21 +81,6 @@ export const DEFAULTS = {
   dist: 'dist',
   archiveFiles: ['LICENSE*', 'README*']
 } as const
-
-/** Every template field; name templates and ldflags may use all of them. */
-export const TEMPLATE_FIELDS: readonly TemplateField[] = [
-  'Version',
-  'Tag',
-  'Commit',
-  'ShortCommit',
-  'Date',
-  'Os',
-  'Arch',
-  'Variant',
-  'Target',
-  'Binary',
-  'ProjectName'
-]
 
 /** A matrix leg's shard as the plan names it: `<index>-of-<count>[-<goos>]`. */
 export const SHARD = /^([1-9][0-9]{0,2})-of-([1-9][0-9]{0,2})(?:-([a-z0-9]+))?$/
