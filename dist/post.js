@@ -84785,16 +84785,22 @@ function nodeHttpStallsSince(since) {
  * socket that does not connect within `connectMs`, or that sends and receives nothing for
  * `idleMs`, is destroyed with a StallError (code ETIMEDOUT, which the toolkit and the Azure SDK
  * treat as a network timeout: the Azure SDK retries it, the toolkit's twirp clients give up).
- * Node 20 publishes a request on the `http.client.request.start` diagnostics channel when it is
- * ended (`http.client.request.created`, at creation, is Node 22+), so a body still being piped —
- * an Azure SDK blob upload — is watched only from its last byte on. Installed once per process;
+ * Requests are seen on two diagnostics channels: `http.client.request.created`, published at
+ * creation (Node ≥ 22.12, so the node24 the action runs on), and `http.client.request.start`,
+ * which Node 20 publishes only when the request is ended. Under Node 20 a body still being piped —
+ * an Azure SDK blob upload whose server stopped reading — is therefore watched only from its last
+ * byte on; under node24 from the first. Each request is watched once. Installed once per process;
  * later calls keep the first bounds. undici (fetch) is not covered: see watchFetch.
  */
 function guardNodeHttp(timeouts) {
     if (guarded)
         return guarded.unguard;
+    const watched = new WeakSet();
     const onRequest = (message) => {
         const request = message.request;
+        if (watched.has(request))
+            return;
+        watched.add(request);
         // The Host header is host[:port] as the request addresses it (a proxy's address would mislead).
         const host = String(request.getHeader('host') ?? request.host);
         const stop = (stall) => {
@@ -84809,7 +84815,7 @@ function guardNodeHttp(timeouts) {
             socket.once('connect', () => clearTimeout(connectTimer));
             socket.once('close', () => clearTimeout(connectTimer));
         };
-        // The channel fires when the request is ended: a socket may be assigned by then.
+        // Seen at creation there is no socket yet; seen when ended (Node 20) there may be one.
         if (request.socket)
             watchConnect(request.socket);
         else
@@ -84823,9 +84829,12 @@ function guardNodeHttp(timeouts) {
             stop(new StallError(host, timeouts.idleMs, phase));
         });
     };
-    diagnostics$1.subscribe('http.client.request.start', onRequest);
+    const channels = ['http.client.request.created', 'http.client.request.start'];
+    for (const channel of channels)
+        diagnostics$1.subscribe(channel, onRequest);
     const unguard = () => {
-        diagnostics$1.unsubscribe('http.client.request.start', onRequest);
+        for (const channel of channels)
+            diagnostics$1.unsubscribe(channel, onRequest);
         guarded = undefined;
     };
     guarded = { timeouts, unguard };

@@ -9,7 +9,9 @@ import { realProcess } from '../../src/ports/process.js'
 import { copyFixture, gitInit } from '../fakes/context.js'
 import { runStep, type StepResult } from '../fakes/runner.js'
 import { startAzurite, type Azurite } from '../services/azurite.js'
+import { findNode24 } from '../fakes/node24.js'
 import {
+  BLOB_UPLOAD,
   runnerEnvFor,
   startResultsService,
   type ResultsService
@@ -393,4 +395,59 @@ test('SIGSTORE_ID_TOKEN in the job’s environment reaches no tar the cache clie
   expect(seen).toMatch(/^----$/m)
   expect(seen).not.toMatch(/^SIGSTORE_ID_TOKEN=/m)
   expect(seen).not.toContain(token)
+})
+
+test('under node24, a cache upload whose storage stops reading the body half-way ends within the idle bound, naming host and phase', async () => {
+  // GitHub runs the action on node24; there the guard sees requests when they are created, so an
+  // upload whose body is still being piped is watched. (Node 20 shows the request only once its
+  // body is sent: this upload would hang until the job's timeout.)
+  const node24 = await findNode24()
+  const fresh = await startResultsService({ azurite })
+  try {
+    freshRunner()
+    const workspace = copyFixture('deps')
+    const sha = await gitInit(workspace, { epoch: 1_700_000_888 })
+    const env = {
+      ...runnerEnvFor(fresh),
+      GOCACHE: gocache,
+      GOMODCACHE: gomodcache,
+      GOPROXY: `file://${proxy}`,
+      GOFLAGS: '-modcacherw',
+      GITHUB_EVENT_NAME: 'push',
+      GITHUB_REF: 'refs/heads/main',
+      GITHUB_EVENT_PATH: eventFile(),
+      GITHUB_SHA: sha,
+      GO_XBUILD_IDLE_TIMEOUT: '2'
+    }
+    const inputs = { targets: 'linux/amd64' }
+    const main = await runStep('dist/main.js', inputs, { workspace, env, node: node24 })
+    expect([main.code, main.stderr]).toEqual([0, ''])
+    // 48 MiB that zstd cannot shrink: far more than the loopback socket buffers hold, so the
+    // sender is stuck mid-body, not waiting for an answer.
+    const filler = path.join(gomodcache, 'cache', 'download', 'filler.bin')
+    fs.mkdirSync(path.dirname(filler), { recursive: true })
+    fs.writeFileSync(filler, crypto.randomBytes(48 * 1024 * 1024))
+    // The module cache is saved first: its upload URL stalls; the later saves are not touched.
+    fresh.faults.upload({ kind: 'stall' })
+    const post = await runStep('dist/post.js', inputs, {
+      workspace,
+      env,
+      state: main.state,
+      node: node24
+    })
+    expect(post.code).toBe(0)
+    const host = new URL(fresh.url).host
+    expect(post.stdout).toMatch(
+      new RegExp(
+        `^::warning::module cache not saved \\(.*no bytes to or from ${host.replace(/\./g, '\\.')} for 2 s \\(sending the body\\)\\)`,
+        'm'
+      )
+    )
+    expect(fresh.calls.filter(c => c.method === BLOB_UPLOAD).length).toBeGreaterThan(0)
+    // The stall cost the module cache only: the build caches were saved after it.
+    expect(post.stdout).toMatch(/^build cache base: saved /m)
+    expect(fresh.faults.pending()).toEqual([])
+  } finally {
+    await fresh.stop()
+  }
 })

@@ -54,6 +54,8 @@ export interface StepOptions {
   state?: Record<string, string>
   /** run the step as this user (the test process must be root); the runner's files are theirs */
   user?: { uid: number; gid: number }
+  /** the node program to run it with (the runner's node24, see findNode24); default: this one */
+  node?: string
 }
 
 /** A step still running. */
@@ -126,7 +128,7 @@ function spawnStep(
     }
   }
 
-  const child = spawn(process.execPath, [path.resolve(REPO_ROOT, entry)], {
+  const child = spawn(options.node ?? process.execPath, [path.resolve(REPO_ROOT, entry)], {
     ...(options.user ?? {}),
     cwd: options.workspace,
     env,

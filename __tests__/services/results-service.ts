@@ -91,13 +91,28 @@ export type DownloadFault =
   /** HTTP 503 `ServerBusy`: Azure Storage throttling an account. */
   | { kind: 'unavailable' }
 
+/**
+ * A fault on the blob upload behind a signed URL: the URL handed out points at this service's
+ * `/_upload/` endpoint instead of Azurite.
+ */
+export type UploadFault =
+  /**
+   * Reads the request's headers, then never reads its body and never answers: a storage front
+   * end that hung mid-upload. A body larger than the socket buffers stalls the sender half-way.
+   */
+  { kind: 'stall' }
+
 /** Name under which blob downloads through the fault proxy appear in `calls`. */
 export const BLOB_DOWNLOAD = 'BlobDownload' as const
+
+/** Name under which uploads to a faulty signed URL appear in `calls`. */
+export const BLOB_UPLOAD = 'BlobUpload' as const
 
 /** Faults armed by a test, consumed first-in first-out, one per call. */
 export class FaultPlan {
   private readonly rpcFaults = new Map<RpcMethod, RpcFault[]>()
   private readonly downloadFaults: DownloadFault[] = []
+  private readonly uploadFaults: UploadFault[] = []
 
   /** Arms `fault` for the next `times` calls of `method`, after faults already armed for it. */
   rpc(method: RpcMethod, fault: RpcFault, times = 1): this {
@@ -113,18 +128,37 @@ export class FaultPlan {
     return this
   }
 
+  /**
+   * Arms `fault` for the signed upload URLs of the next `times` uploads (cache entries and
+   * artifacts alike); every request to such a URL, retries included, meets the fault.
+   */
+  upload(fault: UploadFault, times = 1): this {
+    for (let i = 0; i < times; i++) this.uploadFaults.push(fault)
+    return this
+  }
+
   /** Faults not consumed yet; a test asserts this is empty so an unused fault cannot pass silently. */
-  pending(): { method: RpcMethod | typeof BLOB_DOWNLOAD; kind: string }[] {
+  pending(): { method: RpcMethod | typeof BLOB_DOWNLOAD | typeof BLOB_UPLOAD; kind: string }[] {
     const rpc = [...this.rpcFaults].flatMap(([method, faults]) =>
       faults.map(f => ({ method, kind: f.kind }))
     )
-    return [...rpc, ...this.downloadFaults.map(f => ({ method: BLOB_DOWNLOAD, kind: f.kind }))]
+    return [
+      ...rpc,
+      ...this.downloadFaults.map(f => ({ method: BLOB_DOWNLOAD, kind: f.kind })),
+      ...this.uploadFaults.map(f => ({ method: BLOB_UPLOAD, kind: f.kind }))
+    ]
   }
 
   /** Disarms everything. */
   clear(): void {
     this.rpcFaults.clear()
     this.downloadFaults.length = 0
+    this.uploadFaults.length = 0
+  }
+
+  /** Consumes the next upload fault, if one is armed. */
+  takeUpload(): UploadFault | undefined {
+    return this.uploadFaults.shift()
   }
 
   /** Consumes the next fault armed for `method`. */
@@ -277,6 +311,8 @@ export async function startResultsService(opts: ResultsServiceOptions): Promise<
   const artifacts: (ArtifactView & { blob: string })[] = []
   /** Download ids handed out while a download fault was armed. */
   const proxied = new Map<string, { container: string; blob: string }>()
+  /** Upload ids handed out while an upload fault was armed, with that fault. */
+  const faultyUploads = new Map<string, UploadFault>()
   let nextEntryId = 1
   let nextArtifactId = 1000
   let baseUrl = ''
@@ -286,6 +322,14 @@ export async function startResultsService(opts: ResultsServiceOptions): Promise<
     const id = crypto.randomUUID()
     proxied.set(id, { container, blob })
     return `${baseUrl}_blob/${id}`
+  }
+
+  const signedUploadUrl = (container: string, blob: string): string => {
+    const fault = faults.takeUpload()
+    if (!fault) return azurite.sas(container, blob, 'cw', SIGNED_URL_MINUTES)
+    const id = crypto.randomUUID()
+    faultyUploads.set(id, fault)
+    return `${baseUrl}_upload/${id}`
   }
 
   // ---- cache service ----
@@ -314,7 +358,7 @@ export async function startResultsService(opts: ResultsServiceOptions): Promise<
       entries.push(entry)
       return {
         ok: true,
-        signed_upload_url: azurite.sas(CACHE_CONTAINER, entry.blob, 'cw', SIGNED_URL_MINUTES)
+        signed_upload_url: signedUploadUrl(CACHE_CONTAINER, entry.blob)
       }
     },
 
@@ -414,7 +458,7 @@ export async function startResultsService(opts: ResultsServiceOptions): Promise<
       artifacts.push(artifact)
       return {
         ok: true,
-        signed_upload_url: azurite.sas(ARTIFACT_CONTAINER, artifact.blob, 'cw', SIGNED_URL_MINUTES)
+        signed_upload_url: signedUploadUrl(ARTIFACT_CONTAINER, artifact.blob)
       }
     },
 
@@ -525,6 +569,12 @@ export async function startResultsService(opts: ResultsServiceOptions): Promise<
           done(BLOB_DOWNLOAD, 0)
         }
       )
+      return
+    }
+    if (path.startsWith('/_upload/') && faultyUploads.has(path.slice('/_upload/'.length))) {
+      // 'stall': the headers were read; the body never is, and no answer comes (status 0).
+      req.pause()
+      done(BLOB_UPLOAD, 0)
       return
     }
     const route = routes.get(path)

@@ -164,15 +164,20 @@ export function nodeHttpStallsSince(since: number): { count: number; stalls: Sta
  * socket that does not connect within `connectMs`, or that sends and receives nothing for
  * `idleMs`, is destroyed with a StallError (code ETIMEDOUT, which the toolkit and the Azure SDK
  * treat as a network timeout: the Azure SDK retries it, the toolkit's twirp clients give up).
- * Node 20 publishes a request on the `http.client.request.start` diagnostics channel when it is
- * ended (`http.client.request.created`, at creation, is Node 22+), so a body still being piped —
- * an Azure SDK blob upload — is watched only from its last byte on. Installed once per process;
+ * Requests are seen on two diagnostics channels: `http.client.request.created`, published at
+ * creation (Node ≥ 22.12, so the node24 the action runs on), and `http.client.request.start`,
+ * which Node 20 publishes only when the request is ended. Under Node 20 a body still being piped —
+ * an Azure SDK blob upload whose server stopped reading — is therefore watched only from its last
+ * byte on; under node24 from the first. Each request is watched once. Installed once per process;
  * later calls keep the first bounds. undici (fetch) is not covered: see watchFetch.
  */
 export function guardNodeHttp(timeouts: NetworkTimeouts): Unguard {
   if (guarded) return guarded.unguard
+  const watched = new WeakSet<http.ClientRequest>()
   const onRequest = (message: unknown): void => {
     const request = (message as { request: http.ClientRequest }).request
+    if (watched.has(request)) return
+    watched.add(request)
     // The Host header is host[:port] as the request addresses it (a proxy's address would mislead).
     const host = String(request.getHeader('host') ?? request.host)
     const stop = (stall: StallError): void => {
@@ -189,7 +194,7 @@ export function guardNodeHttp(timeouts: NetworkTimeouts): Unguard {
       socket.once('connect', () => clearTimeout(connectTimer))
       socket.once('close', () => clearTimeout(connectTimer))
     }
-    // The channel fires when the request is ended: a socket may be assigned by then.
+    // Seen at creation there is no socket yet; seen when ended (Node 20) there may be one.
     if (request.socket) watchConnect(request.socket)
     else request.once('socket', watchConnect)
     // ClientRequest.setTimeout arms the socket's idle timer once it is connected; every read and
@@ -201,9 +206,10 @@ export function guardNodeHttp(timeouts: NetworkTimeouts): Unguard {
       stop(new StallError(host, timeouts.idleMs, phase))
     })
   }
-  diagnostics.subscribe('http.client.request.start', onRequest)
+  const channels = ['http.client.request.created', 'http.client.request.start']
+  for (const channel of channels) diagnostics.subscribe(channel, onRequest)
   const unguard = (): void => {
-    diagnostics.unsubscribe('http.client.request.start', onRequest)
+    for (const channel of channels) diagnostics.unsubscribe(channel, onRequest)
     guarded = undefined
   }
   guarded = { timeouts, unguard }
