@@ -84840,6 +84840,30 @@ function guardNodeHttp(timeouts) {
     guarded = { timeouts, unguard };
     return unguard;
 }
+/**
+ * Runs a toolkit call with node's http requests guarded (guardNodeHttp, bounds from the
+ * environment's GO_XBUILD_CONNECT_TIMEOUT / GO_XBUILD_IDLE_TIMEOUT). The toolkit words a stall
+ * without the host ("ETIMEDOUT"): `explain` adds the last stall of the call to a failure the
+ * call returned, and a failure it threw is thrown again with that stall added.
+ */
+async function withNodeHttpGuard(env, fn) {
+    guardNodeHttp(networkTimeouts(env));
+    const { count } = nodeHttpStallsSince(0);
+    const explain = (failure) => {
+        const stall = nodeHttpStallsSince(count).stalls.pop();
+        return stall ? `${failure} (${stall.message})` : failure;
+    };
+    try {
+        return { value: await fn(), explain };
+    }
+    catch (error) {
+        const message = errorMessage(error);
+        const explained = explain(message);
+        if (explained === message)
+            throw error;
+        throw new Error(explained, { cause: error });
+    }
+}
 
 /**
  * Runs fn while watching what the toolkit writes to stdout: it reports every fault itself, as
@@ -84876,24 +84900,11 @@ async function watchToolkit(fn) {
         process.stdout.write = write;
     }
 }
-/**
- * Runs a toolkit call with node's http requests bounded (guardNodeHttp, bounds from
- * GO_XBUILD_CONNECT_TIMEOUT / GO_XBUILD_IDLE_TIMEOUT): the toolkit's own are a 3 min socket
- * timeout on twirp calls and none on blob uploads. `explain` adds the last stall to a failure: it
- * names the host and what the connection was doing, the toolkit's words ("ETIMEDOUT") do not.
- */
-async function bounded(fn) {
-    guardNodeHttp(networkTimeouts(process.env));
-    const { count } = nodeHttpStallsSince(0);
-    const value = await fn();
-    const stall = nodeHttpStallsSince(count).stalls.pop();
-    return { value, explain: failure => (stall ? `${failure} (${stall.message})` : failure) };
-}
 /** The cache port on @actions/cache 6 (cache service v2 on github.com, v1 on GHES). */
 const actionsCache = {
     available: () => isFeatureAvailable(),
     async restore(paths, key, restoreKeys) {
-        const { value, explain } = await bounded(async () => {
+        const { value, explain } = await withNodeHttpGuard(process.env, async () => {
             try {
                 const { value, failure } = await watchToolkit(() => restoreCache(paths, key, restoreKeys));
                 return { matchedKey: value, failure: value === undefined ? failure : undefined };
@@ -84905,7 +84916,7 @@ const actionsCache = {
         return value.failure ? { ...value, failure: explain(value.failure) } : value;
     },
     async save(paths, key) {
-        const { value, explain } = await bounded(async () => {
+        const { value, explain } = await withNodeHttpGuard(process.env, async () => {
             try {
                 const { value, failure, exists } = await watchToolkit(() => saveCache(paths, key));
                 if (value !== -1)

@@ -1,6 +1,7 @@
 import * as diagnostics from 'node:diagnostics_channel'
 import type * as http from 'node:http'
 import type { Socket } from 'node:net'
+import { errorMessage } from './errors.js'
 
 /**
  * Bounds on one network connection. Not a cap on total duration: a 1 GiB upload may take as long
@@ -214,4 +215,30 @@ export function guardNodeHttp(timeouts: NetworkTimeouts): Unguard {
   }
   guarded = { timeouts, unguard }
   return unguard
+}
+
+/**
+ * Runs a toolkit call with node's http requests guarded (guardNodeHttp, bounds from the
+ * environment's GO_XBUILD_CONNECT_TIMEOUT / GO_XBUILD_IDLE_TIMEOUT). The toolkit words a stall
+ * without the host ("ETIMEDOUT"): `explain` adds the last stall of the call to a failure the
+ * call returned, and a failure it threw is thrown again with that stall added.
+ */
+export async function withNodeHttpGuard<T>(
+  env: Readonly<Record<string, string | undefined>>,
+  fn: () => Promise<T>
+): Promise<{ value: T; explain: (failure: string) => string }> {
+  guardNodeHttp(networkTimeouts(env))
+  const { count } = nodeHttpStallsSince(0)
+  const explain = (failure: string): string => {
+    const stall = nodeHttpStallsSince(count).stalls.pop()
+    return stall ? `${failure} (${stall.message})` : failure
+  }
+  try {
+    return { value: await fn(), explain }
+  } catch (error) {
+    const message = errorMessage(error)
+    const explained = explain(message)
+    if (explained === message) throw error
+    throw new Error(explained, { cause: error })
+  }
 }

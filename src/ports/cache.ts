@@ -1,6 +1,6 @@
 import * as cache from '@actions/cache'
 import { errorMessage } from '../lib/errors.js'
-import { guardNodeHttp, networkTimeouts, nodeHttpStallsSince } from '../lib/net-timeouts.js'
+import { withNodeHttpGuard } from '../lib/net-timeouts.js'
 
 /** What a restore found. */
 export interface RestoreResult {
@@ -62,53 +62,43 @@ async function watchToolkit<T>(
   }
 }
 
-/**
- * Runs a toolkit call with node's http requests bounded (guardNodeHttp, bounds from
- * GO_XBUILD_CONNECT_TIMEOUT / GO_XBUILD_IDLE_TIMEOUT): the toolkit's own are a 3 min socket
- * timeout on twirp calls and none on blob uploads. `explain` adds the last stall to a failure: it
- * names the host and what the connection was doing, the toolkit's words ("ETIMEDOUT") do not.
- */
-async function bounded<T>(
-  fn: () => Promise<T>
-): Promise<{ value: T; explain: (failure: string) => string }> {
-  guardNodeHttp(networkTimeouts(process.env))
-  const { count } = nodeHttpStallsSince(0)
-  const value = await fn()
-  const stall = nodeHttpStallsSince(count).stalls.pop()
-  return { value, explain: failure => (stall ? `${failure} (${stall.message})` : failure) }
-}
-
 /** The cache port on @actions/cache 6 (cache service v2 on github.com, v1 on GHES). */
 export const actionsCache: CachePort = {
   available: () => cache.isFeatureAvailable(),
   async restore(paths, key, restoreKeys) {
-    const { value, explain } = await bounded(async (): Promise<RestoreResult> => {
-      try {
-        const { value, failure } = await watchToolkit(() =>
-          cache.restoreCache(paths, key, restoreKeys)
-        )
-        return { matchedKey: value, failure: value === undefined ? failure : undefined }
-      } catch (error) {
-        return { failure: errorMessage(error) }
+    const { value, explain } = await withNodeHttpGuard(
+      process.env,
+      async (): Promise<RestoreResult> => {
+        try {
+          const { value, failure } = await watchToolkit(() =>
+            cache.restoreCache(paths, key, restoreKeys)
+          )
+          return { matchedKey: value, failure: value === undefined ? failure : undefined }
+        } catch (error) {
+          return { failure: errorMessage(error) }
+        }
       }
-    })
+    )
     return value.failure ? { ...value, failure: explain(value.failure) } : value
   },
   async save(paths, key) {
-    const { value, explain } = await bounded(async (): Promise<SaveResult> => {
-      try {
-        const { value, failure, exists } = await watchToolkit(() => cache.saveCache(paths, key))
-        if (value !== -1) return { outcome: 'saved' }
-        // A 409 from a concurrent job that saved the same key first: normal, not a fault.
-        if (exists) return { outcome: 'exists', detail: exists }
-        return {
-          outcome: 'failed',
-          detail: failure ?? 'the cache service did not accept the entry'
+    const { value, explain } = await withNodeHttpGuard(
+      process.env,
+      async (): Promise<SaveResult> => {
+        try {
+          const { value, failure, exists } = await watchToolkit(() => cache.saveCache(paths, key))
+          if (value !== -1) return { outcome: 'saved' }
+          // A 409 from a concurrent job that saved the same key first: normal, not a fault.
+          if (exists) return { outcome: 'exists', detail: exists }
+          return {
+            outcome: 'failed',
+            detail: failure ?? 'the cache service did not accept the entry'
+          }
+        } catch (error) {
+          return { outcome: 'failed', detail: errorMessage(error) }
         }
-      } catch (error) {
-        return { outcome: 'failed', detail: errorMessage(error) }
       }
-    })
+    )
     return value.outcome === 'failed' ? { ...value, detail: explain(value.detail ?? '') } : value
   }
 }

@@ -1,6 +1,6 @@
 import { DefaultArtifactClient } from '@actions/artifact'
 import { errorMessage } from '../lib/errors.js'
-import { guardNodeHttp, networkTimeouts, nodeHttpStallsSince } from '../lib/net-timeouts.js'
+import { networkTimeouts, withNodeHttpGuard } from '../lib/net-timeouts.js'
 
 /** One uploaded workflow artifact. */
 export interface UploadedArtifact {
@@ -33,26 +33,17 @@ export interface WorkflowArtifactPort {
 }
 
 /**
- * Runs a toolkit call with node's http requests bounded (guardNodeHttp); a failure after a stall
- * names the host and what the connection was doing. The blob upload itself has the toolkit's own
- * watchdog, which aborts it when no progress is reported for ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS
- * (5 min by default): it is given the idle bound unless the environment sets it.
+ * A toolkit call guarded like every node http request (withNodeHttpGuard). The blob upload also
+ * has the toolkit's own watchdog, which aborts it when no progress is reported for
+ * ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS (5 min by default): it is given the idle bound unless the
+ * environment sets it.
  */
 async function bounded<T>(
   env: Readonly<Record<string, string | undefined>>,
   fn: () => Promise<T>
 ): Promise<T> {
-  const timeouts = networkTimeouts(env)
-  guardNodeHttp(timeouts)
-  process.env.ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS ??= String(timeouts.idleMs)
-  const { count } = nodeHttpStallsSince(0)
-  try {
-    return await fn()
-  } catch (error) {
-    const stall = nodeHttpStallsSince(count).stalls.pop()
-    if (!stall) throw error
-    throw new Error(`${errorMessage(error)} (${stall.message})`, { cause: error })
-  }
+  process.env.ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS ??= String(networkTimeouts(env).idleMs)
+  return (await withNodeHttpGuard(env, fn)).value
 }
 
 /** @actions/artifact against the runner's results service. */
