@@ -319,11 +319,17 @@ const rows: [string, Kind<unknown>, string, unknown, (string | RegExp)[]][] = [
   ],
 
   // secret: trimmed unless told, checked without echoing
-  ['secret trimmed', secret(), ' s3cret ', 's3cret', []],
-  ['secret kept as given', secret({ trim: false }), ' pw ', ' pw ', []],
-  ['secret shaped', secret({ value: v => `${v}\n` }), 'key', 'key\n', []],
-  ['secret not given', secret({ value: v => `${v}\n` }), '', '', []],
-  ['secret checked', secret({ check: () => 'not a key' }), 's3cret', 's3cret', ['x: not a key']]
+  ['secret trimmed', secret({ variable: 'V' }), ' s3cret ', 's3cret', []],
+  ['secret kept as given', secret({ variable: 'V', trim: false }), ' pw ', ' pw ', []],
+  ['secret shaped', secret({ variable: 'V', value: v => `${v}\n` }), 'key', 'key\n', []],
+  ['secret not given', secret({ variable: 'V', value: v => `${v}\n` }), '', '', []],
+  [
+    'secret checked',
+    secret({ variable: 'V', check: () => 'not a key' }),
+    's3cret',
+    's3cret',
+    ['x: not a key']
+  ]
 ]
 
 // Named by the raw text and the value it parses to.

@@ -84996,8 +84996,20 @@ function escapeHtml(text) {
     return text.replace(/[&<>"]/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
 }
 
+/**
+ * Takes SIGSTORE_ID_TOKEN out of the environment and returns it ('' when unset). @sigstore/sign
+ * signs with that variable instead of the job's OIDC token and prints a malformed one whole, so
+ * no library or child process may see it: the attest port alone hands it to the signer, and only
+ * when `attest` is on. The entry points (action, post step, CLI) call this before anything runs.
+ */
+function takeSigstoreToken(env) {
+    const token = env.SIGSTORE_ID_TOKEN ?? '';
+    delete env.SIGSTORE_ID_TOKEN;
+    return token;
+}
+
 // The main step masked it; no program the cache client starts (tar, zstd) needs it either.
-delete process.env.SIGSTORE_ID_TOKEN;
+takeSigstoreToken(process.env);
 await runPost({
     cache: actionsCache,
     state: actionsState,

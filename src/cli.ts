@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { USAGE, parseCliArgs } from './cli-args.js'
-import { INPUT, parseInputs, type InputName } from './inputs/index.js'
+import { SECRET_VARIABLES, parseInputs } from './inputs/index.js'
 import { createContext } from './context.js'
 import { runStages, stagesFor } from './pipeline.js'
 import { realClock } from './ports/clock.js'
@@ -13,13 +13,7 @@ import { realProcess } from './ports/process.js'
 import { noCache } from './ports/cache.js'
 import { noState } from './ports/state.js'
 import { InputError, errorMessage } from './lib/errors.js'
-
-/** Secret inputs the CLI reads from the environment, never from its command line. */
-const SECRET_VARIABLES: readonly (readonly [InputName, string])[] = [
-  [INPUT.githubToken, 'GITHUB_TOKEN'],
-  [INPUT.cosignKey, 'COSIGN_PRIVATE_KEY'],
-  [INPUT.cosignPassword, 'COSIGN_PASSWORD']
-]
+import { takeSigstoreToken } from './lib/sigstore-token.js'
 
 async function main(argv: readonly string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -29,17 +23,14 @@ async function main(argv: readonly string[]): Promise<number> {
   const values = parseCliArgs(argv)
   const log = consoleLog({ debug: process.env.GO_XBUILD_DEBUG === '1' })
   const outputs = consoleOutputs()
-  // A command line is visible to every process on the machine: the token comes from the environment.
-  if (values.has(INPUT.githubToken)) {
-    throw new Error(`--${INPUT.githubToken} is refused: put the token in GITHUB_TOKEN instead`)
-  }
+  // A command line is visible to every process on the machine: secrets come from the environment.
   for (const [name, variable] of SECRET_VARIABLES) {
     if (values.has(name)) throw new Error(`--${name} is refused: put it in ${variable} instead`)
   }
-  const secrets = new Map<InputName, string>(SECRET_VARIABLES)
+  const sigstoreToken = takeSigstoreToken(process.env)
   const { inputs, problems } = parseInputs(
     name => {
-      const variable = secrets.get(name)
+      const variable = SECRET_VARIABLES.get(name)
       return variable ? (process.env[variable] ?? '') : (values.get(name) ?? '')
     },
     { workspace: process.cwd() }
@@ -55,7 +46,9 @@ async function main(argv: readonly string[]): Promise<number> {
       clock: realClock,
       artifacts: noArtifacts,
       releaseApi: token => githubReleaseApi(token, process.env, log),
-      attest: actionsAttest({ identityToken: process.env.SIGSTORE_ID_TOKEN }),
+      attest: actionsAttest({
+        identityToken: inputs.attest ? sigstoreToken || undefined : undefined
+      }),
       env: process.env
     },
     log

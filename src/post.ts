@@ -4,9 +4,10 @@ import { realClock } from './ports/clock.js'
 import { actionsLog } from './ports/log.js'
 import { actionsOutputs } from './ports/outputs.js'
 import { actionsState } from './ports/state.js'
+import { takeSigstoreToken } from './lib/sigstore-token.js'
 
 // The main step masked it; no program the cache client starts (tar, zstd) needs it either.
-delete process.env.SIGSTORE_ID_TOKEN
+takeSigstoreToken(process.env)
 
 await runPost({
   cache: actionsCache,

@@ -16,6 +16,7 @@ import { actionsOutputs } from './ports/outputs.js'
 import { realProcess } from './ports/process.js'
 import { actionsState } from './ports/state.js'
 import { InputError, errorMessage } from './lib/errors.js'
+import { takeSigstoreToken } from './lib/sigstore-token.js'
 
 /** Owner of our problem matcher: setup-go registers `go`, and two matchers with one owner clash. */
 const MATCHER_OWNER = 'go-xbuild'
@@ -34,13 +35,10 @@ export async function runAction(): Promise<void> {
     if (inputs.cosignKey)
       for (const s of [inputs.cosignKey, ...secretLines(inputs.cosignKey)]) core.setSecret(s)
     if (inputs.cosignPassword) core.setSecret(inputs.cosignPassword)
-    // @sigstore/sign signs with SIGSTORE_ID_TOKEN instead of the job's OIDC token, and prints a
-    // malformed one whole. Masked, and taken out of the environment: no child process or library
-    // sees it; with attest on, the attest port alone hands it to the signer.
-    const sigstoreToken = env.SIGSTORE_ID_TOKEN
+    // Masked too, and out of the environment (takeSigstoreToken says why).
+    const sigstoreToken = takeSigstoreToken(env)
     if (sigstoreToken)
       for (const s of new Set([sigstoreToken, ...secretLines(sigstoreToken)])) core.setSecret(s)
-    delete env.SIGSTORE_ID_TOKEN
     const ctx: Context = createContext({
       inputs,
       inputProblems: problems,
@@ -52,7 +50,9 @@ export async function runAction(): Promise<void> {
         clock: realClock,
         artifacts: actionsArtifacts(env),
         releaseApi: token => githubReleaseApi(token, env, actionsLog),
-        attest: actionsAttest({ identityToken: inputs.attest ? sigstoreToken : undefined }),
+        attest: actionsAttest({
+          identityToken: inputs.attest ? sigstoreToken || undefined : undefined
+        }),
         env
       },
       log: actionsLog

@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
 import * as path from 'node:path'
+import { realProcess } from '../../src/ports/process.js'
 import { copyFixture, gitInit } from '../fakes/context.js'
 import { REPO_ROOT } from '../fakes/runner.js'
 import { githubEnvFor, startGitHubService } from '../services/github.js'
@@ -30,7 +33,7 @@ test('a token on the command line is refused before anything runs', async () => 
   const dir = copyFixture('hello')
   const run = await cli(['--targets', 'linux/amd64', '--github-token', 'ghs_secretvalue'], dir)
   expect(run.status).toBe(1)
-  expect(run.stderr).toMatch(/--github-token is refused: put the token in GITHUB_TOKEN instead/)
+  expect(run.stderr).toMatch(/--github-token is refused: put it in GITHUB_TOKEN instead/)
   expect(run.stderr + run.stdout).not.toContain('ghs_secretvalue')
   expect(run.stdout).not.toMatch(/building binaries/)
 })
@@ -73,4 +76,35 @@ test('local mode publishes with GITHUB_TOKEN from the environment when asked to 
   } finally {
     await service.stop()
   }
+})
+
+test('SIGSTORE_ID_TOKEN in the environment reaches none of the programs the CLI starts (attest is off)', async () => {
+  // A `go` and a `git` first on PATH that append their environment to a file, then run the real ones.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-cli-env-'))
+  const log = path.join(dir, 'env.log')
+  fs.writeFileSync(log, '')
+  for (const program of ['go', 'git']) {
+    const real = await realProcess.run('sh', ['-c', `command -v ${program}`], {
+      env: { PATH: process.env.PATH ?? '' }
+    })
+    fs.writeFileSync(
+      path.join(dir, program),
+      `#!/bin/sh\nenv >> '${log}'\necho ---- >> '${log}'\nexec '${real.stdout.trim()}' "$@"\n`,
+      { mode: 0o755 }
+    )
+  }
+  const token = `eyJhbGciOiJub25lIn0.${crypto.randomUUID()}.x`
+  const workspace = copyFixture('hello')
+  await gitInit(workspace)
+  const run = await cli(['--targets', 'linux/amd64'], workspace, {
+    PATH: `${dir}${path.delimiter}${process.env.PATH ?? ''}`,
+    GOCACHE: process.env.GOCACHE ?? path.join(os.homedir(), '.cache', 'go-build'),
+    SIGSTORE_ID_TOKEN: token
+  })
+  expect(run.status).toBe(0)
+  const seen = fs.readFileSync(log, 'utf8')
+  // go ran (go env, go list, go build …), never with the variable.
+  expect(seen.split('----').length).toBeGreaterThan(3)
+  expect(seen).not.toMatch(/^SIGSTORE_ID_TOKEN=/m)
+  expect(seen).not.toContain(token)
 })

@@ -43,6 +43,8 @@ export interface Kind<T> {
   readonly default?: string
   /** the typed value of a raw text ('' when not given); problems go to `at` */
   parse(raw: string, at: ParseAt): T
+  /** a secret's environment variable: where the CLI reads it (a command line is public) */
+  readonly variable?: string
 }
 
 /** true/false in the YAML 1.2 core spellings; the fallback when not given. */
@@ -404,17 +406,18 @@ export function targetPatterns(): Kind<string[]> {
 
 /**
  * A secret. Its messages never hold the value: `check` returns a text without it. `trim: false`
- * keeps surrounding spaces (a password may have them); `value` shapes what consumers get.
+ * keeps surrounding spaces (a password may have them); `value` shapes what consumers get;
+ * `variable` is the environment variable the CLI takes it from.
  */
-export function secret(
-  options: {
-    trim?: boolean
-    check?: (value: string) => string | undefined
-    value?: (v: string) => string
-  } = {}
-): Kind<string> {
+export function secret(options: {
+  variable: string
+  trim?: boolean
+  check?: (value: string) => string | undefined
+  value?: (v: string) => string
+}): Kind<string> {
   return {
     kind: 'secret',
+    variable: options.variable,
     parse(raw, at) {
       const value = options.trim === false ? raw : raw.trim()
       if (value === '') return ''

@@ -509,7 +509,7 @@ export const INPUT_TABLE = [
   row({
     name: 'github-token',
     field: 'githubToken',
-    kind: secret({ check: tokenComplaint }),
+    kind: secret({ variable: 'GITHUB_TOKEN', check: tokenComplaint }),
     actionDefault: '${{ github.token }}',
     group: 'release',
     description:
@@ -667,7 +667,11 @@ export const INPUT_TABLE = [
   row({
     name: 'cosign-key',
     field: 'cosignKey',
-    kind: secret({ check: checkCosignKey, value: key => `${key}\n` }),
+    kind: secret({
+      variable: 'COSIGN_PRIVATE_KEY',
+      check: checkCosignKey,
+      value: key => `${key}\n`
+    }),
     group: 'extras',
     description:
       "Sign the checksums file with cosign (on PATH: sigstore/cosign-installer): the contents of cosign.key from `cosign generate-key-pair` (a secret, e.g. the COSIGN_PRIVATE_KEY secret). Writes <checksums name>.sigstore.json (cosign sign-blob --bundle), uploaded and published with the checksums; on a release it signs the release's merged checksums file. Masked, passed to cosign in a 0600 file that is deleted afterwards. Empty: no signing.",
@@ -679,7 +683,7 @@ export const INPUT_TABLE = [
   row({
     name: 'cosign-password',
     field: 'cosignPassword',
-    kind: secret({ trim: false }),
+    kind: secret({ variable: 'COSIGN_PASSWORD', trim: false }),
     group: 'extras',
     description:
       "The key's password (a secret), passed to cosign as COSIGN_PASSWORD, never on a command line.",
@@ -729,6 +733,11 @@ type ValueOf<K> = K extends Kind<infer T> ? T : never
 export const INPUT = Object.fromEntries(
   INPUT_TABLE.map(r => [r.name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase()), r.name])
 ) as { readonly [R in TableRow as CamelCase<R['name']>]: R['name'] }
+
+/** Each secret input and the environment variable the CLI reads it from, never its command line. */
+export const SECRET_VARIABLES: ReadonlyMap<InputName, string> = new Map(
+  INPUT_TABLE.filter(isSecret).map(r => [r.name, r.kind.variable ?? ''])
+)
 
 /** The Inputs fields the table fills, each typed by its kind's parser. */
 export type TableInputs = { [R in TableRow as R['field']]: ValueOf<R['kind']> }
