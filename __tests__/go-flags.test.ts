@@ -569,7 +569,8 @@ beforeAll(async () => {
     limit
   )
   fs.rmSync(dir, { recursive: true, force: true })
-}, 120_000)
+  // No timeout of its own: dozens of go builds on a busy machine take what they take.
+})
 
 test.each(numbered(ldflagsGoRows))(
   '[%d] go build -ldflags agrees with splitQuoted: %s',

@@ -353,16 +353,15 @@ describe('faults real GitHub produces, handled by the plugins', () => {
     expect(service.releases()).toHaveLength(1)
   })
 
-  test('429 secondary limit with retry-after: 1 is honoured by plugin-throttling (≥ 1 s)', async () => {
+  test('429 secondary limit with retry-after: 1 is honoured by plugin-throttling', async () => {
     service.faults.on('repos/list-releases', {
       kind: 'secondary-rate-limit',
       status: 429,
       retryAfterSeconds: 1
     })
     const { octokit, seen } = client()
-    const t0 = Date.now()
     await octokit.rest.repos.listReleases(repoArgs())
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(1000)
+    // The wait the plugin was told to make (it sleeps it before the retry); no clock is read.
     expect(seen.secondary).toEqual([1])
     expect(statuses()).toEqual([
       'repos/list-releases 429 (secondary-rate-limit)',

@@ -94,18 +94,19 @@ test('headers, then the body stalls half-way (proxy stuck mid-answer): aborted, 
 })
 
 test('an answer trickled slowly but steadily for longer than the idle bound is not cut off', async () => {
-  const body = Buffer.from(JSON.stringify([]).padEnd(40, ' '))
+  const body = Buffer.from(JSON.stringify([]).padEnd(120, ' '))
   const host = await serve((_req, res) => {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length })
     let sent = 0
-    // One byte per 100 ms: 4 s in all, against an idle bound of 2 s.
+    // One byte per 25 ms: 3 s in all, against an idle bound of 2 s (a gap 80 times shorter than
+    // the bound: a busy machine delays ticks by far less).
     const tick = setInterval(() => {
       res.write(body.subarray(sent, sent + 1))
       if (++sent === body.length) {
         clearInterval(tick)
         res.end()
       }
-    }, 100)
+    }, 25)
     res.on('close', () => clearInterval(tick))
   })
   await expect(api(host, 2000).listReleases()).resolves.toEqual([])

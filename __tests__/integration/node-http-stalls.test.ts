@@ -80,19 +80,20 @@ test('headers, then the body stalls half-way: the download fails instead of hang
 
 test('a body trickled slowly but steadily for longer than the idle bound arrives whole', async () => {
   const host = await serve((_req, res) => {
-    res.writeHead(200, { 'Content-Length': 30 })
+    res.writeHead(200, { 'Content-Length': 60 })
     let sent = 0
-    // One byte per 100 ms: 3 s in all, against an idle bound of 1 s.
+    // One byte per 25 ms: 1.5 s in all, against an idle bound of 1 s. A gap 40 times shorter than
+    // the bound: a busy machine delays ticks by far less than a second.
     const tick = setInterval(() => {
       res.write('x')
-      if (++sent === 30) {
+      if (++sent === 60) {
         clearInterval(tick)
         res.end()
       }
-    }, 100)
+    }, 25)
     res.on('close', () => clearInterval(tick))
   })
-  await expect(download(host)).resolves.toBe(30)
+  await expect(download(host)).resolves.toBe(60)
 })
 
 test('cache restore against a results service that never answers: a warning-level failure naming the host, after the toolkit retries', async () => {
