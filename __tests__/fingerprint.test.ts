@@ -64,6 +64,7 @@ test('the default fingerprint, field by field', () => {
     'binary-name': 'hello',
     'name-template': '{{.Binary}}_{{.Version}}_{{.Os}}_{{.Arch}}{{.Variant}}',
     archive: 'auto',
+    'archive-overrides': '',
     sbom: '',
     'universal-binaries': 'false',
     'checksum-algorithms': 'sha256',
@@ -86,6 +87,7 @@ test('the default fingerprint, field by field', () => {
     'upx-args': '',
     'archive-files': 'LICENSE*,README*',
     'planned-targets': '',
+    'project-name': '',
     'cosign-key': '',
     'cosign-tlog': 'true'
   })

@@ -53,9 +53,15 @@ export const FINGERPRINT_FIELDS: readonly FieldSpec[] = [
   // Which files exist and their names.
   { name: INPUT.version, scope: 'names', value: (_, f) => f.stamp.version },
   { name: 'tag', scope: 'names', value: (_, f) => f.stamp.tag },
+  { name: INPUT.projectName, scope: 'names', value: i => i.projectName },
   { name: INPUT.binaryName, scope: 'names', value: (_, f) => list(f.binaries.map(b => b.name)) },
   { name: INPUT.nameTemplate, scope: 'names', value: i => i.nameTemplate },
   { name: INPUT.archive, scope: 'names', value: i => i.archive },
+  {
+    name: INPUT.archiveOverrides,
+    scope: 'names',
+    value: i => list(i.archiveOverrides.map(e => `${e.scope}: ${e.value}`))
+  },
   { name: INPUT.sbom, scope: 'names', value: i => list(i.sbom) },
   { name: INPUT.universalBinaries, scope: 'names', value: i => i.universalBinaries },
   // The bytes of each leg's files.

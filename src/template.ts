@@ -1,3 +1,5 @@
+import { nearest } from './lib/nearest.js'
+
 /** Fields known to templates; each input allows a subset. */
 export type TemplateField =
   | 'Version'
@@ -85,25 +87,11 @@ function parse(text: string): { pieces: Piece[]; problems: string[] } {
   return { pieces, problems }
 }
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]
-    row[0] = i
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1))
-      diagonal = above
-    }
-  }
-  return row[b.length]
-}
-
 function suggestion(name: string, allowed: readonly TemplateField[]): string {
   const lower = name.toLowerCase()
   // Two edits on a short name reach unrelated fields (.Arm would suggest .Arch).
   const limit = lower.length <= 4 ? 1 : 2
-  const near = allowed.find(f => editDistance(f.toLowerCase(), lower) <= limit)
+  const near = nearest(lower, allowed, limit)
   return near ? `; did you mean {{.${near}}}?` : ''
 }
 

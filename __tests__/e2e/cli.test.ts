@@ -108,3 +108,95 @@ test('SIGSTORE_ID_TOKEN in the environment reaches none of the programs the CLI 
   expect(seen).not.toMatch(/^SIGSTORE_ID_TOKEN=/m)
   expect(seen).not.toContain(token)
 })
+
+describe('goreleaser-config', () => {
+  const config = [
+    'version: 2',
+    'project_name: greeter',
+    'before:',
+    '  hooks:',
+    '    - go mod tidy',
+    'builds:',
+    '  - env: [CGO_ENABLED=0]',
+    '    goos: [linux, windows, darwin]',
+    '    goarch: [amd64, "386"]',
+    '    flags: [-trimpath]',
+    '    ldflags: ["-s -w -X main.version={{.Version}}"]',
+    'archives:',
+    '  - name_template: "{{ .ProjectName }}_{{ .Version }}_{{ .Os }}_{{ .Arch }}"',
+    '    format_overrides:',
+    '      - goos: windows',
+    '        formats: [zip]',
+    '    files: [none*]',
+    'checksum:',
+    '  name_template: checksums.txt',
+    'changelog:',
+    '  sort: asc',
+    ''
+  ].join('\n')
+
+  async function project(text = config): Promise<string> {
+    const dir = copyFixture('hello')
+    fs.writeFileSync(path.join(dir, '.goreleaser.yaml'), text)
+    await gitInit(dir, { tag: 'v1.2.3' })
+    return dir
+  }
+
+  const published = (dir: string): string[] =>
+    fs
+      .readdirSync(path.join(dir, 'dist'))
+      .filter(f => /\.(tar\.gz|zip|txt)$/.test(f))
+      .sort()
+
+  test('auto reads .goreleaser.yaml: its names, formats and targets; darwin/386 dropped as GoReleaser drops it', async () => {
+    const dir = await project()
+    const run = await cli(['--goreleaser-config', 'auto'], dir)
+    if (run.status !== 0) throw new Error(`cli failed:\n${run.stdout}\n${run.stderr}`)
+    expect(published(dir)).toEqual([
+      'checksums.txt',
+      'greeter_1.2.3_darwin_amd64.tar.gz',
+      'greeter_1.2.3_linux_386.tar.gz',
+      'greeter_1.2.3_linux_amd64.tar.gz',
+      'greeter_1.2.3_windows_386.zip',
+      'greeter_1.2.3_windows_amd64.zip'
+    ])
+    expect(run.stderr).toMatch(/goreleaser-config: read \.goreleaser\.yaml/)
+    expect(run.stderr).toMatch(
+      /goreleaser-config: not built, as GoReleaser skips them \(not in go tool dist list\): darwin\/386/
+    )
+    expect(run.stderr).toMatch(/before\.hooks\[0\]: "go mod tidy" is not run/)
+    // files: [none*] — the archive holds the binary alone.
+    const listed = await realProcess.run(
+      'tar',
+      ['-tzf', path.join(dir, 'dist', 'greeter_1.2.3_linux_amd64.tar.gz')],
+      { env: { PATH: process.env.PATH ?? '' } }
+    )
+    expect(listed.stdout.trim().split('\n')).toEqual(['greeter'])
+  })
+
+  test('an input given on the command line wins over the file', async () => {
+    const dir = await project()
+    const run = await cli(
+      ['--goreleaser-config', '.goreleaser.yaml', '--targets', 'linux/arm64'],
+      dir
+    )
+    if (run.status !== 0) throw new Error(`cli failed:\n${run.stdout}\n${run.stderr}`)
+    expect(published(dir)).toEqual(['checksums.txt', 'greeter_1.2.3_linux_arm64.tar.gz'])
+  })
+
+  test('bad values in the file fail before building, naming the file and the key; unsupported sections are listed', async () => {
+    const dir = await project(
+      config.replace('name_template: checksums.txt', 'name_template: "check sums.txt"') +
+        'nfpms:\n  - formats: [deb]\n'
+    )
+    const run = await cli(['--goreleaser-config', 'auto'], dir)
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain(
+      'checksums-name (from .goreleaser.yaml checksum.name_template): "check sums.txt"'
+    )
+    expect(run.stderr).toContain(
+      '.goreleaser.yaml: nfpms: not made by this action yet; set goreleaser-unsupported: warn to build the rest without it'
+    )
+    expect(run.stderr).not.toMatch(/building binaries/)
+  })
+})

@@ -8,6 +8,7 @@ import { RULES } from './rules.js'
 import { splitList } from './syntax.js'
 import { INPUT, INPUT_TABLE, type InputName, type Inputs, type TableRow } from './table.js'
 import { realpathOr } from '../lib/files.js'
+import { fromConfig, readConfigSource } from './goreleaser-source.js'
 
 /**
  * Reads one raw input value: '' or undefined when not given. The action's inputs, the CLI's
@@ -39,10 +40,11 @@ export function firstGiven(...sources: readonly InputSource[]): InputSource {
  * lists them all. Checks that need the toolchain happen in the resolve stage.
  */
 export function parseInputs(
-  get: InputSource,
+  given: InputSource,
   context: InputContext
 ): { inputs: Inputs; problems: string[] } {
   const workspace = realpathOr(path.resolve(context.workspace))
+  let get = given
   const raw = (name: InputName): string => get(name) ?? ''
   const scope = {
     workspace,
@@ -57,18 +59,41 @@ export function parseInputs(
     problemsOf.set(row.name, found)
   }
 
-  // The module root first: the other paths are relative to it.
+  // The module root first: the other paths are relative to it, the GoReleaser config too.
   const root = INPUT_TABLE.find(r => r.name === INPUT.workingDirectory)!
   parseRow(root)
   scope.workingDirectory = values[root.field] as string
+  const read = readConfigSource(
+    raw(INPUT.goreleaserConfig),
+    raw(INPUT.goreleaserUnsupported),
+    scope
+  )
+  const config = read.source
+  // Below the workflow's inputs: each one given there wins over the file.
+  if (config) get = firstGiven(given, name => config.values[name])
+  const fromFile = (name: InputName): boolean =>
+    config?.values[name] !== undefined && (given(name) ?? '').trim() === ''
   for (const row of INPUT_TABLE) if (row !== root) parseRow(row)
 
   const inputs = {
     ...values,
     workspace,
-    archiveFilesDefault: splitList(raw(INPUT.archiveFiles)).length === 0
+    // The default list, and GoReleaser's (whose configs write none* to ask for no files), may
+    // match nothing; patterns a workflow writes must match something.
+    archiveFilesOptional:
+      splitList(raw(INPUT.archiveFiles)).length === 0 || fromFile(INPUT.archiveFiles),
+    targetsFromConfig: fromFile(INPUT.targets),
+    ...(config && {
+      goreleaser: { file: config.file, warnings: config.warnings, notes: config.notes }
+    })
   } as Inputs
-  const problems = INPUT_TABLE.flatMap(r => problemsOf.get(r.name)!)
+  const problems = [
+    ...read.problems,
+    ...(config?.problems ?? []),
+    ...INPUT_TABLE.flatMap(r =>
+      problemsOf.get(r.name)!.map(p => (fromFile(r.name) ? fromConfig(p, r.name, config!) : p))
+    )
+  ]
   const view = { inputs, given: (name: InputName) => raw(name).trim() !== '', raw }
   for (const rule of RULES) {
     const problem = rule(view)

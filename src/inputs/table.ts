@@ -72,6 +72,8 @@ function row<const N extends string, const F extends string, T>(
 
 /** Archive formats the user can ask for; `auto` is zip for windows and tar.gz elsewhere. */
 export const ARCHIVE_CHOICES = ['auto', 'tar.gz', 'tar.xz', 'zip', 'binary'] as const
+/** The formats a target's file can have. */
+export const ARCHIVE_FORMATS = ['tar.gz', 'tar.xz', 'zip', 'binary'] as const
 
 /** Defaults that are not derived from the run. */
 export const DEFAULTS = {
@@ -155,6 +157,27 @@ export function checkTagName(name: string, tag: string): string[] {
 /** Every input, in action.yml's order; problems are listed in this order too. */
 export const INPUT_TABLE = [
   row({
+    name: 'goreleaser-config',
+    field: 'goreleaserConfig',
+    kind: text(),
+    group: 'build',
+    description:
+      'A GoReleaser config to read as inputs: a path relative to the module root, or `auto` (the first of .config/goreleaser.yml, .config/goreleaser.yaml, .goreleaser.yml, .goreleaser.yaml, goreleaser.yml and goreleaser.yaml at the module root, as GoReleaser looks; none: not read). Its builds, archives, checksum, release and the other keys that map onto these inputs fill them; an input given in the workflow wins over the file. Sections the action does not make fail the run unless goreleaser-unsupported is warn. Empty: not read.',
+    readme: {
+      meaning:
+        'path or `auto`: read `.goreleaser.yaml` as inputs (workflow inputs win), see [Coming from GoReleaser](#coming-from-goreleaser)'
+    }
+  }),
+  row({
+    name: 'goreleaser-unsupported',
+    field: 'goreleaserUnsupported',
+    kind: choice(['error', 'warn'], 'error'),
+    group: 'build',
+    description:
+      'What to do with sections of goreleaser-config the action does not make (nfpms, brews, dockers, signs, …): error fails before building, listing them; warn skips them with a warning. GoReleaser Pro keys always fail.',
+    readme: { meaning: '`error` or `warn` (skip them with a warning)' }
+  }),
+  row({
     name: 'targets',
     field: 'targets',
     kind: list({ fallback: DEFAULT_TARGETS, blankOnly: true }),
@@ -196,6 +219,15 @@ export const INPUT_TABLE = [
     description:
       'Binary name per package, in the same order. Default the package folder\'s name (the module\'s for ".").',
     readme: { default: 'package folder (module name for `.`)', meaning: 'one per package' }
+  }),
+  row({
+    name: 'project-name',
+    field: 'projectName',
+    kind: text({ check: matching(SAFE_NAME, SAFE_NAME_RULE) }),
+    group: 'build',
+    description:
+      "The project's name ({{.ProjectName}} in templates, the workflow artifact's name). Default the module path's last element without a /vN suffix; with goreleaser-config, GoReleaser's order: project_name, the origin remote's repository name, then the module path.",
+    readme: { default: 'module name', meaning: '`{{.ProjectName}}`' }
   }),
   row({
     name: 'version',
@@ -300,6 +332,18 @@ export const INPUT_TABLE = [
     readme: {
       meaning: '`auto` (zip for windows, tar.gz elsewhere), `tar.gz`, `tar.xz`, `zip`, `binary`'
     }
+  }),
+  row({
+    name: 'archive-overrides',
+    field: 'archiveOverrides',
+    kind: targetMap((entry, at) => {
+      if (!(ARCHIVE_FORMATS as readonly string[]).includes(entry.value))
+        at.bad(entry.value, `is not an archive format (${ARCHIVE_FORMATS.join(', ')})`)
+    }),
+    group: 'build',
+    description:
+      'Another archive format for some targets, one "goos/goarch: format" line each (darwin/*: zip); the first matching line wins over archive. Formats: tar.gz, tar.xz, zip, binary.',
+    readme: { meaning: '`goos/goarch: format` lines (`darwin/*: zip`), over `archive`' }
   }),
   row({
     name: 'archive-files',
@@ -746,6 +790,13 @@ export type TableInputs = { [R in TableRow as R['field']]: ValueOf<R['kind']> }
 export interface Inputs extends TableInputs {
   /** folder all user paths must stay inside (GITHUB_WORKSPACE, or the CLI's current folder) */
   workspace: string
-  /** true when archiveFiles is the default list, whose patterns may match nothing */
-  archiveFilesDefault: boolean
+  /** true when archiveFiles is the default list or comes from goreleaser-config: its patterns may match nothing */
+  archiveFilesOptional: boolean
+  /**
+   * true when the targets come from goreleaser-config: those Go cannot build are dropped with a
+   * warning, as GoReleaser drops them, instead of failing the run
+   */
+  targetsFromConfig: boolean
+  /** the GoReleaser config that was read, and what its reading has to say (logged by resolve) */
+  goreleaser?: { file: string; warnings: string[]; notes: string[] }
 }

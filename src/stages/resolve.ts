@@ -59,8 +59,17 @@ export const resolve: Stage = {
       )
     }
 
+    if (inputs.goreleaser) {
+      ctx.log.info(`goreleaser-config: read ${inputs.goreleaser.file}`)
+      for (const note of inputs.goreleaser.notes) ctx.log.info(note)
+      for (const warning of inputs.goreleaser.warnings) ctx.log.warning(warning)
+    }
     const ports = await distList(ctx, env)
-    const resolved = resolveTargets(inputs.targets, ports, go.version)
+    const resolved = resolveTargets(
+      inputs.targetsFromConfig ? buildableTargets(ctx, inputs.targets, ports) : inputs.targets,
+      ports,
+      go.version
+    )
     problems.push(...resolved.errors)
     const targets = resolved.targets
 
@@ -69,21 +78,26 @@ export const resolve: Stage = {
     ctx.log.info(
       `version ${stamp.version}${stamp.tag ? ` (tag ${stamp.tag})` : ''}, commit ${stamp.shortCommit || 'none'}, date ${stamp.date}`
     )
-    const projectName = module ? projectNameOf(module.path) : path.basename(inputs.workingDirectory)
+    const projectName =
+      inputs.projectName ||
+      (module ? projectNameOf(module.path) : path.basename(inputs.workingDirectory))
     const binaries = module ? await listBinaries(ctx, env, projectName, problems) : []
 
     const plans: TargetPlan[] = []
     for (const target of targets) {
       const port = ports.find(p => p.goos === target.goos && p.goarch === target.goarch)
       const cgo = await cgoSetup(ctx, target, port, go, problems)
-      plans.push({ kind: 'go', target, cgo, format: formatFor(inputs.archive, target) })
+      plans.push({ kind: 'go', target, cgo, format: formatFor(inputs, target) })
     }
-    addUniversalPlan(inputs, plans, formatFor(inputs.archive, UNIVERSAL_TARGET), problems)
+    addUniversalPlan(inputs, plans, formatFor(inputs, UNIVERSAL_TARGET), problems)
     const naming: NamingBasis = { inputs, stamp, projectName, binaries }
     checkNames(inputs, naming, plans, problems)
     checkRenderedLdflags(inputs, naming, plans, problems)
     const releaseFiles = plannedFiles(inputs, naming, ports, go.version, plans, problems)
-    const archiveFiles = inputs.archive === 'binary' ? [] : findArchiveFiles(inputs, problems)
+    // Extra files go into archives; bare binaries have none.
+    const archiveFiles = plans.every(p => p.format === 'binary')
+      ? []
+      : findArchiveFiles(inputs, problems)
     if (isForeignDist(inputs.dist)) {
       problems.push(
         `${INPUT.dist}: ${displayPath(inputs, inputs.dist)} already holds files this action did not write; remove it or choose another folder`
@@ -107,6 +121,28 @@ export const resolve: Stage = {
     )
     ctx.log.info(`binaries: ${binaries.map(b => `${b.name} (${b.pkg})`).join(', ')}`)
   }
+}
+
+/**
+ * Targets from a GoReleaser config that this Go cannot build (not in `go tool dist list`, such as
+ * darwin/386 in GoReleaser's default matrix) are dropped with one warning, as GoReleaser drops
+ * them; written in the workflow they would fail the run.
+ */
+function buildableTargets(ctx: Context, specs: string[], ports: DistPort[]): string[] {
+  const known = new Set(ports.map(p => `${p.goos}/${p.goarch}`))
+  const dropped: string[] = []
+  const kept = specs.filter(spec => {
+    const [goos, goarch] = spec.split('/')
+    // Presets and wildcards expand against the list itself.
+    if (!goarch || spec.includes('*') || known.has(`${goos}/${goarch}`)) return true
+    dropped.push(spec)
+    return false
+  })
+  if (dropped.length > 0)
+    ctx.log.warning(
+      `goreleaser-config: not built, as GoReleaser skips them (not in go tool dist list): ${dropped.join(', ')}`
+    )
+  return kept
 }
 
 async function goToolchain(ctx: Context, env: Record<string, string>): Promise<GoToolchain> {
@@ -360,8 +396,10 @@ async function cgoSetup(
   return { enabled: true, cc, cxx, ccVersion }
 }
 
-function formatFor(choice: Inputs['archive'], target: Target): TargetPlan['format'] {
-  if (choice !== 'auto') return choice
+function formatFor(inputs: Inputs, target: Target): TargetPlan['format'] {
+  const override = inputs.archiveOverrides.find(e => matchesTargetPattern(e.scope, target))
+  if (override) return override.value as TargetPlan['format']
+  if (inputs.archive !== 'auto') return inputs.archive
   return target.goos === 'windows' ? 'zip' : 'tar.gz'
 }
 
@@ -430,15 +468,10 @@ function plannedFiles(
       kind: 'go' as const,
       target,
       cgo: { enabled: false },
-      format: formatFor(inputs.archive, target)
+      format: formatFor(inputs, target)
     }))
     // The leg with both darwin slices adds darwin_all; a plan without both is the plan's error.
-    addUniversalPlan(
-      { ...inputs, mode: 'all' },
-      all,
-      formatFor(inputs.archive, UNIVERSAL_TARGET),
-      []
-    )
+    addUniversalPlan({ ...inputs, mode: 'all' }, all, formatFor(inputs, UNIVERSAL_TARGET), [])
   }
   const names: string[] = []
   for (const plan of all) {
@@ -501,7 +534,7 @@ function findArchiveFiles(inputs: Inputs, problems: string[]): Facts['archiveFil
       files.set(name, real)
       matched++
     }
-    if (matched === 0 && !inputs.archiveFilesDefault) {
+    if (matched === 0 && !inputs.archiveFilesOptional) {
       problems.push(
         `${INPUT.archiveFiles}: "${pattern}" matches no file in ${displayPath(inputs, dir)}`
       )

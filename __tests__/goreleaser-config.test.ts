@@ -1,0 +1,304 @@
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import {
+  GORELEASER_DEFAULT_LDFLAGS,
+  GORELEASER_DEFAULT_NAME,
+  readGoreleaserConfig,
+  repoNameOf,
+  type ConfigContext
+} from '../src/goreleaser-config.js'
+
+/**
+ * The mapping from a GoReleaser config to the action's raw input values, over real configs from
+ * the Go module proxy (__tests__/fixtures/goreleaser, each with its source in its first line) and
+ * small synthetic ones for the edges.
+ */
+const fixture = (name: string): string =>
+  fs.readFileSync(path.join(import.meta.dirname, 'fixtures', 'goreleaser', `${name}.yml`), 'utf8')
+
+const ctx = (over: Partial<ConfigContext> = {}): ConfigContext => ({
+  file: '.goreleaser.yml',
+  modulePath: 'github.com/o/p',
+  originUrl: '',
+  unsupported: 'error',
+  ...over
+})
+
+const read = (text: string, over: Partial<ConfigContext> = {}) =>
+  readGoreleaserConfig(text, ctx(over))
+
+describe('real configs', () => {
+  test('ffuf v2.2.1: the darwin→macOS name template, default files, windows zip, signs refused', () => {
+    const r = read(fixture('ffuf'), {
+      modulePath: 'github.com/ffuf/ffuf/v2',
+      originUrl: 'https://github.com/ffuf/ffuf.git'
+    })
+    expect(r.values).toEqual({
+      'project-name': 'ffuf',
+      targets: [
+        'linux/amd64',
+        'linux/386',
+        'linux/arm/6',
+        'linux/arm64',
+        'windows/amd64',
+        'windows/386',
+        'windows/arm64',
+        'freebsd/amd64',
+        'freebsd/386',
+        'freebsd/arm/6',
+        'openbsd/amd64',
+        'openbsd/386',
+        'openbsd/arm/6',
+        'openbsd/arm64',
+        'darwin/amd64',
+        'darwin/386',
+        'darwin/arm/6',
+        'darwin/arm64'
+      ].join('\n'),
+      package: '.',
+      'binary-name': 'ffuf',
+      trimpath: 'true',
+      ldflags:
+        "-s -w -X github.com/ffuf/ffuf/v2/pkg/ffuf.VERSION={{ .Version }} -X github.com/ffuf/ffuf/v2/pkg/ffuf.VERSION_APPENDIX= -extldflags '-static'",
+      cgo: 'false',
+      archive: 'tar.gz',
+      'archive-overrides': 'windows/*: zip',
+      'name-template':
+        '{{ .ProjectName }}_{{ .Version }}_ {{- if eq .Os "darwin" }}macOS{{ else }}{{ .Os }}{{ end }}_ {{- .Arch }}{{ with .Arm }}v{{ . }}{{ end }}',
+      'archive-files': 'license*\nLICENSE*\nreadme*\nREADME*\nchangelog*\nCHANGELOG*',
+      'checksums-name': '{{ .ProjectName }}_{{ .Version }}_checksums.txt',
+      prerelease: 'auto'
+    })
+    expect(r.problems).toEqual([
+      '.goreleaser.yml: signs: not made by this action yet; set goreleaser-unsupported: warn to build the rest without it'
+    ])
+    expect(r.targetsFromConfig).toBe(true)
+  })
+
+  test('ffuf with goreleaser-unsupported: warn: signs skipped with a warning, nothing refused', () => {
+    const r = read(fixture('ffuf'), { unsupported: 'warn' })
+    expect(r.problems).toEqual([])
+    expect(r.warnings).toEqual(['.goreleaser.yml: skipped (not made by this action): signs'])
+  })
+
+  test('kubectx v0.11.0: two builds become two packages; two archives and snapcrafts are refused by path', () => {
+    const r = read(fixture('kubectx'), {
+      modulePath: 'github.com/ahmetb/kubectx',
+      originUrl: 'git@github.com:ahmetb/kubectx.git'
+    })
+    expect(r.values.package).toBe('./cmd/kubectx\n./cmd/kubens')
+    expect(r.values['binary-name']).toBe('kubectx\nkubens')
+    // No ldflags: GoReleaser's default; no -trimpath in flags: none.
+    expect(r.values.ldflags).toBe(GORELEASER_DEFAULT_LDFLAGS)
+    expect(r.values.trimpath).toBe('false')
+    expect(r.values.targets!.split('\n')).toContain('linux/arm/7')
+    expect(r.values.targets!.split('\n')).toContain('windows/s390x')
+    expect(r.values['checksum-algorithms']).toBe('sha256')
+    expect(r.problems).toEqual([
+      '.goreleaser.yml: snapcrafts: not made by this action yet; set goreleaser-unsupported: warn to build the rest without it',
+      '.goreleaser.yml: archives: 2 archives per target are not supported yet (one archive entry)'
+    ])
+    expect(r.notes).toContain(
+      '.goreleaser.yml: before.hooks[0]: "go mod download" is not run: the action downloads the modules of the committed go.mod and go.sum itself'
+    )
+  })
+
+  test('fq v0.17.0: project_name, an ldflags list, none* files, windows and darwin zip, brews refused', () => {
+    const r = read(fixture('fq'))
+    expect(r.values['project-name']).toBe('fq')
+    expect(r.values.ldflags).toBe(
+      '-s -w -X main.commit={{.Commit}} -X main.date={{.CommitDate}} -X main.builtBy=goreleaser'
+    )
+    expect(r.values['archive-files']).toBe('none*')
+    expect(r.values['archive-overrides']).toBe('windows/*: zip\ndarwin/*: zip')
+    expect(r.values.draft).toBe('true')
+    expect(r.problems).toEqual([
+      '.goreleaser.yml: brews: not made by this action yet; set goreleaser-unsupported: warn to build the rest without it'
+    ])
+  })
+
+  test('act v0.2.87: goarm 6 and 7, an ignore that names goarm only, default ldflags', () => {
+    const r = read(fixture('act'), { originUrl: 'https://github.com/nektos/act' })
+    expect(r.values['project-name']).toBe('act')
+    // {goos: windows, goarm: 6} drops windows/arm/6 only: other windows targets have no goarm.
+    expect(r.values.targets!.split('\n').filter(t => t.startsWith('windows/'))).toEqual([
+      'windows/amd64',
+      'windows/386',
+      'windows/arm64',
+      'windows/arm/7',
+      'windows/riscv64'
+    ])
+    expect(r.values.ldflags).toBe(GORELEASER_DEFAULT_LDFLAGS)
+    expect(r.problems).toEqual([])
+    expect(r.warnings).toEqual([
+      ".goreleaser.yml: release.mode: not read; the release goes to this workflow's repository and tag"
+    ])
+  })
+
+  test('goose v3.27.3: main in a sub-folder, formats binary, a snapshot template that is not used', () => {
+    const r = read(fixture('goose'), { modulePath: 'github.com/pressly/goose/v3' })
+    expect(r.values).toMatchObject({
+      'project-name': 'goose',
+      package: './cmd/goose',
+      'binary-name': 'goose',
+      archive: 'binary',
+      ldflags: '-s -w -X main.version=v{{ .Version }}'
+    })
+    // Bare binaries carry no extra files.
+    expect(r.values['archive-files']).toBeUndefined()
+    expect(r.warnings).toEqual([
+      '.goreleaser.yml: snapshot.version_template "{{ incpatch .Version }}-next" is not used: snapshot builds are versioned <next patch>-SNAPSHOT-<short commit>'
+    ])
+  })
+
+  test('stern v1.33.0: v1 spellings noted; dockers and krews refused together', () => {
+    const r = read(fixture('stern'), { originUrl: 'https://github.com/stern/stern.git' })
+    expect(r.values['name-template']).toBe(
+      '{{ .ProjectName }}_{{ .Version }}_{{ .Os }}_{{ .Arch }}'
+    )
+    expect(r.values['archive-files']).toBe('LICENSE')
+    expect(r.problems).toEqual([
+      '.goreleaser.yml: dockers, krews: not made by this action yet; set goreleaser-unsupported: warn to build the rest without them'
+    ])
+    expect(r.notes).toEqual(
+      expect.arrayContaining([
+        '.goreleaser.yml: archives[0].format: a GoReleaser v1 spelling; v2 writes formats: [ … ]',
+        '.goreleaser.yml: archives[0].builds: a GoReleaser v1 spelling; v2 writes ids: [ … ]'
+      ])
+    )
+  })
+
+  test('lazygit v0.64.1: no project_name: the origin remote names it, not the module path', () => {
+    const r = read(fixture('lazygit'), {
+      modulePath: 'github.com/jesseduffield/lazygit',
+      originUrl: 'https://github.com/jesseduffield/lazygit-fork.git'
+    })
+    expect(r.values['project-name']).toBe('lazygit-fork')
+    expect(r.values.targets!.split('\n')).toHaveLength(16)
+    expect(r.problems).toEqual([])
+  })
+})
+
+describe('defaults and edges', () => {
+  test('an empty config: GoReleaser defaults for targets, ldflags, names and files', () => {
+    const r = read('version: 2\n', { modulePath: 'example.com/tool/v3' })
+    expect(r.values).toMatchObject({
+      'project-name': 'tool',
+      targets: [
+        'linux/amd64',
+        'linux/arm64',
+        'linux/386',
+        'darwin/amd64',
+        'darwin/arm64',
+        'darwin/386',
+        'windows/amd64',
+        'windows/arm64',
+        'windows/386'
+      ].join('\n'),
+      ldflags: GORELEASER_DEFAULT_LDFLAGS,
+      'name-template': GORELEASER_DEFAULT_NAME,
+      'checksums-name': '{{ .ProjectName }}_{{ .Version }}_checksums.txt',
+      archive: 'tar.gz'
+    })
+    expect(r.problems).toEqual([])
+  })
+
+  test.each([
+    [
+      'a typo of a top-level key',
+      'archivez: []\n',
+      'archivez: is not a GoReleaser key (did you mean "archives"?)'
+    ],
+    [
+      'a typo in a build',
+      'builds:\n  - ldflag: -s\n',
+      'builds[0].ldflag: is not a build key (did you mean "ldflags"?)'
+    ],
+    [
+      'a Pro key, even with warn',
+      'includes:\n  - from_url: {url: x}\n',
+      'includes: is a GoReleaser Pro feature; the action reads GoReleaser OSS configs'
+    ],
+    [
+      'a v1 key removed in v2',
+      'archives:\n  - replacements: {darwin: Darwin}\n',
+      'archives[0].replacements: removed in GoReleaser v2: write the mapping in name_template instead ({{ if eq .Arch "amd64" }}x86_64{{ else }}{{ .Arch }}{{ end }})'
+    ],
+    [
+      'builds that differ beyond id, main and binary',
+      'builds:\n  - id: a\n    ldflags: -s\n  - id: b\n    ldflags: -w\n',
+      'builds[1].ldflags: differs from builds[0].ldflags; builds with different settings are not supported yet (only id, main and binary may differ)'
+    ],
+    [
+      'a hook that is not about modules',
+      'before:\n  hooks:\n    - make completions\n',
+      'before.hooks[0]: "make completions": running hooks is not supported yet'
+    ],
+    [
+      'a templated binary name',
+      'builds:\n  - binary: "{{ .Os }}-tool"\n',
+      'builds[0].binary: "{{ .Os }}-tool": templated binary names are not supported yet'
+    ],
+    [
+      'broken YAML',
+      'builds: [\n',
+      'YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 2, column 1'
+    ]
+  ])('%s is a problem naming the file and the path', (_name, text, problem) => {
+    const r = read(text, { unsupported: 'warn' })
+    expect(r.problems).toContain(`.goreleaser.yml: ${problem}`)
+  })
+
+  test('anchors, merge keys, unquoted numbers and scalars where lists are allowed', () => {
+    const text = [
+      'defaults: &d',
+      '  env: [CGO_ENABLED=1]',
+      '  goos: linux',
+      '  goarch: [386, arm]',
+      '  goarm: 7',
+      'builds:',
+      '  - <<: *d',
+      '    main: ./cmd/x/main.go',
+      '    dir: tools',
+      '    flags: -trimpath -tags=netgo',
+      '    tags: [osusergo]'
+    ].join('\n')
+    const r = read(text)
+    // `defaults` is not a GoReleaser key; everything else maps.
+    expect(r.problems).toEqual(['.goreleaser.yml: defaults: is not a GoReleaser key'])
+    expect(r.values).toMatchObject({
+      targets: 'linux/386\nlinux/arm/7',
+      package: './tools/cmd/x',
+      cgo: 'true',
+      trimpath: 'true',
+      tags: 'osusergo,netgo'
+    })
+  })
+
+  test('targets: written out, with GoReleaser spellings of variants and the first-class preset', () => {
+    const r = read(
+      'builds:\n  - targets: [linux_amd64_v1, linux_amd64_v3, linux_arm_7, darwin_arm64_v8.0, go_first_class]\n'
+    )
+    expect(r.values.targets).toBe(
+      'linux/amd64\nlinux/amd64/v3\nlinux/arm/7\ndarwin/arm64\nfirst-class'
+    )
+  })
+
+  test('no CGO_ENABLED: built without cgo, and the difference from GoReleaser is said', () => {
+    const r = read('builds:\n  - goos: [linux]\n    goarch: [amd64]\n')
+    expect(r.values.cgo).toBe('false')
+    expect(r.warnings[0]).toMatch(
+      /no CGO_ENABLED in env: built without cgo; GoReleaser leaves it to Go/
+    )
+  })
+
+  test.each([
+    ['https://github.com/o/name.git', 'name'],
+    ['git@github.com:o/name.git', 'name'],
+    ['https://github.com/o/name', 'name'],
+    ['ssh://git@github.com/o/name.git/', 'name'],
+    ['', '']
+  ])('the repository name of %j is %j', (url, name) => {
+    expect(repoNameOf(url)).toBe(name)
+  })
+})

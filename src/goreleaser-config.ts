@@ -1,0 +1,814 @@
+// A project's .goreleaser.yaml read as the action's own inputs: the file becomes raw input values,
+// as a workflow would write them, and then goes through the same kinds and checks as any input.
+// Pure: the inputs layer reads the files and hands their text in.
+import { parseDocument } from 'yaml'
+import type { InputName } from './inputs/index.js'
+import { projectNameOf } from './naming.js'
+import { nearest } from './lib/nearest.js'
+
+/** What the reader needs besides the config's text. */
+export interface ConfigContext {
+  /** the file as the user named it, for messages */
+  file: string
+  /** the module path from go.mod ('' when unknown) */
+  modulePath: string
+  /** the `origin` remote's URL from .git/config ('' when none) */
+  originUrl: string
+  /** `goreleaser-unsupported`: sections the action does not make fail the run, or are skipped */
+  unsupported: 'error' | 'warn'
+}
+
+/** The config as input values, and what the mapping found. */
+export interface ConfigReading {
+  /** raw values, as the workflow would give them; a workflow input wins over each */
+  values: Partial<Record<InputName, string>>
+  /** the key path each value came from, for messages */
+  origins: Partial<Record<InputName, string>>
+  /** the mapping cannot be made (each names the file, the key path and why); fail before building */
+  problems: string[]
+  /** what is skipped or differs, said once in the log */
+  warnings: string[]
+  /** keys read and left alone because they do not change what is built (info) */
+  notes: string[]
+  /** true when the targets came from the file: unknown ones are dropped, as GoReleaser does */
+  targetsFromConfig: boolean
+}
+
+/** GoReleaser's ldflags when a build has none. `.Date` is the commit time here (see README). */
+export const GORELEASER_DEFAULT_LDFLAGS =
+  '-s -w -X main.version={{.Version}} -X main.commit={{.Commit}} -X main.date={{.Date}} -X main.builtBy=goreleaser'
+
+const NAME_SUFFIX =
+  '{{ .Version }}_{{ .Os }}_{{ .Arch }}{{ with .Arm }}v{{ . }}{{ end }}{{ with .Mips }}_{{ . }}{{ end }}{{ if not (eq .Amd64 "v1") }}{{ .Amd64 }}{{ end }}'
+/** GoReleaser's archive name template when none is given. */
+export const GORELEASER_DEFAULT_NAME = `{{ .ProjectName }}_${NAME_SUFFIX}`
+/** …and for `formats: binary`. */
+export const GORELEASER_DEFAULT_BINARY_NAME = `{{ .Binary }}_${NAME_SUFFIX}`
+/** GoReleaser's checksums file name when none is given. */
+export const GORELEASER_DEFAULT_CHECKSUMS = '{{ .ProjectName }}_{{ .Version }}_checksums.txt'
+/** GoReleaser's archive files when none are given. */
+export const GORELEASER_DEFAULT_FILES = 'license* LICENSE* readme* README* changelog* CHANGELOG*'
+
+/** Sections this action does not make (yet): each fails the run, or is skipped with `warn`. */
+const UNSUPPORTED_SECTIONS = new Set([
+  'nfpms',
+  'srpm',
+  'brews',
+  'homebrew_casks',
+  'scoops',
+  'winget',
+  'aurs',
+  'aur_sources',
+  'krews',
+  'nix',
+  'chocolateys',
+  'snapcrafts',
+  'flatpak',
+  'makeselfs',
+  'dockers',
+  'dockers_v2',
+  'docker_manifests',
+  'docker_digest',
+  'docker_signs',
+  'kos',
+  'signs',
+  'binary_signs',
+  'notarize',
+  'source',
+  'blobs',
+  'uploads',
+  'artifactories',
+  'publishers',
+  'announce',
+  'milestones',
+  'mcp'
+])
+/** Keys that change nothing this action makes: read, noted, left alone. */
+const IGNORED_KEYS = new Set([
+  'changelog',
+  'git',
+  'report_sizes',
+  'metadata',
+  'retry',
+  'force_token',
+  'github_urls',
+  'gitlab_urls',
+  'gitea_urls',
+  'env_files'
+])
+/** GoReleaser Pro only: refused even with `warn`, since the file means something OSS cannot do. */
+const PRO_KEYS = new Set([
+  'pro',
+  'includes',
+  'variables',
+  'nightly',
+  'furies',
+  'npms',
+  'cloudsmiths',
+  'verify',
+  'partial',
+  'monorepo',
+  'template_files',
+  'dmg',
+  'msi',
+  'pkgs',
+  'app_bundles',
+  'nsis',
+  'before_publish',
+  'after',
+  'gemfury'
+])
+const HANDLED_KEYS = new Set([
+  'project_name',
+  'dist',
+  'env',
+  'builds',
+  'archives',
+  'checksum',
+  'snapshot',
+  'before',
+  'release',
+  'universal_binaries',
+  'upx',
+  'sboms',
+  'gomod',
+  'mod_timestamp'
+])
+const BUILD_KEYS = new Set([
+  'id',
+  'goos',
+  'goarch',
+  'goamd64',
+  'go386',
+  'goarm',
+  'goarm64',
+  'gomips',
+  'goppc64',
+  'goriscv64',
+  'targets',
+  'ignore',
+  'dir',
+  'main',
+  'binary',
+  'hooks',
+  'builder',
+  'mod_timestamp',
+  'skip',
+  'tool',
+  'gobinary',
+  'command',
+  'no_unique_dist_dir',
+  'no_main_check',
+  'overrides',
+  'buildmode',
+  'ldflags',
+  'tags',
+  'flags',
+  'asmflags',
+  'gcflags',
+  'env'
+])
+const ARCHIVE_KEYS = new Set([
+  'id',
+  'ids',
+  'builds',
+  'formats',
+  'format',
+  'format_overrides',
+  'name_template',
+  'files',
+  'wrap_in_directory',
+  'strip_binary_directory',
+  'builds_info',
+  'meta',
+  'allow_different_binary_count',
+  'hooks'
+])
+const CHECKSUM_KEYS = new Set([
+  'name_template',
+  'algorithm',
+  'disable',
+  'ids',
+  'extra_files',
+  'split'
+])
+const RELEASE_KEYS = new Set([
+  'github',
+  'gitlab',
+  'gitea',
+  'draft',
+  'replace_existing_draft',
+  'use_existing_draft',
+  'replace_existing_artifacts',
+  'target_commitish',
+  'tag',
+  'discussion_category_name',
+  'prerelease',
+  'make_latest',
+  'mode',
+  'header',
+  'footer',
+  'name_template',
+  'extra_files',
+  'disable',
+  'skip_upload',
+  'ids',
+  'include_meta',
+  'templated_extra_files'
+])
+/** Keys removed in GoReleaser v2, with its own advice. */
+const REMOVED_V2: Readonly<Record<string, string>> = {
+  'archives[].replacements':
+    'removed in GoReleaser v2: write the mapping in name_template instead ({{ if eq .Arch "amd64" }}x86_64{{ else }}{{ .Arch }}{{ end }})',
+  'archives[].rlcp': 'removed in GoReleaser v2 (it is always on now): delete the key',
+  'changelog.skip': 'removed in GoReleaser v2: use changelog.disable'
+}
+
+/** Go's and GoReleaser's defaults for the sub-architecture variables. */
+const DEFAULT_VARIANT: Readonly<Record<string, string>> = {
+  arm: '6',
+  amd64: 'v1',
+  arm64: 'v8.0',
+  '386': 'sse2',
+  mips: 'hardfloat',
+  mipsle: 'hardfloat',
+  mips64: 'hardfloat',
+  mips64le: 'hardfloat',
+  ppc64: 'power8',
+  ppc64le: 'power8',
+  riscv64: 'rva20u64'
+}
+/** The config key of each goarch's variant list. */
+const VARIANT_KEY: Readonly<Record<string, string>> = {
+  arm: 'goarm',
+  amd64: 'goamd64',
+  arm64: 'goarm64',
+  '386': 'go386',
+  mips: 'gomips',
+  mipsle: 'gomips',
+  mips64: 'gomips',
+  mips64le: 'gomips',
+  ppc64: 'goppc64',
+  ppc64le: 'goppc64',
+  riscv64: 'goriscv64'
+}
+
+type Obj = Record<string, unknown>
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** Reads a GoReleaser config's text into the action's input values. */
+export function readGoreleaserConfig(text: string, ctx: ConfigContext): ConfigReading {
+  const out: ConfigReading = {
+    values: {},
+    origins: {},
+    problems: [],
+    warnings: [],
+    notes: [],
+    targetsFromConfig: false
+  }
+  const problem = (at: string, why: string): void => {
+    out.problems.push(`${ctx.file}: ${at}: ${why}`)
+  }
+  const set = (name: InputName, value: string, at: string): void => {
+    out.values[name] = value
+    out.origins[name] = at
+  }
+
+  const doc = parseDocument(text, { merge: true, uniqueKeys: true })
+  if (doc.errors.length > 0) {
+    for (const e of doc.errors)
+      problem('YAML', (e.message.split('\n')[0] ?? e.message).replace(/:$/, ''))
+    return out
+  }
+  const root: unknown = doc.toJS({ maxAliasCount: 1000 })
+  if (root === null || root === undefined) return out
+  if (!isObj(root)) {
+    problem('(top level)', 'is not a mapping of keys')
+    return out
+  }
+
+  // Top level: each key handled, ignored, unsupported, Pro-only or unknown.
+  const skipped: string[] = []
+  for (const key of Object.keys(root)) {
+    if (HANDLED_KEYS.has(key) || key === 'version') continue
+    if (IGNORED_KEYS.has(key))
+      out.notes.push(`${ctx.file}: ${key}: does not change what is built; ignored`)
+    else if (PRO_KEYS.has(key))
+      problem(key, 'is a GoReleaser Pro feature; the action reads GoReleaser OSS configs')
+    else if (UNSUPPORTED_SECTIONS.has(key)) skipped.push(key)
+    else
+      problem(
+        key,
+        `is not a GoReleaser key${suggest(key, [...HANDLED_KEYS, ...IGNORED_KEYS, ...UNSUPPORTED_SECTIONS])}`
+      )
+  }
+  if (skipped.length > 0) {
+    const list = skipped.join(', ')
+    if (ctx.unsupported === 'warn')
+      out.warnings.push(`${ctx.file}: skipped (not made by this action): ${list}`)
+    else
+      problem(
+        list,
+        `not made by this action yet; set goreleaser-unsupported: warn to build the rest without ${skipped.length === 1 ? 'it' : 'them'}`
+      )
+  }
+
+  // project_name, then GoReleaser's order: the origin remote's repository, then the module path.
+  const projectName =
+    str(root.project_name) ||
+    repoNameOf(ctx.originUrl) ||
+    (ctx.modulePath ? projectNameOf(ctx.modulePath) : '')
+  if (projectName)
+    set(
+      'project-name' as InputName,
+      projectName,
+      root.project_name ? 'project_name' : '(origin remote or module path)'
+    )
+  if (root.dist !== undefined) set('dist', str(root.dist), 'dist')
+  if (root.gomod !== undefined && isObj(root.gomod) && root.gomod.proxy === true)
+    problem(
+      'gomod.proxy',
+      'building from the module proxy is not supported; build from the checkout'
+    )
+
+  const env = envList(root.env, 'env', problem)
+  readBuilds(root, env, projectName, out, set, problem)
+  readArchives(root, out, set, problem)
+  readChecksum(root, set, problem)
+  readSnapshot(root, out, problem)
+  readBefore(root, out, problem)
+  readRelease(root, out, set, problem)
+  if (root.universal_binaries !== undefined) {
+    const ub = list(root.universal_binaries)
+    const replace = ub.some(u => isObj(u) && u.replace === true)
+    set(
+      'universal-binaries',
+      replace ? 'replace' : ub.length > 0 ? 'true' : 'false',
+      'universal_binaries'
+    )
+  }
+  if (
+    root.upx !== undefined &&
+    list(root.upx).some(u => isObj(u) && u.enabled !== false && u.enabled !== undefined)
+  )
+    problem(
+      'upx',
+      'map it onto the upx input (target patterns) by hand: its per-build ids, goos and goarch filters are not read yet'
+    )
+  if (root.sboms !== undefined && list(root.sboms).length > 0) {
+    set('sbom', 'spdx-json', 'sboms')
+    out.warnings.push(
+      `${ctx.file}: sboms: the action writes its own SPDX SBOM of each archive (from the Go build info), not syft's`
+    )
+  }
+  if (isObj(root.mod_timestamp) || root.mod_timestamp !== undefined)
+    checkModTimestamp(root.mod_timestamp, 'mod_timestamp', out, ctx)
+  if (root.version !== undefined && Number(root.version) !== 2)
+    out.notes.push(`version: ${str(root.version)}: read as a GoReleaser v2 config`)
+  // Every message names the file.
+  const named = (m: string): string => (m.startsWith(`${ctx.file}: `) ? m : `${ctx.file}: ${m}`)
+  out.warnings = out.warnings.map(named)
+  out.notes = out.notes.map(named)
+  return out
+}
+
+function readBuilds(
+  root: Obj,
+  env: string[],
+  projectName: string,
+  out: ConfigReading,
+  set: (name: InputName, value: string, at: string) => void,
+  problem: (at: string, why: string) => void
+): void {
+  const builds = root.builds === undefined ? [{}] : list(root.builds)
+  if (builds.length === 0) return
+  const used = builds.filter(b => !(isObj(b) && b.skip === true))
+  if (used.length === 0) {
+    problem('builds', 'every build is skipped: nothing to release')
+    return
+  }
+  // Several builds become several packages of one build configuration: everything but id, main
+  // and binary must agree (different settings per build come with the next step of the model).
+  const first = used[0]
+  if (!isObj(first)) {
+    problem('builds[0]', 'is not a mapping')
+    return
+  }
+  for (const [i, b] of used.entries()) {
+    if (!isObj(b)) {
+      problem(`builds[${i}]`, 'is not a mapping')
+      return
+    }
+    for (const key of Object.keys(b)) {
+      if (!BUILD_KEYS.has(key))
+        problem(`builds[${i}].${key}`, `is not a build key${suggest(key, [...BUILD_KEYS])}`)
+    }
+    for (const key of [
+      'hooks',
+      'overrides',
+      'tool',
+      'gobinary',
+      'command',
+      'builder',
+      'buildmode'
+    ]) {
+      if (
+        b[key] !== undefined &&
+        !(key === 'builder' && b[key] === 'go') &&
+        !(key === 'buildmode' && b[key] === '')
+      ) {
+        problem(`builds[${i}].${key}`, 'is not supported yet')
+      }
+    }
+    if (i > 0) {
+      for (const key of BUILD_KEYS) {
+        if (['id', 'main', 'binary', 'dir'].includes(key)) continue
+        if (JSON.stringify(b[key]) !== JSON.stringify(first[key]))
+          problem(
+            `builds[${i}].${key}`,
+            `differs from builds[0].${key}; builds with different settings are not supported yet (only id, main and binary may differ)`
+          )
+      }
+    }
+  }
+
+  // Targets: the matrix (or `targets`) with GoReleaser's defaults, minus `ignore`.
+  out.targetsFromConfig = true
+  set('targets', targetsOf(first, 'builds[0]', problem).join('\n'), 'builds[0].goos/goarch/…')
+
+  // main/dir → packages; binary → names.
+  const packages: string[] = []
+  const names: string[] = []
+  for (const [i, b] of used.entries()) {
+    const build = b as Obj
+    const dir = str(build.dir) || '.'
+    let main = str(build.main) || '.'
+    if (main.endsWith('.go'))
+      main = main.includes('/') ? main.slice(0, main.lastIndexOf('/')) || '.' : '.'
+    const joined = joinPath(dir, main)
+    packages.push(joined === '.' ? '.' : `./${joined}`)
+    const binary = str(build.binary) || projectName
+    if (binary.includes('{{'))
+      problem(`builds[${i}].binary`, `"${binary}": templated binary names are not supported yet`)
+    else if (binary.includes('/'))
+      problem(
+        `builds[${i}].binary`,
+        `"${binary}": a binary in a sub-folder of the archive is not supported yet`
+      )
+    names.push(binary)
+  }
+  set('package', packages.join('\n'), 'builds[].main')
+  if (names.every(Boolean)) set('binary-name', names.join('\n'), 'builds[].binary')
+
+  // Compiler settings of the first build (the others agree, checked above).
+  const flags = list(first.flags)
+    .map(String)
+    .filter(f => f.trim() !== '')
+  const tags = [...list(first.tags).map(String)]
+  const passed: string[] = []
+  let trimpath = false
+  for (const f of flags.flatMap(f => f.trim().split(/\s+/))) {
+    if (f === '-trimpath') trimpath = true
+    else if (f.startsWith('-tags=')) tags.push(...f.slice(6).split(','))
+    else passed.push(f)
+  }
+  for (const [key, flag] of [
+    ['gcflags', '-gcflags'],
+    ['asmflags', '-asmflags']
+  ] as const) {
+    const values = list(first[key]).map(String).filter(Boolean)
+    if (values.length > 0) passed.push(`${flag}=${values.join(' ')}`)
+  }
+  set('trimpath', String(trimpath), 'builds[0].flags')
+  if (passed.length > 0) set('flags', passed.join(' '), 'builds[0].flags')
+  if (tags.filter(Boolean).length > 0) set('tags', tags.filter(Boolean).join(','), 'builds[0].tags')
+  const ldflags =
+    first.ldflags === undefined
+      ? GORELEASER_DEFAULT_LDFLAGS
+      : list(first.ldflags)
+          .map(String)
+          .filter(l => l.trim() !== '')
+          .join(' ')
+  set(
+    'ldflags',
+    ldflags,
+    first.ldflags === undefined ? '(GoReleaser default ldflags)' : 'builds[0].ldflags'
+  )
+
+  // env: top level, then the build's; CGO_ENABLED becomes the cgo input.
+  const all = [...env, ...envList(first.env, 'builds[0].env', problem)]
+  const rest: string[] = []
+  let cgo: string | undefined
+  for (const line of all) {
+    const eq = line.indexOf('=')
+    const name = line.slice(0, eq)
+    const value = line.slice(eq + 1)
+    if (name === 'CGO_ENABLED') cgo = value === '1' ? 'true' : value === '0' ? 'false' : undefined
+    else if (value.includes('{{')) problem('env', `${name}: templated values are not supported yet`)
+    else rest.push(line)
+  }
+  set('cgo', cgo ?? 'false', cgo === undefined ? '(no CGO_ENABLED)' : 'env CGO_ENABLED')
+  if (cgo === undefined)
+    out.warnings.push(
+      'builds: no CGO_ENABLED in env: built without cgo; GoReleaser leaves it to Go, which uses cgo for the host target when a C compiler is installed (set CGO_ENABLED=0 to make that explicit)'
+    )
+  if (rest.length > 0) set('env', rest.join('\n'), 'env')
+  if (first.mod_timestamp !== undefined)
+    checkModTimestamp(first.mod_timestamp, 'builds[0].mod_timestamp', out, { file: '' })
+}
+
+/** The targets of a build, as `goos/goarch[/variant]` lines. */
+function targetsOf(build: Obj, at: string, problem: (at: string, why: string) => void): string[] {
+  if (build.targets !== undefined) {
+    return list(build.targets).flatMap(t => {
+      const s = String(t)
+      if (s === 'go_first_class' || s === 'go_118_first_class') return ['first-class']
+      const [goos, goarch, ...variant] = s.split('_')
+      if (!goos || !goarch) {
+        problem(`${at}.targets`, `"${s}" is not goos_goarch[_variant]`)
+        return []
+      }
+      const v = variant.join('_')
+      return [explicit(goos, goarch, v)]
+    })
+  }
+  const goos = list(build.goos ?? ['linux', 'darwin', 'windows']).map(String)
+  const goarch = list(build.goarch ?? ['amd64', 'arm64', '386']).map(String)
+  const ignore = list(build.ignore).filter(isObj)
+  const targets: string[] = []
+  for (const os of goos) {
+    for (const arch of goarch) {
+      const key = VARIANT_KEY[arch]
+      const variants =
+        key && build[key] !== undefined
+          ? list(build[key]).map(String)
+          : [DEFAULT_VARIANT[arch] ?? '']
+      for (const variant of variants) {
+        // An ignore entry matches when every key it sets equals the target's value; a target
+        // has no value ('') for the variant keys of other architectures (goarm on amd64).
+        const valueOf = (k: string): string =>
+          k === 'goos' ? os : k === 'goarch' ? arch : k === key ? variant : ''
+        const ignored = ignore.some(ig =>
+          Object.entries(ig).every(([k, v]) => String(v) === valueOf(k))
+        )
+        if (!ignored) targets.push(explicit(os, arch, variant))
+      }
+    }
+  }
+  return targets
+}
+
+/** A target line; the variant only where it is not Go's own default (so ids stay short). */
+function explicit(goos: string, goarch: string, variant: string): string {
+  // GOARM: Go's default is 7, GoReleaser's 6; every other default is Go's own.
+  if (!variant || (goarch !== 'arm' && variant === DEFAULT_VARIANT[goarch]))
+    return `${goos}/${goarch}`
+  return `${goos}/${goarch}/${variant}`
+}
+
+function readArchives(
+  root: Obj,
+  out: ConfigReading,
+  set: (name: InputName, value: string, at: string) => void,
+  problem: (at: string, why: string) => void
+): void {
+  const archives = root.archives === undefined ? [{}] : list(root.archives)
+  if (archives.length > 1) {
+    problem(
+      'archives',
+      `${archives.length} archives per target are not supported yet (one archive entry)`
+    )
+    return
+  }
+  const a = archives[0]
+  if (!isObj(a)) {
+    if (a !== undefined) problem('archives[0]', 'is not a mapping')
+    return
+  }
+  for (const key of Object.keys(a)) {
+    if (key === 'replacements' || key === 'rlcp')
+      problem(`archives[0].${key}`, REMOVED_V2[`archives[].${key}`]!)
+    else if (!ARCHIVE_KEYS.has(key))
+      problem(`archives[0].${key}`, `is not an archive key${suggest(key, [...ARCHIVE_KEYS])}`)
+  }
+  if (a.format !== undefined)
+    out.notes.push('archives[0].format: a GoReleaser v1 spelling; v2 writes formats: [ … ]')
+  if (a.builds !== undefined)
+    out.notes.push('archives[0].builds: a GoReleaser v1 spelling; v2 writes ids: [ … ]')
+  const formats = list(a.formats ?? a.format ?? ['tar.gz']).map(f => normalFormat(String(f)))
+  if (formats.length !== 1) {
+    problem('archives[0].formats', 'several formats per archive are not supported yet')
+    return
+  }
+  const archive = formats[0]!
+  const lines: string[] = []
+  list(a.format_overrides).forEach((o, k) => {
+    const at = `archives[0].format_overrides[${k}]`
+    if (!isObj(o)) return problem(at, 'is not a mapping')
+    const f = list(o.formats ?? o.format).map(x => normalFormat(String(x)))
+    if (o.format !== undefined)
+      out.notes.push(`${at}.format: a GoReleaser v1 spelling; v2 writes formats: [ … ]`)
+    if (f.length !== 1) return problem(at, 'several formats per archive are not supported yet')
+    if (f[0] === 'none')
+      return problem(at, 'format none (no archive for some targets) is not supported yet')
+    lines.push(`${str(o.goos)}/*: ${f[0]!}`)
+  })
+  if (lines.length > 0) set('archive-overrides', lines.join('\n'), 'archives[0].format_overrides')
+  if (!['tar.gz', 'tar.xz', 'zip', 'binary'].includes(archive))
+    problem(
+      'archives[0].formats',
+      `"${archive}" is not made by this action (tar.gz, tar.xz, zip, binary)`
+    )
+  set('archive', archive, 'archives[0].formats')
+  const name =
+    a.name_template === undefined
+      ? archive === 'binary'
+        ? GORELEASER_DEFAULT_BINARY_NAME
+        : GORELEASER_DEFAULT_NAME
+      : str(a.name_template)
+  set(
+    'name-template',
+    name,
+    a.name_template === undefined
+      ? '(GoReleaser default name_template)'
+      : 'archives[0].name_template'
+  )
+  if (
+    a.wrap_in_directory !== undefined &&
+    a.wrap_in_directory !== false &&
+    a.wrap_in_directory !== 'false'
+  )
+    problem('archives[0].wrap_in_directory', 'is not supported yet')
+  if (a.builds_info !== undefined) problem('archives[0].builds_info', 'is not supported yet')
+  if (a.meta === true) problem('archives[0].meta', 'is not supported yet')
+  if (archive !== 'binary') {
+    const files = a.files === undefined ? GORELEASER_DEFAULT_FILES.split(' ') : list(a.files)
+    const globs: string[] = []
+    files.forEach((f, i) => {
+      if (typeof f === 'string') globs.push(f)
+      else problem(`archives[0].files[${i}]`, '{src, dst, info} entries are not supported yet')
+    })
+    // A glob that matches nothing is fine in GoReleaser; `none*` is how configs ask for none.
+    set('archive-files', globs.join('\n'), 'archives[0].files')
+  }
+}
+
+function readChecksum(
+  root: Obj,
+  set: (name: InputName, value: string, at: string) => void,
+  problem: (at: string, why: string) => void
+): void {
+  const c = root.checksum === undefined ? {} : root.checksum
+  if (!isObj(c)) {
+    problem('checksum', 'is not a mapping')
+    return
+  }
+  for (const key of Object.keys(c)) {
+    if (!CHECKSUM_KEYS.has(key))
+      problem(`checksum.${key}`, `is not a checksum key${suggest(key, [...CHECKSUM_KEYS])}`)
+  }
+  for (const key of ['extra_files', 'split', 'ids'])
+    if (c[key] !== undefined) problem(`checksum.${key}`, 'is not supported yet')
+  if (c.disable === true) problem('checksum.disable', 'the action always writes a checksums file')
+  set(
+    'checksums-name',
+    c.name_template === undefined ? GORELEASER_DEFAULT_CHECKSUMS : str(c.name_template),
+    'checksum.name_template'
+  )
+  if (c.algorithm !== undefined) set('checksum-algorithms', str(c.algorithm), 'checksum.algorithm')
+}
+
+function readSnapshot(
+  root: Obj,
+  out: ConfigReading,
+  problem: (at: string, why: string) => void
+): void {
+  const s = root.snapshot
+  if (s === undefined) return
+  if (!isObj(s)) return problem('snapshot', 'is not a mapping')
+  if (s.name_template !== undefined)
+    out.notes.push('snapshot.name_template: a GoReleaser v1 spelling; v2 writes version_template')
+  const template = s.version_template ?? s.name_template
+  if (template !== undefined)
+    out.warnings.push(
+      `snapshot.version_template "${str(template)}" is not used: snapshot builds are versioned <next patch>-SNAPSHOT-<short commit>`
+    )
+}
+
+/** Hooks that only fetch or check modules: the action downloads and verifies them itself. */
+const MODULE_HOOKS = /^go mod (download|tidy|verify)$/
+
+function readBefore(
+  root: Obj,
+  out: ConfigReading,
+  problem: (at: string, why: string) => void
+): void {
+  const b = root.before
+  if (b === undefined) return
+  if (!isObj(b)) return problem('before', 'is not a mapping')
+  list(b.hooks).forEach((hook, i) => {
+    const cmd = isObj(hook) ? str(hook.cmd) : str(hook)
+    if (MODULE_HOOKS.test(cmd.trim().replace(/\s+/g, ' ')))
+      out.notes.push(
+        `before.hooks[${i}]: "${cmd}" is not run: the action downloads the modules of the committed go.mod and go.sum itself`
+      )
+    else problem(`before.hooks[${i}]`, `"${cmd}": running hooks is not supported yet`)
+  })
+}
+
+function readRelease(
+  root: Obj,
+  out: ConfigReading,
+  set: (name: InputName, value: string, at: string) => void,
+  problem: (at: string, why: string) => void
+): void {
+  const r = root.release
+  if (r === undefined) return
+  if (!isObj(r)) return problem('release', 'is not a mapping')
+  for (const key of Object.keys(r)) {
+    if (!RELEASE_KEYS.has(key))
+      problem(`release.${key}`, `is not a release key${suggest(key, [...RELEASE_KEYS])}`)
+  }
+  if (r.disable === true || r.disable === 'true') set('release', 'false', 'release.disable')
+  if (r.draft !== undefined) set('draft', String(r.draft), 'release.draft')
+  if (r.prerelease !== undefined) set('prerelease', String(r.prerelease), 'release.prerelease')
+  if (r.make_latest !== undefined) set('make-latest', String(r.make_latest), 'release.make_latest')
+  if (r.name_template !== undefined)
+    set('release-name', str(r.name_template), 'release.name_template')
+  for (const key of [
+    'github',
+    'gitlab',
+    'gitea',
+    'mode',
+    'header',
+    'footer',
+    'extra_files',
+    'target_commitish',
+    'tag',
+    'discussion_category_name'
+  ])
+    if (r[key] !== undefined)
+      out.warnings.push(
+        `release.${key}: not read; the release goes to this workflow's repository and tag`
+      )
+}
+
+function checkModTimestamp(
+  value: unknown,
+  at: string,
+  out: ConfigReading,
+  _ctx: { file: string }
+): void {
+  const v = str(value).replace(/\s+/g, '')
+  if (v !== '{{.CommitTimestamp}}')
+    out.warnings.push(
+      `${at}: "${str(value)}": binaries and archive members are always dated at the commit time`
+    )
+}
+
+/** `env` as NAME=value lines (a list of strings in GoReleaser). */
+function envList(value: unknown, at: string, problem: (at: string, why: string) => void): string[] {
+  if (value === undefined) return []
+  return list(value).flatMap((e, i) => {
+    const s = String(e)
+    if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(s)) {
+      problem(`${at}[${i}]`, `"${s}" is not NAME=value`)
+      return []
+    }
+    return [s]
+  })
+}
+
+/** tgz → tar.gz, txz → tar.xz; the rest as written. */
+function normalFormat(f: string): string {
+  return f === 'tgz' ? 'tar.gz' : f === 'txz' ? 'tar.xz' : f
+}
+
+/** A scalar or a list, as a list. */
+function list(v: unknown): unknown[] {
+  if (v === undefined || v === null) return []
+  return Array.isArray(v) ? v : [v]
+}
+
+/** A scalar as text ('' for none). */
+function str(v: unknown): string {
+  return v === undefined || v === null ? '' : String(v)
+}
+
+/** Joins two relative paths, without `./` and trailing slashes. */
+function joinPath(dir: string, main: string): string {
+  const parts = `${dir}/${main}`.split('/').filter(p => p !== '' && p !== '.')
+  return parts.length === 0 ? '.' : parts.join('/')
+}
+
+/** `owner/name` of a GitHub remote URL → name ('' when not one). */
+export function repoNameOf(url: string): string {
+  const m = /[/:]([^/:]+?)(?:\.git)?\/?$/.exec(url.trim())
+  return m?.[1] ?? ''
+}
+
+/** ` (did you mean "x"?)` when a known key is one or two edits away. */
+function suggest(key: string, known: string[]): string {
+  const near = nearest(key, known, key.length <= 4 ? 1 : 2)
+  return near ? ` (did you mean "${near}"?)` : ''
+}
