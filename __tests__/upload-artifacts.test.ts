@@ -1,4 +1,5 @@
-import { artifactNameFor, projectNameOf } from '../src/naming.js'
+import { artifactNameFor } from '../src/naming.js'
+import { projectNameOf } from '../src/lib/project-name.js'
 
 /** Numbers the rows and moves each row's last column (the outcome) after its description. */
 const numberedOutcome = <D, T extends unknown[], E>(rows: [D, ...T, E][]): [number, D, E, ...T][] =>

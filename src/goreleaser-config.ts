@@ -2,8 +2,8 @@
 // as a workflow would write them, and then goes through the same kinds and checks as any input.
 // Pure: the inputs layer reads the files and hands their text in.
 import { parseDocument } from 'yaml'
-import type { InputName } from './inputs/index.js'
-import { projectNameOf } from './naming.js'
+import type { InputName } from './inputs/table.js'
+import { projectNameOf } from './lib/project-name.js'
 import { nearest } from './lib/nearest.js'
 
 /** What the reader needs besides the config's text. */

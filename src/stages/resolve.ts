@@ -27,14 +27,9 @@ import { errorMessage } from '../lib/errors.js'
 import { tail } from '../lib/format.js'
 import { matchesTargetPattern } from '../lib/target-patterns.js'
 import { globToRegExp, isInside } from '../lib/files.js'
-import {
-  checksumsAndBundles,
-  projectNameOf,
-  publishedNames,
-  templateValues,
-  type NamingBasis
-} from '../naming.js'
+import { checksumsAndBundles, publishedNames, templateValues, type NamingBasis } from '../naming.js'
 import { isForeignDist } from '../dist.js'
+import { projectNameOf } from '../lib/project-name.js'
 import { addUniversalPlan, UNIVERSAL_TARGET } from '../universal-plan.js'
 
 const SAFE_FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/
