@@ -34,7 +34,10 @@ const FACTS: FingerprintFacts = {
     shortCommit: 'aaaaaaa',
     date: '2023-11-14T22:13:20Z',
     epoch: 1_700_000_000,
-    snapshot: false
+    snapshot: false,
+    previousTag: '',
+    summary: '',
+    dirty: false
   },
   binaries: [{ name: 'hello', pkg: '.' }]
 }

@@ -67,7 +67,10 @@ const STAMP: ReleaseStamp = {
   shortCommit: 'aaaaaaa',
   date: '2023-11-14T22:13:20Z',
   epoch: 1_700_000_000,
-  snapshot: false
+  snapshot: false,
+  previousTag: '',
+  summary: '',
+  dirty: false
 }
 
 function subject(binaries: SbomSubject['binaries']): SbomSubject {

@@ -502,7 +502,18 @@ describe('the smoke stage on a fake process port', () => {
     t.ctx.facts = {
       go: { hostOs: 'linux', hostArch: 'amd64' },
       modulePath: 'example.com/app',
-      stamp: { version: '1.2.3', tag: 'v1.2.3', commit: 'c', shortCommit: 'c', date: 'd' }
+      stamp: {
+        version: '1.2.3',
+        tag: 'v1.2.3',
+        commit: 'c',
+        shortCommit: 'c',
+        date: 'd',
+        epoch: 0,
+        snapshot: false,
+        previousTag: '',
+        summary: 'v1.2.3',
+        dirty: false
+      }
     } as unknown as Facts
     for (const id of ids) {
       t.ctx.artifacts.add({

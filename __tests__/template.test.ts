@@ -1,33 +1,37 @@
-import { checkTemplate, renderTemplate, type TemplateField } from '../src/template.js'
+// What our template layer adds to Go's text/template: the checks an input gets before anything
+// is built, and how fields, .Env and the GoReleaser functions reach a rendering. Rendering itself
+// is held against Go in __tests__/integration/go-template-differential.test.ts.
+import { GoTime } from '../src/lib/go-values.js'
+import {
+  checkTemplate,
+  envMap,
+  renderTemplate,
+  TEMPLATE_FIELDS,
+  title,
+  type TemplateField,
+  type TemplateValues
+} from '../src/template.js'
 
-const ALL: TemplateField[] = [
-  'Version',
-  'Tag',
-  'Commit',
-  'ShortCommit',
-  'Date',
-  'Os',
-  'Arch',
-  'Variant',
-  'Target',
-  'Binary',
-  'ProjectName'
-]
-const NAME_FIELDS: TemplateField[] = ['Binary', 'Version', 'Os', 'Arch', 'Variant']
+const NAME_FIELDS: TemplateField[] = ['Binary', 'Version', 'Os', 'Arch', 'Arm', 'Variant']
 
 // [description, input, text, allowed fields, expected problems (exact)]
-const checkRows: [string, string, string, TemplateField[], string[]][] = [
-  ['plain text', 'ldflags', '-s -w', ALL, []],
-  ['field without spaces', 'ldflags', '-X main.version={{.Version}}', ALL, []],
-  ['field with spaces and tabs', 'ldflags', '-X main.c={{ .Commit\t}}', ALL, []],
-  ['trim markers', 'name-template', '{{- .Os -}}', NAME_FIELDS, []],
+const checkRows: [string, string, string, readonly TemplateField[], string[]][] = [
+  ['plain text', 'ldflags', '-s -w', TEMPLATE_FIELDS, []],
+  ['field', 'ldflags', '-X main.version={{.Version}}', TEMPLATE_FIELDS, []],
   [
-    'misspelled field suggests the near one',
+    "GoReleaser's default archive name",
+    'name-template',
+    '{{ .Binary }}_{{ .Version }}_{{ .Os }}_{{ .Arch }}{{ with .Arm }}v{{ . }}{{ end }}',
+    NAME_FIELDS,
+    []
+  ],
+  [
+    'misspelled field suggests the near one, with its position',
     'ldflags',
     '-X main.v={{.Versoin}}',
     ['Version', 'Tag'],
     [
-      'ldflags: unknown template field {{.Versoin}} (known: .Version, .Tag); did you mean {{.Version}}?'
+      'ldflags: unknown template field {{.Versoin}} (line 1, column 13) (known: .Version, .Tag); did you mean {{.Version}}?'
     ]
   ],
   [
@@ -35,89 +39,69 @@ const checkRows: [string, string, string, TemplateField[], string[]][] = [
     'ldflags',
     '{{.version}}',
     ['Version'],
-    ['ldflags: unknown template field {{.version}} (known: .Version); did you mean {{.Version}}?']
-  ],
-  [
-    'unknown field far from any known one',
-    'ldflags',
-    '{{.Env}}',
-    ['Version'],
-    ['ldflags: unknown template field {{.Env}} (known: .Version)']
+    [
+      'ldflags: unknown template field {{.version}} (line 1, column 3) (known: .Version); did you mean {{.Version}}?'
+    ]
   ],
   [
     'known field not allowed in this input',
     'name-template',
-    '{{.Commit}}',
+    'x\n{{ if .Commit }}{{ end }}',
     NAME_FIELDS,
     [
-      'name-template: template field {{.Commit}} is not available here (available: .Binary, .Version, .Os, .Arch, .Variant)'
+      'name-template: template field {{.Commit}} (line 2, column 7) is not available here (available: .Binary, .Version, .Os, .Arch, .Arm, .Variant)'
     ]
   ],
   [
-    'if action',
+    'each unknown field is reported once',
+    'ldflags',
+    '{{ .Nope }}{{ .Nope }}',
+    ['Version'],
+    ['ldflags: unknown template field {{.Nope}} (line 1, column 4) (known: .Version)']
+  ],
+  [
+    'fields of a with-block belong to its value, not the root',
     'name-template',
-    '{{ if .Arm }}v{{ .Arm }}{{ end }}',
+    '{{ with .Arm }}{{ .Anything }}{{ end }}{{ $.Os }}',
+    NAME_FIELDS,
+    []
+  ],
+  [
+    '$.Field is checked like .Field',
+    'name-template',
+    '{{ with .Arm }}{{ $.Commit }}{{ end }}',
     NAME_FIELDS,
     [
-      'name-template: "{{ if .Arm }}" is not supported: only field references like {{.Version}} are',
-      'name-template: "{{ end }}" is not supported: only field references like {{.Version}} are',
-      'name-template: unknown template field {{.Arm}} (known: .Binary, .Version, .Os, .Arch, .Variant)'
+      'name-template: template field {{.Commit}} (line 1, column 19) is not available here (available: .Binary, .Version, .Os, .Arch, .Arm, .Variant)'
     ]
   ],
   [
-    'pipeline',
+    'parse error: unknown function, with position',
     'ldflags',
     '{{ .Version | lower }}',
-    ALL,
-    [
-      'ldflags: "{{ .Version | lower }}" is not supported: only field references like {{.Version}} are'
-    ]
+    TEMPLATE_FIELDS,
+    ['ldflags: template "{{ .Version | lower }}": line 1, column 15: function "lower" not defined']
   ],
   [
-    'nested field',
-    'ldflags',
-    '{{.Env.HOME}}',
-    ALL,
-    ['ldflags: "{{.Env.HOME}}" is not supported: only field references like {{.Version}} are']
-  ],
-  [
-    'comment',
-    'ldflags',
-    '{{/* x */}}',
-    ALL,
-    ['ldflags: "{{/* x */}}" is not supported: only field references like {{.Version}} are']
-  ],
-  [
-    'lone {{',
-    'ldflags',
-    '-X main.v={{.Version',
-    ALL,
-    [
-      'ldflags: "{{" at offset 10 is never closed with "}}" in "-X main.v={{.Version"; write fields like {{.Version}}'
-    ]
-  ],
-  [
-    '{{ closed only after another {{',
-    'ldflags',
-    '{{.Version {{.Os}}',
-    ALL,
-    [
-      'ldflags: "{{" at offset 0 is never closed with "}}" in "{{.Version {{.Os}}"; write fields like {{.Version}}'
-    ]
-  ],
-  [
-    'stray }} from a one-brace typo',
+    'parse error: unclosed action',
     'name-template',
-    '{.Version}}',
+    '{{ .Os',
     NAME_FIELDS,
-    ['name-template: "}}" without a matching "{{" in "{.Version}}"']
+    ['name-template: template "{{ .Os": line 1, column 7: unclosed action']
   ],
   [
-    'empty action',
+    'parse error: if without end',
+    'name-template',
+    '{{ if .Arm }}v',
+    NAME_FIELDS,
+    ['name-template: template "{{ if .Arm }}v": line 1, column 15: unexpected EOF']
+  ],
+  [
+    "Go's html/js/urlquery escapers are not offered",
     'ldflags',
-    'a{{}}b',
-    ALL,
-    ['ldflags: "{{}}" is not supported: only field references like {{.Version}} are']
+    '{{ html .Version }}',
+    TEMPLATE_FIELDS,
+    ['ldflags: template "{{ html .Version }}": line 1, column 4: function "html" not defined']
   ]
 ]
 
@@ -128,28 +112,29 @@ test.each(checkRows.map((r, i) => [i + 1, ...r] as const))(
   }
 )
 
-const values = {
+const values: TemplateValues = {
+  Binary: 'app',
   Version: '1.2.3',
-  Tag: 'v1.2.3',
-  Commit: 'abc123def',
   Os: 'linux',
   Arch: 'arm',
+  Arm: '7',
   Variant: 'v7',
-  Binary: 'app'
+  Major: 1n,
+  IsSnapshot: false,
+  Now: new GoTime(Date.UTC(2024, 0, 2, 3, 4, 5)),
+  Env: envMap({ TOKEN: 'x', EMPTY: '' })
 }
 
 // [description, text, values, expected output or a pattern of the Error it must throw]
-const renderRows: [string, string, Partial<Record<TemplateField, string>>, string | RegExp][] = [
+const renderRows: [string, string, TemplateValues, string | RegExp][] = [
   ['no fields', '-s -w', values, '-s -w'],
   [
-    'several fields, spaces inside braces',
+    'fields',
     '{{.Binary}}_{{ .Version }}_{{.Os}}_{{.Arch}}{{.Variant}}',
     values,
     'app_1.2.3_linux_armv7'
   ],
-  ['empty value is substituted', '{{.Binary}}{{.Variant}}', { ...values, Variant: '' }, 'app'],
-  ['trim markers eat neighbouring whitespace', 'a  {{- .Os -}}  \n b', values, 'alinuxb'],
-  ['dash without space is no trim marker', 'a {{-.Os}}', values, /is not supported/],
+  ['numbers stay numbers', '{{ .Major }} {{ eq .Major 1 }}', values, '1 true'],
   [
     'a value holding {{.Os}} is inserted, not expanded again',
     '{{.Version}}',
@@ -158,19 +143,42 @@ const renderRows: [string, string, Partial<Record<TemplateField, string>>, strin
   ],
   [
     'shell syntax in values stays data',
-    '-X main.v={{.Tag}}',
-    { Tag: '$(id);`x`' },
+    '-X main.v={{.Version}}',
+    { Version: '$(id);`x`' },
     '-X main.v=$(id);`x`'
   ],
-  ['unknown field throws', '{{.Versoin}}', values, /unknown template field \{\{\.Versoin\}\}/],
+  ['.Env reads the given environment', '{{ .Env.TOKEN }}|{{ .Env.EMPTY }}', values, 'x|'],
   [
-    'missing value throws instead of rendering ""',
-    '{{.Date}}',
+    'an unset .Env key fails (missingkey=error), naming the template and position',
+    'v={{ .Env.NOPE }}',
     values,
-    /no value for \{\{\.Date\}\}/
+    /^template "v=\{\{ \.Env\.NOPE \}\}": line 1, column 6 at <\.Env\.NOPE>: map has no entry for key "NOPE"$/
   ],
-  ['unclosed throws', '{{.Os', values, /never closed/],
-  ['function throws', '{{ printf "%s" .Os }}', values, /is not supported/]
+  [
+    'index .Env gives "" for an unset key',
+    '{{ if index .Env "NOPE" }}set{{ else }}unset{{ end }}',
+    values,
+    'unset'
+  ],
+  [
+    'envOrDefault and isEnvSet read the same environment',
+    '{{ envOrDefault "NOPE" "d" }} {{ isEnvSet "TOKEN" }}',
+    values,
+    'd true'
+  ],
+  [
+    'time formats Now (the commit time)',
+    '{{ time "2006-01-02T15:04:05" }}',
+    values,
+    '2024-01-02T03:04:05'
+  ],
+  ['.Env is an empty map when none is given', '{{ len .Env }}', { Os: 'linux' }, '0'],
+  [
+    'a missing value fails instead of rendering ""',
+    '{{.Commit}}',
+    values,
+    /map has no entry for key "Commit"/
+  ]
 ]
 
 test.each(renderRows.map((r, i) => [i + 1, ...r] as const))(
@@ -183,3 +191,18 @@ test.each(renderRows.map((r, i) => [i + 1, ...r] as const))(
     }
   }
 )
+
+test.each([
+  ['darwin', 'Darwin'],
+  ['freebsd', 'Freebsd'],
+  ['macOS', 'Macos'],
+  ['x86_64', 'X86_64'],
+  ['hello world-wide web', 'Hello World-Wide Web'],
+  ["don't", "Don't"],
+  ["o''k", "O''K"],
+  ['3d', '3D'],
+  ['straße', 'Straße'],
+  ['ßa', 'Ssa']
+])('title(%j) is %j as golang.org/x/text English title case gives', (input, output) => {
+  expect(title(input)).toBe(output)
+})

@@ -133,7 +133,8 @@ test.each(
     const names = plans.map(p =>
       publishedNames(
         {
-          inputs: { nameTemplate: '{{.Binary}}_{{.Os}}_{{.Arch}}', sbom: [] },
+          inputs: { nameTemplate: '{{.Binary}}_{{.Os}}_{{.Arch}}', sbom: [], env: [] },
+          env: {},
           binaries: [{ name: 'app', pkg: '.' }],
           stamp: {
             version: '1.0.0',
@@ -142,7 +143,10 @@ test.each(
             shortCommit: 'c',
             date: '',
             epoch: 0,
-            snapshot: false
+            snapshot: false,
+            previousTag: '',
+            summary: '',
+            dirty: false
           },
           projectName: 'app'
         },

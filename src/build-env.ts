@@ -66,3 +66,19 @@ export function settingFor(
       value = s.value
   return value
 }
+
+/**
+ * What {{.Env}} reads: the runner's environment and the env settings that apply to `target`
+ * (only the unscoped ones without a target: names of files that cover every target).
+ */
+export function templateEnv(
+  runner: Readonly<Record<string, string | undefined>>,
+  settings: readonly EnvSetting[],
+  target?: Target
+): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...runner }
+  for (const s of settings)
+    if (s.scope === undefined || (target && matchesTargetPattern(s.scope, target)))
+      env[s.name] = s.value
+  return env
+}

@@ -126,7 +126,7 @@ export function createContext(init: Omit<Context, 'facts' | 'artifacts' | 'publi
 }
 
 /** What the names of this run's files depend on, from the resolved facts. */
-export function namingOf(ctx: Pick<Context, 'inputs' | 'facts'>): NamingBasis {
+export function namingOf(ctx: Pick<Context, 'inputs' | 'facts' | 'ports'>): NamingBasis {
   const { stamp, projectName, binaries } = ctx.facts
-  return { inputs: ctx.inputs, stamp, projectName, binaries }
+  return { inputs: ctx.inputs, env: ctx.ports.env, stamp, projectName, binaries }
 }

@@ -27,6 +27,12 @@ export interface ReleaseStamp {
   epoch: number
   /** true when not built from a version tag */
   snapshot: boolean
+  /** the v* tag before this release ('' when none): {{.PreviousTag}} */
+  previousTag: string
+  /** `git describe --tags --always --dirty` ('' outside git): {{.Summary}} */
+  summary: string
+  /** uncommitted changes in the work tree: {{.IsGitDirty}} */
+  dirty: boolean
 }
 
 /** One main package and the binary it becomes. */

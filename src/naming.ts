@@ -5,7 +5,9 @@ import type { BinarySpec, ReleaseStamp, TargetPlan } from './facts.js'
 import type { Inputs } from './inputs/index.js'
 import type { SbomFormat } from './sbom.js'
 import { binaryExtension, variantLabel, type Target } from './targets.js'
-import { renderTemplate, type TemplateField } from './template.js'
+import { templateEnv } from './build-env.js'
+import { GoTime } from './lib/go-values.js'
+import { envMap, renderTemplate, type TemplateValues } from './template.js'
 
 // Every name the run gives a file or an artifact, in one pure place: the name checks of the
 // resolve stage, the stages that write the files and the legs' fan-in must all agree.
@@ -21,7 +23,9 @@ export const SBOM_SUFFIX: Readonly<Record<SbomFormat, string>> = {
 
 /** What names depend on beside the target: the inputs that shape them, the stamp, the project. */
 export interface NamingBasis {
-  inputs: Pick<Inputs, 'nameTemplate' | 'sbom'>
+  inputs: Pick<Inputs, 'nameTemplate' | 'sbom' | 'env'>
+  /** the runner's environment, for {{.Env}} */
+  env: Readonly<Record<string, string | undefined>>
   stamp: ReleaseStamp
   projectName: string
   binaries: readonly BinarySpec[]
@@ -36,25 +40,81 @@ export interface PublishedName {
   sbom?: SbomFormat
 }
 
-/** Template values for one target (Binary: the first binary, or the one given). */
+/** The Go default of each sub-architecture variable, as GoReleaser reports it in templates. */
+const VARIANT_DEFAULTS: Record<
+  string,
+  { field: 'Amd64' | 'Arm64' | 'Mips' | 'I386' | 'Arm'; fallback: string }
+> = {
+  amd64: { field: 'Amd64', fallback: 'v1' },
+  arm64: { field: 'Arm64', fallback: 'v8.0' },
+  mips: { field: 'Mips', fallback: 'hardfloat' },
+  mipsle: { field: 'Mips', fallback: 'hardfloat' },
+  mips64: { field: 'Mips', fallback: 'hardfloat' },
+  mips64le: { field: 'Mips', fallback: 'hardfloat' },
+  '386': { field: 'I386', fallback: 'sse2' },
+  // GOARM has no single default (it depends on the build host): empty unless the target names it.
+  arm: { field: 'Arm', fallback: '' }
+}
+
+const SEMVER = /^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/
+
+/**
+ * Template values for one target, typed as GoReleaser types them (Major is a number, IsSnapshot
+ * a bool, Now a time). `Binary` is the first binary, or the one given; `env` is what .Env reads.
+ * Date, Timestamp and Now are the commit time (GoReleaser uses the wall clock): rebuilding a
+ * commit gives the same names and bytes.
+ */
 export function templateValues(
   stamp: ReleaseStamp,
   target: Target,
   binary: string,
-  projectName: string
-): Record<TemplateField, string> {
+  projectName: string,
+  env: Readonly<Record<string, string | undefined>> = {}
+): TemplateValues {
+  const variant = VARIANT_DEFAULTS[target.goarch]
+  const variants = { Arm: '', Arm64: '', Amd64: '', Mips: '', I386: '' }
+  if (variant) variants[variant.field] = target.variant ?? variant.fallback
   return {
-    Version: stamp.version,
-    Tag: stamp.tag,
-    Commit: stamp.commit,
-    ShortCommit: stamp.shortCommit,
-    Date: stamp.date,
+    ...releaseValues(stamp, projectName, env),
     Os: target.goos,
     Arch: target.goarch,
+    ...variants,
     Variant: variantLabel(target),
     Target: target.id,
-    Binary: binary,
-    ProjectName: projectName
+    Binary: binary
+  }
+}
+
+/** Template values of the release as a whole (RELEASE_FIELDS): for the checksums file's name. */
+export function releaseValues(
+  stamp: ReleaseStamp,
+  projectName: string,
+  env: Readonly<Record<string, string | undefined>>
+): TemplateValues {
+  // GoReleaser reads the numbers from the tag; a snapshot without one from its version.
+  const semver = SEMVER.exec(stamp.tag || stamp.version)
+  return {
+    ProjectName: projectName,
+    Version: stamp.version,
+    RawVersion: semver ? `${semver[1]}.${semver[2]}.${semver[3]}` : '0.0.0',
+    Tag: stamp.tag,
+    PreviousTag: stamp.previousTag,
+    Major: BigInt(semver?.[1] ?? 0),
+    Minor: BigInt(semver?.[2] ?? 0),
+    Patch: BigInt(semver?.[3] ?? 0),
+    Prerelease: semver?.[4] ?? '',
+    Commit: stamp.commit,
+    FullCommit: stamp.commit,
+    ShortCommit: stamp.shortCommit,
+    CommitDate: stamp.date,
+    CommitTimestamp: BigInt(stamp.epoch),
+    Date: stamp.date,
+    Timestamp: BigInt(stamp.epoch),
+    Now: new GoTime(stamp.epoch * 1000),
+    Env: envMap(env),
+    IsSnapshot: stamp.snapshot,
+    IsGitDirty: stamp.dirty,
+    Summary: stamp.summary
   }
 }
 
@@ -64,13 +124,15 @@ export function archiveNameOf(
   plan: Pick<TargetPlan, 'target' | 'format'>
 ): string {
   const binary = basis.binaries[0]?.name ?? basis.projectName
-  const values = templateValues(basis.stamp, plan.target, binary, basis.projectName)
+  const env = templateEnv(basis.env, basis.inputs.env, plan.target)
+  const values = templateValues(basis.stamp, plan.target, binary, basis.projectName, env)
   return `${renderTemplate(basis.inputs.nameTemplate, values)}.${plan.format}`
 }
 
 /** archive: binary — the published name of one bare binary. */
 export function bareBinaryNameOf(basis: NamingBasis, target: Target, binary: string): string {
-  const values = templateValues(basis.stamp, target, binary, basis.projectName)
+  const env = templateEnv(basis.env, basis.inputs.env, target)
+  const values = templateValues(basis.stamp, target, binary, basis.projectName, env)
   return (
     renderTemplate(basis.inputs.nameTemplate, values) + binaryExtension(target.goos, target.goarch)
   )

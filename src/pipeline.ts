@@ -1,5 +1,6 @@
 import type { Context, Stage } from './context.js'
 import type { Inputs } from './inputs/index.js'
+import { withConfigOrigins } from './inputs/goreleaser-source.js'
 import { attest } from './stages/attest.js'
 import { build } from './stages/build.js'
 import { restoreCaches } from './stages/cache-restore.js'
@@ -36,7 +37,8 @@ const validate: Stage = {
     for (const stage of stagesFor(ctx.inputs.mode)) {
       if (stage.prepare) problems.push(...(await stage.prepare(ctx)))
     }
-    if (problems.length > 0) throw new InputError([...new Set(problems)])
+    if (problems.length > 0)
+      throw new InputError([...new Set(withConfigOrigins(problems, ctx.inputs.goreleaser))])
   }
 }
 

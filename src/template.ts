@@ -1,90 +1,230 @@
+// Templated inputs (ldflags, name-template, smoke-test-expect, checksums-name) are Go
+// text/template with GoReleaser's fields and functions: a config's templates render here as
+// GoReleaser renders them. The engine is src/lib/go-template.ts.
+
+import * as path from 'node:path'
+import { GoTemplate, GoTemplateError, type FuncMap } from './lib/go-template.js'
+import { GoMap, GoTime, type GoValue } from './lib/go-values.js'
 import { nearest } from './lib/nearest.js'
 
-/** Fields known to templates; each input allows a subset. */
-export type TemplateField =
-  | 'Version'
-  | 'Tag'
-  | 'Commit'
-  | 'ShortCommit'
-  | 'Date'
-  | 'Os'
-  | 'Arch'
-  | 'Variant'
-  | 'Target'
-  | 'Binary'
-  | 'ProjectName'
-
-/** Every template field; name templates, ldflags and smoke-test-expect may use all of them. */
-export const TEMPLATE_FIELDS: readonly TemplateField[] = [
+/** Every field a template may read; each input allows a subset. */
+export const TEMPLATE_FIELDS = [
+  'ProjectName',
   'Version',
+  'RawVersion',
   'Tag',
+  'PreviousTag',
+  'Major',
+  'Minor',
+  'Patch',
+  'Prerelease',
   'Commit',
+  'FullCommit',
   'ShortCommit',
+  'CommitDate',
+  'CommitTimestamp',
   'Date',
+  'Timestamp',
+  'Now',
+  'Env',
   'Os',
   'Arch',
+  'Arm',
+  'Arm64',
+  'Amd64',
+  'Mips',
+  'I386',
   'Variant',
   'Target',
   'Binary',
-  'ProjectName'
+  'IsSnapshot',
+  'IsGitDirty',
+  'Summary'
+] as const
+
+export type TemplateField = (typeof TEMPLATE_FIELDS)[number]
+
+const TARGET_FIELDS: readonly TemplateField[] = [
+  'Os',
+  'Arch',
+  'Arm',
+  'Arm64',
+  'Amd64',
+  'Mips',
+  'I386',
+  'Variant',
+  'Target',
+  'Binary'
 ]
 
-type Piece = { text: string } | { field: string }
+/** Fields of the release as a whole (no target): for names of files that cover every target. */
+export const RELEASE_FIELDS: readonly TemplateField[] = TEMPLATE_FIELDS.filter(
+  f => !TARGET_FIELDS.includes(f)
+)
 
-// Go's text/template trims around "{{- " and " -}}" only when the dash touches whitespace;
-// "{{-3}}" is a number, which we reject anyway as an unsupported action.
-const LEFT_TRIM = /^-[ \t\r\n]/
-const RIGHT_TRIM = /[ \t\r\n]-$/
-const FIELD = /^\.([A-Za-z_][A-Za-z0-9_]*)$/
+/** The values of one rendering: typed as GoReleaser types them (Major is a number, IsSnapshot a bool…). */
+export type TemplateValues = Partial<Record<TemplateField, GoValue>>
 
-/** Splits a template into text and field references; problems are sentences without the input name. */
-function parse(text: string): { pieces: Piece[]; problems: string[] } {
-  const pieces: Piece[] = []
-  const problems: string[] = []
-  let pos = 0
-  let trimNext = false
-  while (pos <= text.length) {
-    const open = text.indexOf('{{', pos)
-    let literal = text.slice(pos, open < 0 ? text.length : open)
-    // Go prints a stray "}}" literally; here it is nearly always a typo like "{.Version}}".
-    if (literal.includes('}}')) {
-      problems.push(`"}}" without a matching "{{" in "${text}"`)
+/** The environment as `.Env` sees it: a map whose missing keys fail (missingkey=error) and index to "". */
+export function envMap(env: Readonly<Record<string, string | undefined>>): GoMap {
+  const entries = new Map<string, GoValue>()
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) entries.set(k, v)
+  return new GoMap(entries, '', 'map[string]string')
+}
+
+// cases.Title(language.English) from golang.org/x/text: the first cased letter of each word is
+// title-cased and the rest of the word lower-cased. Words run over letters, digits, marks and "_";
+// a single ' . or : stays inside a word, two in a row end it; anything else ends it.
+const MID = new Set([
+  "'",
+  '.',
+  ':',
+  '\u2019',
+  '\u00b7',
+  '\u2018',
+  '\u2024',
+  '\ufe52',
+  '\uff07',
+  '\uff0e'
+])
+const TITLE_SPECIAL: Record<string, string> = {
+  ß: 'Ss',
+  ǆ: 'ǅ',
+  Ǆ: 'ǅ',
+  ǉ: 'ǈ',
+  Ǉ: 'ǈ',
+  ǌ: 'ǋ',
+  Ǌ: 'ǋ',
+  ǳ: 'ǲ',
+  Ǳ: 'ǲ',
+  ﬀ: 'Ff',
+  ﬁ: 'Fi',
+  ﬂ: 'Fl',
+  ﬃ: 'Ffi',
+  ﬄ: 'Ffl',
+  ﬅ: 'St',
+  ﬆ: 'St'
+}
+const isCased = (ch: string): boolean => /[\p{Lu}\p{Ll}\p{Lt}]/u.test(ch)
+const inWord = (ch: string): boolean => /[\p{L}\p{M}\p{Nd}_]/u.test(ch)
+
+export function title(s: string): string {
+  const chars = [...s]
+  let out = ''
+  let midWord = false
+  chars.forEach((ch, i) => {
+    if (i > 0 && MID.has(chars[i - 1]!) && MID.has(ch)) midWord = false
+    if (isCased(ch)) {
+      if (!midWord) {
+        out += TITLE_SPECIAL[ch] ?? ch.toUpperCase()
+        midWord = true
+      } else if (ch === 'Σ') {
+        out += isCased(chars[i + 1] ?? '') ? 'σ' : 'ς'
+      } else {
+        out += ch.toLowerCase()
+      }
+      return
     }
-    if (trimNext) literal = literal.trimStart()
-    trimNext = false
-    if (open < 0) {
-      pieces.push({ text: literal })
-      break
-    }
-    const close = text.indexOf('}}', open + 2)
-    const nested = text.indexOf('{{', open + 2)
-    if (close < 0 || (nested >= 0 && nested < close)) {
-      pieces.push({ text: literal })
-      problems.push(
-        `"{{" at offset ${open} is never closed with "}}" in "${text}"; write fields like {{.Version}}`
-      )
-      break
-    }
-    let inner = text.slice(open + 2, close)
-    const raw = text.slice(open, close + 2)
-    if (LEFT_TRIM.test(inner)) {
-      literal = literal.trimEnd()
-      inner = inner.slice(1)
-    }
-    if (RIGHT_TRIM.test(inner)) {
-      trimNext = true
-      inner = inner.slice(0, -1)
-    }
-    pieces.push({ text: literal })
-    const match = FIELD.exec(inner.trim())
-    if (match) {
-      pieces.push({ field: match[1] })
-    } else {
-      problems.push(`"${raw}" is not supported: only field references like {{.Version}} are`)
-    }
-    pos = close + 2
+    out += ch
+    if (!inWord(ch) && !MID.has(ch)) midWord = false
+  })
+  return out
+}
+
+// Masterminds semver's loose parse (what GoReleaser's incpatch/incminor/incmajor use).
+const LOOSE_SEMVER =
+  /^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?(\+([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?$/
+
+function increment(part: 'major' | 'minor' | 'patch') {
+  return (v: GoValue): string => {
+    const text = v as string
+    const m = LOOSE_SEMVER.exec(text)
+    if (!m) throw new Error('Invalid Semantic Version')
+    let major = BigInt(m[1]!)
+    let minor = BigInt((m[2] ?? '.0').slice(1))
+    let patch = BigInt((m[3] ?? '.0').slice(1))
+    const pre = m[5]
+    if (part === 'major') [major, minor, patch] = [major + 1n, 0n, 0n]
+    if (part === 'minor') [minor, patch] = [minor + 1n, 0n]
+    // A pre-release's next patch is the release it leads to.
+    if (part === 'patch' && pre === undefined) patch += 1n
+    return `${text.startsWith('v') ? 'v' : ''}${major}.${minor}.${patch}`
   }
-  return { pieces, problems }
+}
+
+/** GoReleaser's template functions; `time` formats `now` (the commit time: see README). */
+export function templateFuncs(env: GoMap, now: GoTime): FuncMap {
+  const s =
+    (f: (...a: string[]) => GoValue) =>
+    (...a: GoValue[]) =>
+      f(...(a as string[]))
+  const lookup = (name: string): string | undefined =>
+    env.entries.has(name) ? (env.entries.get(name) as string) : undefined
+  return {
+    replace: { params: ['string', 'string', 'string'], call: s(replaceAll) },
+    split: { params: ['string', 'string'], call: s((a, b) => goSplit(a, b)) },
+    time: { params: ['string'], call: s(layout => now.Format(layout)) },
+    contains: { params: ['string', 'string'], call: s((a, b) => a.includes(b)) },
+    tolower: { params: ['string'], call: s(a => a.toLowerCase()) },
+    toupper: { params: ['string'], call: s(a => a.toUpperCase()) },
+    trim: { params: ['string'], call: s(a => a.replace(/^\s+|\s+$/gu, '')) },
+    trimprefix: {
+      params: ['string', 'string'],
+      call: s((a, p) => (a.startsWith(p) ? a.slice(p.length) : a))
+    },
+    trimsuffix: {
+      params: ['string', 'string'],
+      call: s((a, p) => (p !== '' && a.endsWith(p) ? a.slice(0, -p.length) : a))
+    },
+    title: { params: ['string'], call: s(title) },
+    dir: { params: ['string'], call: s(goDir) },
+    base: { params: ['string'], call: s(goBase) },
+    incmajor: { params: ['string'], call: increment('major') },
+    incminor: { params: ['string'], call: increment('minor') },
+    incpatch: { params: ['string'], call: increment('patch') },
+    envOrDefault: { params: ['string', 'string'], call: s((name, value) => lookup(name) ?? value) },
+    isEnvSet: { params: ['string'], call: s(name => (lookup(name) ?? '') !== '') }
+  }
+}
+
+/** strings.ReplaceAll: an empty `old` matches before every character and at the end. */
+function replaceAll(s: string, old: string, replacement: string): string {
+  if (old === '') return replacement + [...s].map(c => c + replacement).join('')
+  return s.split(old).join(replacement)
+}
+
+/** path/filepath.Clean on a slash path. */
+function goClean(p: string): string {
+  if (p === '') return '.'
+  const cleaned = path.posix.normalize(p)
+  return cleaned.length > 1 && cleaned.endsWith('/') ? cleaned.slice(0, -1) : cleaned
+}
+
+/** path/filepath.Dir: everything before the last slash, cleaned. */
+function goDir(p: string): string {
+  return goClean(p.slice(0, p.lastIndexOf('/') + 1))
+}
+
+/** path/filepath.Base: the last element; "." for "", "/" for slashes only. */
+function goBase(p: string): string {
+  if (p === '') return '.'
+  const trimmed = p.replace(/\/+$/, '')
+  if (trimmed === '') return '/'
+  return trimmed.slice(trimmed.lastIndexOf('/') + 1)
+}
+
+/** strings.Split: an empty separator splits after each UTF-8 sequence. */
+function goSplit(s: string, sep: string): string[] {
+  if (sep === '') return [...s]
+  return s.split(sep)
+}
+
+const NO_ENV = envMap({})
+const EPOCH = new GoTime(0)
+
+/** Parses a template with GoReleaser's functions; throws GoTemplateError. */
+function parse(text: string): GoTemplate {
+  return GoTemplate.parse(text, templateFuncs(NO_ENV, EPOCH))
 }
 
 function suggestion(name: string, allowed: readonly TemplateField[]): string {
@@ -95,48 +235,63 @@ function suggestion(name: string, allowed: readonly TemplateField[]): string {
   return near ? `; did you mean {{.${near}}}?` : ''
 }
 
-/** Problems in a template (unknown fields, unsupported actions, unbalanced braces), each a full sentence naming `input`. */
+function describeError(text: string, error: GoTemplateError): string {
+  return `template "${text}": ${error.message}`
+}
+
+/**
+ * Problems in a template, each a full sentence naming `input`: what Go's parser rejects (with
+ * line and column), and root fields that do not exist or are not available for this input.
+ */
 export function checkTemplate(
   input: string,
   text: string,
   allowed: readonly TemplateField[]
 ): string[] {
-  const { pieces, problems } = parse(text)
-  const out = problems.map(p => `${input}: ${p}`)
+  let parsed: GoTemplate
+  try {
+    parsed = parse(text)
+  } catch (error) {
+    if (error instanceof GoTemplateError) return [`${input}: ${describeError(text, error)}`]
+    throw error
+  }
+  const out: string[] = []
   const list = allowed.map(f => `.${f}`).join(', ')
-  for (const piece of pieces) {
-    if (!('field' in piece)) continue
-    const name = piece.field
-    if ((allowed as readonly string[]).includes(name)) continue
+  const seen = new Set<string>()
+  for (const { name, line, column } of parsed.rootFields()) {
+    if ((allowed as readonly string[]).includes(name) || seen.has(name)) continue
+    seen.add(name)
+    const at = `line ${line}, column ${column}`
     if ((TEMPLATE_FIELDS as readonly string[]).includes(name)) {
-      out.push(`${input}: template field {{.${name}}} is not available here (available: ${list})`)
+      out.push(
+        `${input}: template field {{.${name}}} (${at}) is not available here (available: ${list})`
+      )
     } else {
       out.push(
-        `${input}: unknown template field {{.${name}}} (known: ${list})${suggestion(name, allowed)}`
+        `${input}: unknown template field {{.${name}}} (${at}) (known: ${list})${suggestion(name, allowed)}`
       )
     }
   }
   return out
 }
 
-/** Substitutes `{{.Field}}` / `{{ .Field }}`; throws on anything checkTemplate would reject. */
-export function renderTemplate(
-  text: string,
-  values: Partial<Record<TemplateField, string>>
-): string {
-  const problems = checkTemplate('template', text, TEMPLATE_FIELDS)
-  if (problems.length > 0) throw new Error(problems[0])
-  let out = ''
-  for (const piece of parse(text).pieces) {
-    if ('text' in piece) {
-      out += piece.text
-      continue
-    }
-    const value = values[piece.field as TemplateField]
-    // A missing value is a caller bug; rendering '' would silently ship "app__linux".
-    if (value === undefined)
-      throw new Error(`template: no value for {{.${piece.field}}} in "${text}"`)
-    out += value
+/**
+ * Renders a template with `values` as its data (missing fields and unset .Env keys fail, as in
+ * GoReleaser); `Env` defaults to an empty map and `time` formats `Now`. Throws an Error naming
+ * the template, the position and the cause.
+ */
+export function renderTemplate(text: string, values: TemplateValues): string {
+  const entries = new Map<string, GoValue>()
+  for (const [k, v] of Object.entries(values)) if (v !== undefined) entries.set(k, v)
+  const env = values.Env instanceof GoMap ? values.Env : NO_ENV
+  if (!entries.has('Env')) entries.set('Env', env)
+  const now = values.Now instanceof GoTime ? values.Now : EPOCH
+  try {
+    const t = GoTemplate.parse(text, templateFuncs(env, now))
+    return t.execute(new GoMap(entries, null, 'map[string]interface {}'))
+  } catch (error) {
+    if (error instanceof GoTemplateError)
+      throw new Error(describeError(text, error), { cause: error })
+    throw error
   }
-  return out
 }

@@ -8,8 +8,13 @@ export interface StampSource {
   ref: string
   /** tags pointing at the commit (local mode, when there is no ref) */
   tagsAtCommit: string[]
-  /** the newest earlier v* tag, for snapshot versions */
+  /** the newest v* tag reachable from the commit (the commit's own tag when it has one) */
   previousTag: string
+  /** the newest v* tag reachable from the commit's parent: {{.PreviousTag}} of a tagged release */
+  parentTag?: string
+  /** `git describe --tags --always --dirty` */
+  summary?: string
+  dirty?: boolean
   commit: string
   /** commit time (or SOURCE_DATE_EPOCH) in seconds */
   epoch: number
@@ -28,19 +33,35 @@ export function deriveStamp(source: StampSource): ReleaseStamp {
   const refTag = source.ref.startsWith('refs/tags/') ? source.ref.slice('refs/tags/'.length) : ''
   const localTag = source.ref === '' ? pickTag(source.tagsAtCommit) : ''
   const tag = refTag || localTag
-  const base = { commit: source.commit, shortCommit, date, epoch: source.epoch }
+  const base = {
+    commit: source.commit,
+    shortCommit,
+    date,
+    epoch: source.epoch,
+    summary: source.summary ?? '',
+    dirty: source.dirty ?? false
+  }
+  // GoReleaser's PreviousTag: the tag before the current one, or the latest tag for a snapshot.
+  const previousOf = (current: string): string =>
+    current !== '' && current === source.previousTag ? (source.parentTag ?? '') : source.previousTag
 
   if (source.explicit) {
     const version = source.explicit.replace(/^v(?=\d)/, '')
-    return { ...base, version, tag: tag || `v${version}`, snapshot: false }
+    return {
+      ...base,
+      version,
+      tag: tag || `v${version}`,
+      snapshot: false,
+      previousTag: previousOf(tag)
+    }
   }
   if (tag.startsWith('v') && tag.length > 1) {
-    return { ...base, version: tag.slice(1), tag, snapshot: false }
+    return { ...base, version: tag.slice(1), tag, snapshot: false, previousTag: previousOf(tag) }
   }
   const previous = SEMVER_TAG.exec(source.previousTag)
   const next = previous ? `${previous[1]}.${previous[2]}.${Number(previous[3]) + 1}` : '0.0.0'
   const version = shortCommit ? `${next}-SNAPSHOT-${shortCommit}` : `${next}-SNAPSHOT`
-  return { ...base, version, tag, snapshot: true }
+  return { ...base, version, tag, snapshot: true, previousTag: previousOf(tag) }
 }
 
 /** The highest semver v* tag of a list ('' when none). */

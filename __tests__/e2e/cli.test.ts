@@ -174,6 +174,58 @@ describe('goreleaser-config', () => {
     expect(listed.stdout.trim().split('\n')).toEqual(['greeter'])
   })
 
+  test("goreleaser init's name template (title, if/else if, trim markers), the default checksum name and a conditional ldflags render as GoReleaser renders them", async () => {
+    const dir = await project(
+      [
+        'version: 2',
+        'project_name: greeter',
+        'builds:',
+        '  - env: [CGO_ENABLED=0]',
+        '    goos: [linux, windows]',
+        '    goarch: [amd64, arm64, "386"]',
+        '    ignore: [{ goos: windows, goarch: arm64 }]',
+        '    ldflags:',
+        '      - -s -w -X main.version={{ .Version }}',
+        "      - '{{ if not .IsSnapshot }}-X main.commit={{ .ShortCommit }}{{ end }}'",
+        '      - \'{{ if index .Env "NO_SUCH_VARIABLE" }}-X main.date={{ .Env.NO_SUCH_VARIABLE }}{{ end }}\'',
+        'archives:',
+        '  - formats: [tar.gz]',
+        '    name_template: >-',
+        '      {{ .ProjectName }}_',
+        '      {{- title .Os }}_',
+        '      {{- if eq .Arch "amd64" }}x86_64',
+        '      {{- else if eq .Arch "386" }}i386',
+        '      {{- else }}{{ .Arch }}{{ end }}',
+        '      {{- if .Arm }}v{{ .Arm }}{{ end }}',
+        '    format_overrides:',
+        '      - goos: windows',
+        '        formats: [zip]',
+        '    files: [none*]',
+        ''
+      ].join('\n')
+    )
+    const run = await cli(['--goreleaser-config', 'auto'], dir)
+    if (run.status !== 0) throw new Error(`cli failed:\n${run.stdout}\n${run.stderr}`)
+    expect(published(dir)).toEqual([
+      'greeter_1.2.3_checksums.txt',
+      'greeter_Linux_arm64.tar.gz',
+      'greeter_Linux_i386.tar.gz',
+      'greeter_Linux_x86_64.tar.gz',
+      'greeter_Windows_i386.zip',
+      'greeter_Windows_x86_64.zip'
+    ])
+    // The empty third ldflags entry is dropped; the second renders with the tag's commit.
+    const binary = path.join(dir, 'dist', 'linux_amd64', 'greeter')
+    const ran = await realProcess.run(binary, [], { env: {} })
+    const commit = (
+      await realProcess.run('git', ['rev-parse', '--short=7', 'HEAD'], {
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? '' }
+      })
+    ).stdout.trim()
+    expect(ran.stdout).toMatch(new RegExp(`^version=1\\.2\\.3 commit=${commit} date=unknown `))
+  })
+
   test('an input given on the command line wins over the file', async () => {
     const dir = await project()
     const run = await cli(

@@ -63,7 +63,11 @@ export function readConfigSource(
 }
 
 /** A problem of an input whose value came from the config names where in the file. */
-export function fromConfig(problem: string, name: InputName, source: ConfigSource): string {
+export function fromConfig(
+  problem: string,
+  name: InputName,
+  source: Pick<ConfigSource, 'file' | 'origins'>
+): string {
   const origin = source.origins[name]
   const prefix = `${name}:`
   return problem.startsWith(prefix)
@@ -128,4 +132,14 @@ function originInConfig(file: string): string {
     }
   }
   return ''
+}
+
+/** Problems found after parsing (resolve, stage checks) named like the parser's: with file and key. */
+export function withConfigOrigins(
+  problems: readonly string[],
+  source: Pick<ConfigSource, 'file' | 'origins'> | undefined
+): string[] {
+  if (!source) return [...problems]
+  const names = Object.keys(source.origins) as InputName[]
+  return problems.map(p => names.reduce((text, name) => fromConfig(text, name, source), p))
 }

@@ -84,7 +84,14 @@ export function parseInputs(
       splitList(raw(INPUT.archiveFiles)).length === 0 || fromFile(INPUT.archiveFiles),
     targetsFromConfig: fromFile(INPUT.targets),
     ...(config && {
-      goreleaser: { file: config.file, warnings: config.warnings, notes: config.notes }
+      goreleaser: {
+        file: config.file,
+        warnings: config.warnings,
+        notes: config.notes,
+        origins: Object.fromEntries(
+          Object.entries(config.origins).filter(([name]) => fromFile(name as InputName))
+        )
+      }
     })
   } as Inputs
   const problems = [

@@ -6,7 +6,7 @@ import { checkCosignKey } from '../cosign.js'
 import { checkBuildFlags } from '../go-flags.js'
 import { SBOM_FORMATS } from '../sbom.js'
 import { DEFAULT_TARGETS } from '../targets.js'
-import { TEMPLATE_FIELDS } from '../template.js'
+import { RELEASE_FIELDS, TEMPLATE_FIELDS } from '../template.js'
 import { checkUpxArgs } from '../upx.js'
 import {
   boolean,
@@ -384,11 +384,15 @@ export const INPUT_TABLE = [
   row({
     name: 'checksums-name',
     field: 'checksumsName',
-    kind: text({ fallback: DEFAULTS.checksumsName, check: matching(SAFE_NAME, SAFE_NAME_RULE) }),
+    kind: template({ fallback: DEFAULTS.checksumsName, fields: RELEASE_FIELDS }),
     group: 'build',
     description:
-      'Name of the checksums file (further algorithms get .sha512 before the extension). Default checksums.txt.',
-    readme: { default: '`checksums.txt`', meaning: 'further algorithms: `checksums.sha512.txt`' }
+      'Name template of the checksums file, e.g. {{ .ProjectName }}_{{ .Version }}_checksums.txt (further algorithms get .sha512 before the extension). Default checksums.txt.',
+    readme: {
+      default: '`checksums.txt`',
+      meaning:
+        'a template of the release fields (no target fields); further algorithms: `checksums.sha512.txt`'
+    }
   }),
   row({
     name: 'dist',
@@ -798,5 +802,11 @@ export interface Inputs extends TableInputs {
    */
   targetsFromConfig: boolean
   /** the GoReleaser config that was read, and what its reading has to say (logged by resolve) */
-  goreleaser?: { file: string; warnings: string[]; notes: string[] }
+  goreleaser?: {
+    file: string
+    warnings: string[]
+    notes: string[]
+    /** where in the file each input taken from it was set (inputs the workflow gave are absent) */
+    origins: Partial<Record<InputName, string>>
+  }
 }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { baseEnv, targetEnv } from '../build-env.js'
+import { baseEnv, targetEnv, templateEnv } from '../build-env.js'
 import type { Artifact } from '../artifacts.js'
 import { isGoPlan, type BinarySpec, type GoTargetPlan, type TargetPlan } from '../facts.js'
 import type { Context, Stage } from '../context.js'
@@ -97,7 +97,13 @@ export function buildArgs(
   output: string
 ): string[] {
   const { inputs, facts } = ctx
-  const values = templateValues(facts.stamp, plan.target, binary.name, facts.projectName)
+  const values = templateValues(
+    facts.stamp,
+    plan.target,
+    binary.name,
+    facts.projectName,
+    templateEnv(ctx.ports.env, inputs.env, plan.target)
+  )
   const args = ['build']
   if (inputs.trimpath) args.push('-trimpath')
   if (inputs.buildvcs !== 'auto') args.push(`-buildvcs=${inputs.buildvcs}`)

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { baseEnv, settingFor } from '../build-env.js'
+import { baseEnv, settingFor, templateEnv } from '../build-env.js'
 import { compilerCandidates, zigTriple } from '../cross-cc.js'
 import type {
   BinarySpec,
@@ -27,7 +27,13 @@ import { errorMessage } from '../lib/errors.js'
 import { tail } from '../lib/format.js'
 import { matchesTargetPattern } from '../lib/target-patterns.js'
 import { globToRegExp, isInside } from '../lib/files.js'
-import { checksumsAndBundles, publishedNames, templateValues, type NamingBasis } from '../naming.js'
+import {
+  checksumsAndBundles,
+  publishedNames,
+  releaseValues,
+  templateValues,
+  type NamingBasis
+} from '../naming.js'
 import { isForeignDist } from '../dist.js'
 import { projectNameOf } from '../lib/project-name.js'
 import { addUniversalPlan, UNIVERSAL_TARGET } from '../universal-plan.js'
@@ -43,7 +49,7 @@ export const resolve: Stage = {
   async run(ctx) {
     // Collected, not thrown: the validating step adds every stage's checks and fails once.
     const problems = ctx.inputProblems
-    const { inputs } = ctx
+    let { inputs } = ctx
     const env = baseEnv(ctx.ports.env, inputs.env)
     const go = await goToolchain(ctx, env)
     ctx.log.info(`go: ${go.version} (${go.hostOs}/${go.hostArch}), GOCACHE=${go.gocache}`)
@@ -77,6 +83,9 @@ export const resolve: Stage = {
       inputs.projectName ||
       (module ? projectNameOf(module.path) : path.basename(inputs.workingDirectory))
     const binaries = module ? await listBinaries(ctx, env, projectName, problems) : []
+    // Every later stage reads the checksums file's rendered name.
+    const checksumsName = renderChecksumsName(inputs, stamp, projectName, ctx.ports.env, problems)
+    inputs = ctx.inputs = { ...inputs, checksumsName }
 
     const plans: TargetPlan[] = []
     for (const target of targets) {
@@ -85,7 +94,7 @@ export const resolve: Stage = {
       plans.push({ kind: 'go', target, cgo, format: formatFor(inputs, target) })
     }
     addUniversalPlan(inputs, plans, formatFor(inputs, UNIVERSAL_TARGET), problems)
-    const naming: NamingBasis = { inputs, stamp, projectName, binaries }
+    const naming: NamingBasis = { inputs, env: ctx.ports.env, stamp, projectName, binaries }
     checkNames(inputs, naming, plans, problems)
     checkRenderedLdflags(inputs, naming, plans, problems)
     const releaseFiles = plannedFiles(inputs, naming, ports, go.version, plans, problems)
@@ -253,11 +262,31 @@ async function readStamp(ctx: Context, env: Record<string, string>): Promise<Rel
           commit
         ])) ?? '')
       : ''
+  // GoReleaser's {{.PreviousTag}} of a tagged release is the tag before it; {{.Summary}} is describe.
+  const parentTag =
+    inRepo && commit && previousTag
+      ? ((await git(ctx, env, [
+          'describe',
+          '--tags',
+          '--abbrev=0',
+          '--match',
+          'v[0-9]*',
+          `${commit}^`
+        ])) ?? '')
+      : ''
+  const summary =
+    inRepo && commit
+      ? ((await git(ctx, env, ['describe', '--tags', '--always', '--dirty'])) ?? '')
+      : ''
+  const status = inRepo ? await git(ctx, env, ['status', '--porcelain']) : ''
   return deriveStamp({
     explicit: ctx.inputs.version,
     ref,
     tagsAtCommit,
     previousTag,
+    parentTag,
+    summary,
+    dirty: (status ?? '') !== '',
     commit,
     epoch
   })
@@ -479,6 +508,29 @@ function plannedFiles(
   return names
 }
 
+/** The checksums-name template rendered for this release ('' with a problem when it cannot be). */
+function renderChecksumsName(
+  inputs: Inputs,
+  stamp: ReleaseStamp,
+  projectName: string,
+  runnerEnv: Readonly<Record<string, string | undefined>>,
+  problems: string[]
+): string {
+  const env = templateEnv(runnerEnv, inputs.env)
+  try {
+    const name = renderTemplate(inputs.checksumsName, releaseValues(stamp, projectName, env))
+    if (!SAFE_FILE_NAME.test(name)) {
+      problems.push(
+        `${INPUT.checksumsName}: "${name}" is not a safe asset name: use letters, digits, ".", "_" and "-" (GitHub renames anything else)`
+      )
+    }
+    return name
+  } catch (error) {
+    problems.push(`${INPUT.checksumsName}: ${errorMessage(error)}`)
+    return inputs.checksumsName
+  }
+}
+
 function checkRenderedLdflags(
   inputs: Inputs,
   naming: NamingBasis,
@@ -490,7 +542,13 @@ function checkRenderedLdflags(
       try {
         const rendered = renderTemplate(
           inputs.ldflags,
-          templateValues(naming.stamp, plan.target, b.name, naming.projectName)
+          templateValues(
+            naming.stamp,
+            plan.target,
+            b.name,
+            naming.projectName,
+            templateEnv(naming.env, inputs.env, plan.target)
+          )
         )
         problems.push(...checkLdflags(INPUT.ldflags, rendered))
       } catch (error) {

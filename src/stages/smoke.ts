@@ -1,3 +1,4 @@
+import { templateEnv } from '../build-env.js'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -119,7 +120,13 @@ async function smokeOne(
   const expect = inputs.smokeTestExpect
     ? renderTemplate(
         inputs.smokeTestExpect,
-        templateValues(facts.stamp, target, artifact.binary!, facts.projectName)
+        templateValues(
+          facts.stamp,
+          target,
+          artifact.binary!,
+          facts.projectName,
+          templateEnv(ctx.ports.env, inputs.env, target)
+        )
       )
     : ''
   const cwd = fs.mkdtempSync(path.join(temp, 'go-xbuild-smoke-'))
