@@ -67,6 +67,7 @@ test('the default fingerprint, field by field', () => {
     'binary-name': 'hello',
     'name-template': '{{.Binary}}_{{.Version}}_{{.Os}}_{{.Arch}}{{.Variant}}',
     archive: 'auto',
+    'archive-directory': '',
     'archive-overrides': '',
     sbom: '',
     'universal-binaries': 'false',

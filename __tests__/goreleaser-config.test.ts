@@ -302,3 +302,33 @@ describe('defaults and edges', () => {
     expect(repoNameOf(url)).toBe(name)
   })
 })
+
+describe('wrap_in_directory', () => {
+  const archives = (wrap: string) =>
+    read(
+      [
+        'version: 2',
+        'archives:',
+        '  - name_template: "{{ .ProjectName }}_{{ .Os }}"',
+        `    wrap_in_directory: ${wrap}`
+      ].join('\n')
+    )
+
+  test('true: a folder named like the archive (its name template)', () => {
+    const r = archives('true')
+    expect(r.problems).toEqual([])
+    expect(r.values['archive-directory']).toBe('{{ .ProjectName }}_{{ .Os }}')
+    expect(r.origins['archive-directory']).toBe('archives[0].wrap_in_directory')
+  })
+
+  test("a string: that folder's name template", () => {
+    expect(archives('"{{ .ProjectName }}-dir"').values['archive-directory']).toBe(
+      '{{ .ProjectName }}-dir'
+    )
+  })
+
+  test('false or absent: no folder', () => {
+    expect(archives('false').values['archive-directory']).toBeUndefined()
+    expect(read('version: 2').values['archive-directory']).toBeUndefined()
+  })
+})

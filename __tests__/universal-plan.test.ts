@@ -133,7 +133,12 @@ test.each(
     const names = plans.map(p =>
       publishedNames(
         {
-          inputs: { nameTemplate: '{{.Binary}}_{{.Os}}_{{.Arch}}', sbom: [], env: [] },
+          inputs: {
+            nameTemplate: '{{.Binary}}_{{.Os}}_{{.Arch}}',
+            archiveDirectory: '',
+            sbom: [],
+            env: []
+          },
           env: {},
           binaries: [{ name: 'app', pkg: '.' }],
           stamp: {

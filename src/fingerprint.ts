@@ -93,6 +93,7 @@ export const FINGERPRINT_FIELDS: readonly FieldSpec[] = [
   { name: INPUT.upx, scope: 'build', value: i => list(i.upx) },
   { name: INPUT.upxArgs, scope: 'build', value: i => argv(i.upxArgs) },
   { name: INPUT.archiveFiles, scope: 'build', value: i => list(i.archiveFiles) },
+  { name: INPUT.archiveDirectory, scope: 'build', value: i => i.archiveDirectory },
   // What the leg that publishes decides for every leg's files. With a fan-in, the publish job
   // writes the checksums files and reads each leg's by the values it recorded here.
   { name: INPUT.plannedTargets, scope: 'publishing', value: i => list(i.plannedTargets) },

@@ -633,12 +633,12 @@ function readArchives(
       ? '(GoReleaser default name_template)'
       : 'archives[0].name_template'
   )
-  if (
-    a.wrap_in_directory !== undefined &&
-    a.wrap_in_directory !== false &&
-    a.wrap_in_directory !== 'false'
-  )
-    problem('archives[0].wrap_in_directory', 'is not supported yet')
+  // true: a folder named like the archive; a string: that folder's name template.
+  const wrap = a.wrap_in_directory
+  if (wrap === true || wrap === 'true')
+    set('archive-directory', name, 'archives[0].wrap_in_directory')
+  else if (typeof wrap === 'string' && wrap !== '' && wrap !== 'false')
+    set('archive-directory', wrap, 'archives[0].wrap_in_directory')
   if (a.builds_info !== undefined) problem('archives[0].builds_info', 'is not supported yet')
   if (a.meta === true) problem('archives[0].meta', 'is not supported yet')
   if (archive !== 'binary') {

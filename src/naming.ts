@@ -23,7 +23,7 @@ export const SBOM_SUFFIX: Readonly<Record<SbomFormat, string>> = {
 
 /** What names depend on beside the target: the inputs that shape them, the stamp, the project. */
 export interface NamingBasis {
-  inputs: Pick<Inputs, 'nameTemplate' | 'sbom' | 'env'>
+  inputs: Pick<Inputs, 'nameTemplate' | 'archiveDirectory' | 'sbom' | 'env'>
   /** the runner's environment, for {{.Env}} */
   env: Readonly<Record<string, string | undefined>>
   stamp: ReleaseStamp
@@ -127,6 +127,18 @@ export function archiveNameOf(
   const env = templateEnv(basis.env, basis.inputs.env, plan.target)
   const values = templateValues(basis.stamp, plan.target, binary, basis.projectName, env)
   return `${renderTemplate(basis.inputs.nameTemplate, values)}.${plan.format}`
+}
+
+/** The folder holding an archive's files (archive-directory rendered), '' for none. */
+export function archiveDirectoryOf(
+  basis: NamingBasis,
+  plan: Pick<TargetPlan, 'target' | 'format'>
+): string {
+  if (basis.inputs.archiveDirectory === '' || plan.format === 'binary') return ''
+  const binary = basis.binaries[0]?.name ?? basis.projectName
+  const env = templateEnv(basis.env, basis.inputs.env, plan.target)
+  const values = templateValues(basis.stamp, plan.target, binary, basis.projectName, env)
+  return renderTemplate(basis.inputs.archiveDirectory, values)
 }
 
 /** archive: binary — the published name of one bare binary. */

@@ -174,7 +174,7 @@ describe('goreleaser-config', () => {
     expect(listed.stdout.trim().split('\n')).toEqual(['greeter'])
   })
 
-  test("goreleaser init's name template (title, if/else if, trim markers), the default checksum name and a conditional ldflags render as GoReleaser renders them", async () => {
+  test("goreleaser init's name template (title, if/else if, trim markers), wrap_in_directory, the default checksum name and a conditional ldflags render as GoReleaser renders them", async () => {
     const dir = await project(
       [
         'version: 2',
@@ -197,6 +197,7 @@ describe('goreleaser-config', () => {
         '      {{- else if eq .Arch "386" }}i386',
         '      {{- else }}{{ .Arch }}{{ end }}',
         '      {{- if .Arm }}v{{ .Arm }}{{ end }}',
+        '    wrap_in_directory: true',
         '    format_overrides:',
         '      - goos: windows',
         '        formats: [zip]',
@@ -213,6 +214,17 @@ describe('goreleaser-config', () => {
       'greeter_Linux_x86_64.tar.gz',
       'greeter_Windows_i386.zip',
       'greeter_Windows_x86_64.zip'
+    ])
+    // wrap_in_directory: true puts the files in a folder named like the archive. The folder has
+    // an entry of its own (GoReleaser writes none), so extracting it gives it mode 0755.
+    const listed = await realProcess.run(
+      'tar',
+      ['-tzf', path.join(dir, 'dist', 'greeter_Linux_x86_64.tar.gz')],
+      { env: { PATH: process.env.PATH ?? '' } }
+    )
+    expect(listed.stdout.trim().split('\n')).toEqual([
+      'greeter_Linux_x86_64/',
+      'greeter_Linux_x86_64/greeter'
     ])
     // The empty third ldflags entry is dropped; the second renders with the tag's commit.
     const binary = path.join(dir, 'dist', 'linux_amd64', 'greeter')

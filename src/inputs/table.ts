@@ -358,6 +358,15 @@ export const INPUT_TABLE = [
     }
   }),
   row({
+    name: 'archive-directory',
+    field: 'archiveDirectory',
+    kind: template({ fields: TEMPLATE_FIELDS }),
+    group: 'build',
+    description:
+      "Folder inside each archive that holds its files, a template like name-template (GoReleaser's wrap_in_directory). Default: none, the files sit at the archive's top.",
+    readme: { meaning: "folder holding each archive's files, a [template](#templates)" }
+  }),
+  row({
     name: 'name-template',
     field: 'nameTemplate',
     kind: template({ fallback: DEFAULTS.nameTemplate, fields: TEMPLATE_FIELDS }),

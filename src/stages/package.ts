@@ -6,7 +6,7 @@ import type { TargetPlan } from '../facts.js'
 import { namingOf, type Context, type Stage } from '../context.js'
 import { formatDuration, formatSize } from '../lib/format.js'
 import { forEachLimit } from '../lib/concurrency.js'
-import { archiveNameOf, bareBinaryNameOf } from '../naming.js'
+import { archiveDirectoryOf, archiveNameOf, bareBinaryNameOf } from '../naming.js'
 
 /** One reproducible archive per target (or the bare binaries), named by the name template. */
 export const packageArchives: Stage = {
@@ -28,13 +28,16 @@ async function archiveTarget(ctx: Context, plan: TargetPlan): Promise<Artifact> 
   const { facts, inputs } = ctx
   const { target } = plan
   const started = ctx.ports.clock.now()
+  const naming = namingOf(ctx)
+  const directory = archiveDirectoryOf(naming, plan)
+  const inside = (file: string): string => (directory ? `${directory}/${file}` : file)
   const entries: ArchiveEntry[] = [
     ...ctx.artifacts
       .byKind('binary', target.id)
-      .map(b => ({ name: b.name, source: b.path, mode: 0o755 })),
-    ...facts.archiveFiles.map(f => ({ name: f.name, source: f.source, mode: 0o644 }))
+      .map(b => ({ name: inside(b.name), source: b.path, mode: 0o755 })),
+    ...facts.archiveFiles.map(f => ({ name: inside(f.name), source: f.source, mode: 0o644 }))
   ]
-  const name = archiveNameOf(namingOf(ctx), plan)
+  const name = archiveNameOf(naming, plan)
   const dest = path.join(inputs.dist, name)
   const size = await writeArchive(
     plan.format as 'tar.gz' | 'tar.xz' | 'zip',

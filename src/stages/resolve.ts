@@ -28,6 +28,7 @@ import { tail } from '../lib/format.js'
 import { matchesTargetPattern } from '../lib/target-patterns.js'
 import { globToRegExp, isInside } from '../lib/files.js'
 import {
+  archiveDirectoryOf,
   checksumsAndBundles,
   publishedNames,
   releaseValues,
@@ -459,6 +460,15 @@ function checkNames(
       }
     } catch (error) {
       problems.push(`${INPUT.nameTemplate}: ${errorMessage(error)}`)
+    }
+    try {
+      const directory = archiveDirectoryOf(naming, plan)
+      if (directory !== '' && !SAFE_FILE_NAME.test(directory))
+        problems.push(
+          `${INPUT.archiveDirectory}: "${directory}" (for ${label}) is not a safe folder name: use letters, digits, ".", "_" and "-"`
+        )
+    } catch (error) {
+      problems.push(`${INPUT.archiveDirectory}: ${errorMessage(error)}`)
     }
   }
 }
