@@ -68,3 +68,16 @@ export function findCosign(): Promise<string> {
     versionOf: out => /GitVersion:\s*(\S+)/.exec(out)?.[1]
   })
 }
+
+/** The GoReleaser OSS release the parity suite compares with: .ci/run installs it. */
+export const GORELEASER_VERSION = 'v2.16.0'
+
+export function findGoreleaser(): Promise<string> {
+  return findGoTool({
+    name: 'goreleaser',
+    module: 'github.com/goreleaser/goreleaser/v2',
+    version: GORELEASER_VERSION,
+    versionArgs: ['--version'],
+    versionOf: out => /GitVersion:\s*(\S+)/.exec(out)?.[1]
+  })
+}

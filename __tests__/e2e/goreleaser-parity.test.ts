@@ -1,0 +1,258 @@
+// Parity with GoReleaser on real projects: each project is taken from the Go module proxy at a
+// release tag (the module zip carries its .goreleaser.yml), committed with a fixed date, tagged,
+// given its GitHub origin remote, and released by GoReleaser OSS (`release --skip=publish`) and
+// by the action (`--goreleaser-config auto`) in two copies of the same commit. Both must publish
+// the same file names, archives with the same members (names, modes, sizes), byte-identical
+// binaries, and the same checksums file name and lines except the hashes of archives, whose bytes
+// differ by design (ours are reproducible: commit-time mtimes, numeric owners, fixed zip fields).
+import { createHash } from 'node:crypto'
+import { execFileSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { createGunzip } from 'node:zlib'
+import tarStream from 'tar-stream'
+import { realProcess } from '../../src/ports/process.js'
+import { REPO_ROOT } from '../fakes/runner.js'
+import { findGoreleaser, processEnv } from '../fakes/go-tools.js'
+
+interface Project {
+  module: string
+  version: string
+  origin: string
+  /** targets GoReleaser builds for this config, as a check that the whole matrix was compared */
+  archives: number
+  /** ldflags written into the config where it relies on GoReleaser's default (which has .Date) */
+  ldflags?: string
+}
+
+// Release-on-tag projects with different shapes: ffuf (16 targets over 5 systems, `if eq .Os`
+// in the name, format_overrides, the default archive files, -trimpath, a quoted -extldflags,
+// a gpg `signs` section skipped on both sides), stern (an ldflags list with .Date, v1 spellings
+// `format` and `builds`, no -trimpath, dockers and krews we do not make), act (goarm 6 and 7
+// with an ignore on goarm, `title .Os` and else-if chains, GoReleaser's default ldflags, a
+// `go mod tidy` hook). fq v0.17.0 needs a gojq pseudo-version the module proxy here refuses;
+// kubectx needs several archives per target, which the action does not make yet.
+const PROJECTS: Project[] = [
+  {
+    module: 'github.com/ffuf/ffuf/v2',
+    version: 'v2.2.1',
+    origin: 'https://github.com/ffuf/ffuf.git',
+    archives: 16
+  },
+  {
+    module: 'github.com/stern/stern',
+    version: 'v1.33.0',
+    origin: 'https://github.com/stern/stern.git',
+    archives: 7
+  },
+  {
+    module: 'github.com/nektos/act',
+    version: 'v0.2.87',
+    origin: 'https://github.com/nektos/act.git',
+    archives: 11,
+    ldflags:
+      '-s -w -X main.version={{.Version}} -X main.commit={{.Commit}} -X main.date={{.CommitDate}} -X main.builtBy=goreleaser'
+  }
+]
+
+const COMMIT_DATE = '2024-10-01T12:00:00Z'
+const ARCHIVE = /\.(tar\.gz|tar\.xz|zip)$/
+
+async function run(
+  program: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {}
+): Promise<string> {
+  const out = await realProcess.run(program, args, { cwd, env: { ...processEnv(), ...env } })
+  if (out.code !== 0)
+    throw new Error(
+      `${program} ${args.join(' ')} exited ${out.code}:\n${out.stdout}\n${out.stderr}`
+    )
+  return out.stdout
+}
+
+/**
+ * The module at its tag as a git repository with a fixed commit date and a GitHub origin. Its
+ * config's ldflags get the commit date where they would bake in the wall clock ({{.Date}}, also
+ * in GoReleaser's default ldflags): GoReleaser has no way to fix that date, and the same config
+ * goes to both tools.
+ */
+async function checkout(project: Project, into: string): Promise<void> {
+  const info = JSON.parse(
+    await run(
+      'go',
+      ['mod', 'download', '-json', `${project.module}@${project.version}`],
+      os.tmpdir()
+    )
+  ) as { Dir: string }
+  fs.cpSync(info.Dir, into, { recursive: true })
+  // The module cache is read-only.
+  execFileSync('chmod', ['-R', 'u+w', into])
+  const config = ['.goreleaser.yml', '.goreleaser.yaml']
+    .map(f => path.join(into, f))
+    .find(f => fs.existsSync(f))!
+  let text = fs.readFileSync(config, 'utf8').replace(/\{\{\s*\.Date\s*\}\}/g, '{{ .CommitDate }}')
+  if (project.ldflags)
+    text = text.replace(/^(\s+)goos:/m, `$1ldflags: [${JSON.stringify(project.ldflags)}]\n$1goos:`)
+  fs.writeFileSync(config, text)
+  const git = { GIT_AUTHOR_DATE: COMMIT_DATE, GIT_COMMITTER_DATE: COMMIT_DATE }
+  const who = ['-c', 'user.name=parity', '-c', 'user.email=parity@example.com']
+  await run('git', ['init', '-q'], into)
+  await run('git', ['add', '-A'], into)
+  await run('git', [...who, 'commit', '-q', '-m', 'release'], into, git)
+  await run('git', [...who, 'tag', project.version], into, git)
+  await run('git', ['remote', 'add', 'origin', project.origin], into)
+}
+
+interface Member {
+  name: string
+  mode: string
+  size: number
+  sha256?: string
+}
+
+/** An archive's members with mode and size, and the sha256 of each executable one. */
+async function members(file: string): Promise<Member[]> {
+  if (file.endsWith('.zip')) {
+    const listing = execFileSync('zipinfo', ['-l', file]).toString()
+    const out: Member[] = []
+    for (const line of listing.split('\n')) {
+      const m =
+        /^([-dlrwxsStT]{10})\s+\S+\s+\S+\s+(\d+)\s+\S+\s+\d+\s+\S+\s+\S+\s+\S+\s+(.+)$/.exec(line)
+      if (!m) continue
+      const member: Member = { name: m[3]!, mode: m[1]!, size: Number(m[2]) }
+      if (m[1]!.includes('x') && !m[1]!.startsWith('d'))
+        member.sha256 = sha256(
+          execFileSync('unzip', ['-p', file, m[3]!], { maxBuffer: 1 << 30 }) as Buffer
+        )
+      out.push(member)
+    }
+    return out
+  }
+  const extract = tarStream.extract()
+  const out: Member[] = []
+  const done = new Promise<void>((resolve, reject) => {
+    extract.on('entry', (header, stream, next) => {
+      const hash = createHash('sha256')
+      const mode = header.mode ?? 0
+      stream.on('data', (d: unknown) => {
+        hash.update(d as Buffer)
+      })
+      stream.on('end', () => {
+        out.push({
+          name: header.name,
+          mode: (mode & 0o7777).toString(8),
+          size: header.size ?? 0,
+          ...(mode & 0o111 && header.type === 'file' ? { sha256: hash.digest('hex') } : {})
+        })
+        next()
+      })
+      stream.resume()
+    })
+    extract.on('finish', resolve)
+    extract.on('error', reject)
+  })
+  fs.createReadStream(file).pipe(createGunzip()).pipe(extract)
+  await done
+  return out.sort((a, b) => a.name.localeCompare(b.name))
+}
+
+function sha256(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex')
+}
+
+/** Checksums file lines as name → hash. */
+function checksumLines(file: string): Map<string, string> {
+  const lines = fs.readFileSync(file, 'utf8').trim().split('\n')
+  return new Map(lines.map(l => [l.slice(66), l.slice(0, 64)]))
+}
+
+const published = (dist: string): string[] =>
+  fs
+    .readdirSync(dist)
+    .filter(f => ARCHIVE.test(f) || /checksums|SHA256SUMS/.test(f))
+    .sort()
+
+describe.each(PROJECTS)('parity with GoReleaser $version: $module', project => {
+  // One checkout for both, one after the other: without -trimpath its path is in the binaries.
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-parity-'))
+  const repo = path.join(root, 'repo')
+  const theirs = path.join(root, 'goreleaser')
+  const ours = repo
+
+  beforeAll(async () => {
+    const goreleaser = await findGoreleaser()
+    await checkout(project, repo)
+    // No token, no network: publishing, announcing, signing (gpg keys we do not have) and
+    // docker images (no Docker engine) are skipped, and release notes are given, as GoReleaser
+    // would ask GitHub's API for them; validate would refuse the untracked dist/ of a second run.
+    const notes = path.join(root, 'release-notes.md')
+    fs.writeFileSync(notes, 'parity\n')
+    await run(
+      goreleaser,
+      [
+        'release',
+        '--clean',
+        '--skip=publish,announce,validate,sign,docker',
+        '--release-notes',
+        notes,
+        '--parallelism',
+        '2'
+      ],
+      repo,
+      { GITHUB_TOKEN: 'parity-token-unused' }
+    )
+    fs.mkdirSync(theirs)
+    fs.renameSync(path.join(repo, 'dist'), path.join(theirs, 'dist'))
+    const env: Record<string, string> = { ...processEnv() }
+    for (const key of Object.keys(env)) if (key.startsWith('GITHUB_')) delete env[key]
+    const cli = await realProcess.run(
+      process.execPath,
+      [
+        path.join(REPO_ROOT, 'dist', 'cli.js'),
+        '--goreleaser-config',
+        'auto',
+        '--goreleaser-unsupported',
+        'warn',
+        '--parallelism',
+        '2'
+      ],
+      { cwd: ours, env }
+    )
+    if (cli.code !== 0) throw new Error(`the action failed:\n${cli.stdout}\n${cli.stderr}`)
+  })
+
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }))
+
+  test('the same file names: every archive and the checksums file', () => {
+    const names = published(path.join(theirs, 'dist'))
+    expect(names.filter(n => ARCHIVE.test(n))).toHaveLength(project.archives)
+    expect(published(path.join(ours, 'dist'))).toEqual(names)
+  })
+
+  test('every archive has the same members (names, modes, sizes) and byte-identical binaries', async () => {
+    const names = published(path.join(theirs, 'dist')).filter(n => ARCHIVE.test(n))
+    let binaries = 0
+    for (const name of names) {
+      const want = await members(path.join(theirs, 'dist', name))
+      const got = await members(path.join(ours, 'dist', name))
+      expect({ name, members: got }).toEqual({ name, members: want })
+      binaries += want.filter(m => m.sha256).length
+    }
+    expect(binaries).toBeGreaterThanOrEqual(project.archives)
+  })
+
+  test('the same checksums lines; archive hashes differ by design and ours match our files', () => {
+    const sums = published(path.join(theirs, 'dist')).filter(n => !ARCHIVE.test(n))
+    expect(sums).toHaveLength(1)
+    const want = checksumLines(path.join(theirs, 'dist', sums[0]!))
+    const got = checksumLines(path.join(ours, 'dist', sums[0]!))
+    expect([...got.keys()]).toEqual([...want.keys()])
+    for (const [name, hash] of got) {
+      expect(hash).toBe(sha256(fs.readFileSync(path.join(ours, 'dist', name))))
+      if (!ARCHIVE.test(name)) expect(hash).toBe(want.get(name))
+    }
+  })
+})
