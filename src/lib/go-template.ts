@@ -187,7 +187,7 @@ class Lexer {
           this.emit('pipe', start, this.pos)
           continue
         case '"':
-          this.lexQuote(start)
+          this.lexQuoted(start, '"')
           continue
         case '`': {
           const close = s.indexOf('`', this.pos)
@@ -200,7 +200,7 @@ class Lexer {
           this.lexFieldOrVariable('variable', start)
           continue
         case "'":
-          this.lexChar(start)
+          this.lexQuoted(start, "'")
           continue
         case '(':
           this.parenDepth++
@@ -259,8 +259,10 @@ class Lexer {
     this.emit(type, start, this.pos)
   }
 
-  private lexQuote(start: number): void {
+  /** A "…" string or '…' character constant: backslash escapes, no newline inside. */
+  private lexQuoted(start: number, quote: '"' | "'"): void {
     const s = this.input
+    const what = quote === '"' ? 'unterminated quoted string' : 'unterminated character constant'
     for (;;) {
       const c = s[this.pos++]
       if (c === '\\') {
@@ -269,30 +271,12 @@ class Lexer {
           this.pos++
           continue
         }
-        this.fail(start, 'unterminated quoted string')
+        this.fail(start, what)
       }
-      if (c === undefined || c === '\n') this.fail(start, 'unterminated quoted string')
-      if (c === '"') break
+      if (c === undefined || c === '\n') this.fail(start, what)
+      if (c === quote) break
     }
-    this.emit('string', start, this.pos)
-  }
-
-  private lexChar(start: number): void {
-    const s = this.input
-    for (;;) {
-      const c = s[this.pos++]
-      if (c === '\\') {
-        const next = s[this.pos]
-        if (next !== undefined && next !== '\n') {
-          this.pos++
-          continue
-        }
-        this.fail(start, 'unterminated character constant')
-      }
-      if (c === undefined || c === '\n') this.fail(start, 'unterminated character constant')
-      if (c === "'") break
-    }
-    this.emit('charConstant', start, this.pos)
+    this.emit(quote === '"' ? 'string' : 'charConstant', start, this.pos)
   }
 
   private accept(valid: string): boolean {

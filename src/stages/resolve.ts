@@ -252,29 +252,12 @@ async function readStamp(ctx: Context, env: Record<string, string>): Promise<Rel
     !ref && inRepo && commit
       ? ((await git(ctx, env, ['tag', '--points-at', commit])) ?? '').split('\n').filter(Boolean)
       : []
-  const previousTag =
-    inRepo && commit
-      ? ((await git(ctx, env, [
-          'describe',
-          '--tags',
-          '--abbrev=0',
-          '--match',
-          'v[0-9]*',
-          commit
-        ])) ?? '')
-      : ''
+  // The newest v* tag reachable from a revision ('' when none).
+  const lastTag = async (rev: string): Promise<string> =>
+    (await git(ctx, env, ['describe', '--tags', '--abbrev=0', '--match', 'v[0-9]*', rev])) ?? ''
+  const previousTag = inRepo && commit ? await lastTag(commit) : ''
   // GoReleaser's {{.PreviousTag}} of a tagged release is the tag before it; {{.Summary}} is describe.
-  const parentTag =
-    inRepo && commit && previousTag
-      ? ((await git(ctx, env, [
-          'describe',
-          '--tags',
-          '--abbrev=0',
-          '--match',
-          'v[0-9]*',
-          `${commit}^`
-        ])) ?? '')
-      : ''
+  const parentTag = inRepo && commit && previousTag ? await lastTag(`${commit}^`) : ''
   const summary =
     inRepo && commit
       ? ((await git(ctx, env, ['describe', '--tags', '--always', '--dirty'])) ?? '')
