@@ -29,12 +29,16 @@ import {
 } from './lib.mjs'
 import { TARGETS } from './p1.mjs'
 import { editProgram, git, job, removeTree } from './p2.mjs'
-import { findGoTool } from '../build/__tests__/fakes/go-tools.js'
+import {
+  findGoTool,
+  GORELEASER_TOOL,
+  GORELEASER_VERSION
+} from '../build/__tests__/fakes/go-tools.js'
 import { startAzurite } from '../build/__tests__/services/azurite.js'
 import { startResultsService } from '../build/__tests__/services/results-service.js'
 
-/** The GoReleaser release this bench installs: the newest the machine's Go builds from the module proxy (v2.17 needs go.digitalxero.dev/go-msix, which the proxy refuses with 403; v2.18 needs Go 1.27). */
-export const GORELEASER_VERSION = 'v2.16.0'
+/** The GoReleaser release this bench installs (the parity suite's, pinned in one place): the newest the machine's Go builds from the module proxy (v2.17 needs go.digitalxero.dev/go-msix, which the proxy refuses with 403; v2.18 needs Go 1.27). */
+export { GORELEASER_VERSION }
 
 /** GoReleaser's `targets` ids of TARGETS (linux/arm/7 → linux_arm_7). */
 const goreleaserTargets = () => TARGETS.map(t => t.replaceAll('/', '_'))
@@ -71,19 +75,12 @@ export function goreleaserConfig() {
 
 /** The goreleaser binary of GORELEASER_VERSION: on PATH or in Go's bin folder, else installed. */
 async function goreleaserBinary(log) {
-  const tool = {
-    name: 'goreleaser',
-    module: 'github.com/goreleaser/goreleaser/v2',
-    version: GORELEASER_VERSION,
-    versionArgs: ['--version'],
-    versionOf: out => /^GitVersion:\s+(\S+)$/m.exec(out)?.[1]
-  }
   try {
-    return await findGoTool(tool)
+    return await findGoTool(GORELEASER_TOOL)
   } catch {
-    log(`P3: go install ${tool.module}@${GORELEASER_VERSION} (minutes)…`)
-    await run('go', ['install', `${tool.module}@${GORELEASER_VERSION}`])
-    return findGoTool(tool)
+    log(`P3: go install ${GORELEASER_TOOL.module}@${GORELEASER_VERSION} (minutes)…`)
+    await run('go', ['install', `${GORELEASER_TOOL.module}@${GORELEASER_VERSION}`])
+    return findGoTool(GORELEASER_TOOL)
   }
 }
 

@@ -7,8 +7,8 @@ import { GoTemplate, GoTemplateError, type FuncMap } from './lib/go-template.js'
 import { GoMap, GoTime, type GoValue } from './lib/go-values.js'
 import { nearest } from './lib/nearest.js'
 
-/** Every field a template may read; each input allows a subset. */
-export const TEMPLATE_FIELDS = [
+/** Fields of the release as a whole (no target): for names of files that cover every target. */
+export const RELEASE_FIELDS = [
   'ProjectName',
   'Version',
   'RawVersion',
@@ -27,24 +27,12 @@ export const TEMPLATE_FIELDS = [
   'Timestamp',
   'Now',
   'Env',
-  'Os',
-  'Arch',
-  'Arm',
-  'Arm64',
-  'Amd64',
-  'Mips',
-  'I386',
-  'Variant',
-  'Target',
-  'Binary',
   'IsSnapshot',
   'IsGitDirty',
   'Summary'
 ] as const
 
-export type TemplateField = (typeof TEMPLATE_FIELDS)[number]
-
-const TARGET_FIELDS: readonly TemplateField[] = [
+const TARGET_FIELDS = [
   'Os',
   'Arch',
   'Arm',
@@ -55,12 +43,12 @@ const TARGET_FIELDS: readonly TemplateField[] = [
   'Variant',
   'Target',
   'Binary'
-]
+] as const
 
-/** Fields of the release as a whole (no target): for names of files that cover every target. */
-export const RELEASE_FIELDS: readonly TemplateField[] = TEMPLATE_FIELDS.filter(
-  f => !TARGET_FIELDS.includes(f)
-)
+export type TemplateField = (typeof RELEASE_FIELDS)[number] | (typeof TARGET_FIELDS)[number]
+
+/** Every field a template may read; each input allows a subset. */
+export const TEMPLATE_FIELDS: readonly TemplateField[] = [...RELEASE_FIELDS, ...TARGET_FIELDS]
 
 /** The values of one rendering: typed as GoReleaser types them (Major is a number, IsSnapshot a bool…). */
 export type TemplateValues = Partial<Record<TemplateField, GoValue>>

@@ -55,29 +55,42 @@ export async function findGoTool(tool: {
   )
 }
 
+type GoTool = Parameters<typeof findGoTool>[0]
+
+/** A tool that prints `GitVersion: vX.Y.Z` (sigstore's and GoReleaser's version output). */
+const gitVersioned = (
+  name: string,
+  module: string,
+  version: string,
+  versionArgs: string[]
+): GoTool => ({
+  name,
+  module,
+  version,
+  versionArgs,
+  versionOf: out => /GitVersion:\s*(\S+)/.exec(out)?.[1]
+})
+
 /** The cosign .ci/run pins and installs. */
 export const COSIGN_VERSION = 'v3.1.3'
 
 /** The pinned cosign: .ci/run installs it. */
 export function findCosign(): Promise<string> {
-  return findGoTool({
-    name: 'cosign',
-    module: 'github.com/sigstore/cosign/v3/cmd/cosign',
-    version: COSIGN_VERSION,
-    versionArgs: ['version'],
-    versionOf: out => /GitVersion:\s*(\S+)/.exec(out)?.[1]
-  })
+  return findGoTool(
+    gitVersioned('cosign', 'github.com/sigstore/cosign/v3/cmd/cosign', COSIGN_VERSION, ['version'])
+  )
 }
 
-/** The GoReleaser OSS release the parity suite compares with: .ci/run installs it. */
+/** The GoReleaser OSS release the parity suite and bench P3 compare with: .ci/run installs it. */
 export const GORELEASER_VERSION = 'v2.16.0'
 
+export const GORELEASER_TOOL: GoTool = gitVersioned(
+  'goreleaser',
+  'github.com/goreleaser/goreleaser/v2',
+  GORELEASER_VERSION,
+  ['--version']
+)
+
 export function findGoreleaser(): Promise<string> {
-  return findGoTool({
-    name: 'goreleaser',
-    module: 'github.com/goreleaser/goreleaser/v2',
-    version: GORELEASER_VERSION,
-    versionArgs: ['--version'],
-    versionOf: out => /GitVersion:\s*(\S+)/.exec(out)?.[1]
-  })
+  return findGoTool(GORELEASER_TOOL)
 }
