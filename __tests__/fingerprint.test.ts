@@ -69,6 +69,7 @@ test('the default fingerprint, field by field', () => {
     archive: 'auto',
     'archive-directory': '',
     'archive-overrides': '',
+    archives: '',
     sbom: '',
     'universal-binaries': 'false',
     'checksum-algorithms': 'sha256',

@@ -1,6 +1,9 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { parse } from 'yaml'
 import {
+  GORELEASER_DEFAULT_BINARY_NAME,
+  GORELEASER_DEFAULT_FILES,
   GORELEASER_DEFAULT_LDFLAGS,
   GORELEASER_DEFAULT_NAME,
   readGoreleaserConfig,
@@ -81,7 +84,7 @@ describe('real configs', () => {
     expect(r.warnings).toEqual(['.goreleaser.yml: skipped (not made by this action): signs'])
   })
 
-  test('kubectx v0.11.0: two builds become two packages; two archives and snapcrafts are refused by path', () => {
+  test('kubectx v0.11.0: two builds become two packages and two archive sets; snapcrafts are refused by path', () => {
     const r = read(fixture('kubectx'), {
       modulePath: 'github.com/ahmetb/kubectx',
       originUrl: 'git@github.com:ahmetb/kubectx.git'
@@ -95,9 +98,25 @@ describe('real configs', () => {
     expect(r.values.targets!.split('\n')).toContain('windows/s390x')
     expect(r.values['checksum-algorithms']).toBe('sha256')
     expect(r.problems).toEqual([
-      '.goreleaser.yml: snapcrafts: not made by this action yet; set goreleaser-unsupported: warn to build the rest without it',
-      '.goreleaser.yml: archives: 2 archives per target are not supported yet (one archive entry)'
+      '.goreleaser.yml: snapcrafts: not made by this action yet; set goreleaser-unsupported: warn to build the rest without it'
     ])
+    // One archive set per build (ids), each holding its binary for every target.
+    const sets = parse(r.values.archives!) as Record<string, unknown>[]
+    expect(sets.map(s => [s.id, s.binaries, s.targets, s.formats, s.overrides, s.files])).toEqual([
+      [
+        'kubectx-archive',
+        ['kubectx'],
+        undefined,
+        ['tar.gz'],
+        { 'windows/*': ['zip'] },
+        ['LICENSE']
+      ],
+      ['kubens-archive', ['kubens'], undefined, ['tar.gz'], { 'windows/*': ['zip'] }, ['LICENSE']]
+    ])
+    expect(sets[1]!.name).toMatch(
+      /^kubens_\{\{ \.Tag \}\}_\{\{ \.Os \}\}_\n\{\{- with \.Arch -\}\}/
+    )
+    expect(r.values['name-template']).toBeUndefined()
     expect(r.notes).toContain(
       '.goreleaser.yml: before.hooks[0]: "go mod download" is not run: the action downloads the modules of the committed go.mod and go.sum itself'
     )
@@ -225,9 +244,9 @@ describe('defaults and edges', () => {
       'archives[0].replacements: removed in GoReleaser v2: write the mapping in name_template instead ({{ if eq .Arch "amd64" }}x86_64{{ else }}{{ .Arch }}{{ end }})'
     ],
     [
-      'builds that differ beyond id, main and binary',
+      'builds that differ beyond their binary and targets',
       'builds:\n  - id: a\n    ldflags: -s\n  - id: b\n    ldflags: -w\n',
-      'builds[1].ldflags: differs from builds[0].ldflags; builds with different settings are not supported yet (only id, main and binary may differ)'
+      'builds[1].ldflags: differs from builds[0].ldflags; builds with different compiler settings are not supported yet (id, main, dir, binary and the targets may differ)'
     ],
     [
       'a hook that is not about modules',
@@ -332,3 +351,144 @@ describe('wrap_in_directory', () => {
     expect(read('version: 2').values['archive-directory']).toBeUndefined()
   })
 })
+
+describe('several builds and archives', () => {
+  const sets = (r: ReturnType<typeof read>) =>
+    parse(r.values.archives ?? '[]') as Record<string, unknown>[]
+
+  test('per-system builds of one binary (grype, syft): one set per system, its builds’ targets', () => {
+    const r = read(
+      [
+        'builds:',
+        '  - id: linux-build',
+        '    binary: grype',
+        '    goos: [linux]',
+        '    goarch: [amd64, arm64]',
+        '  - id: darwin-build',
+        '    binary: grype',
+        '    goos: [darwin]',
+        '    goarch: [amd64, arm64]',
+        '  - id: windows-build',
+        '    binary: grype',
+        '    goos: [windows]',
+        '    goarch: [amd64]',
+        'archives:',
+        '  - id: linux-archives',
+        '    ids: [linux-build]',
+        '  - id: darwin-archives',
+        '    ids: [darwin-build]',
+        '  - id: windows-archives',
+        '    formats: [zip]',
+        '    ids: [windows-build]'
+      ].join('\n')
+    )
+    expect(r.problems).toEqual([])
+    expect(r.values.targets).toBe(
+      'linux/amd64\nlinux/arm64\ndarwin/amd64\ndarwin/arm64\nwindows/amd64'
+    )
+    expect(r.values['binary-name']).toBe('grype')
+    expect(sets(r).map(s => [s.id, s.binaries, s.targets, s.formats, s.name, s.files])).toEqual([
+      [
+        'linux-archives',
+        undefined,
+        ['linux/amd64', 'linux/arm64'],
+        ['tar.gz'],
+        GORELEASER_DEFAULT_NAME,
+        GORELEASER_DEFAULT_FILES.split(' ')
+      ],
+      [
+        'darwin-archives',
+        undefined,
+        ['darwin/amd64', 'darwin/arm64'],
+        ['tar.gz'],
+        GORELEASER_DEFAULT_NAME,
+        GORELEASER_DEFAULT_FILES.split(' ')
+      ],
+      [
+        'windows-archives',
+        undefined,
+        ['windows/amd64'],
+        ['zip'],
+        GORELEASER_DEFAULT_NAME,
+        GORELEASER_DEFAULT_FILES.split(' ')
+      ]
+    ])
+  })
+
+  test('one archive with two formats, an override of none, bare binaries: the archives input', () => {
+    const r = read(
+      [
+        'builds: [{binary: app, goos: [linux, darwin], goarch: [amd64]}]',
+        'archives:',
+        '  - formats: [tar.gz, zip]',
+        '    format_overrides: [{goos: darwin, formats: [none]}]',
+        '    wrap_in_directory: true',
+        '  - formats: [binary]'
+      ].join('\n')
+    )
+    expect(r.problems).toEqual([])
+    expect(sets(r)).toEqual([
+      {
+        formats: ['tar.gz', 'zip'],
+        overrides: { 'darwin/*': ['none'] },
+        name: GORELEASER_DEFAULT_NAME,
+        directory: GORELEASER_DEFAULT_NAME,
+        files: GORELEASER_DEFAULT_FILES.split(' ')
+      },
+      { formats: ['binary'], name: GORELEASER_DEFAULT_BINARY_NAME, files: [] }
+    ])
+    expect(r.values['name-template']).toBeUndefined()
+  })
+
+  test('one archive of every build stays in the top-level inputs', () => {
+    const r = read(
+      'builds: [{id: a, binary: a, main: ./cmd/a}, {id: b, binary: b, main: ./cmd/b}]\narchives: [{ids: [a, b], formats: [zip]}]\n'
+    )
+    expect(r.problems).toEqual([])
+    expect(r.values.archives).toBeUndefined()
+    expect(r.values.archive).toBe('zip')
+    expect(r.values.package).toBe('./cmd/a\n./cmd/b')
+  })
+
+  test.each([
+    [
+      'a binary built for fewer targets than the others',
+      'builds:\n  - {id: a, binary: a, main: ./a, goos: [linux]}\n  - {id: b, binary: b, main: ./b, goos: [linux, darwin]}\n',
+      'builds[0]: "a" is not built for darwin/amd64 … while other binaries are'
+    ],
+    [
+      'one binary from two packages',
+      'builds:\n  - {id: a, binary: x, main: ./a}\n  - {id: b, binary: x, main: ./b}\n',
+      'builds[1].main: builds builds[0] and builds[1] both make "x" from different packages (./a, ./b)'
+    ],
+    [
+      'two builds with one id',
+      'builds:\n  - {id: a, binary: a, main: ./a}\n  - {id: a, binary: b, main: ./b}\n',
+      'builds[1].id: "a" is the id of another build'
+    ],
+    [
+      'an archive whose ids match no build',
+      'builds: [{id: a}]\narchives: [{ids: [zzz]}]\n',
+      'archives[0].ids: zzz: matches no build, so the archive holds nothing'
+    ],
+    [
+      'a format override with a format the action does not make',
+      'archives: [{format_overrides: [{goos: windows, formats: [7z]}]}]\n',
+      'archives[0].format_overrides[0].formats: "7z" is not made by this action (tar.gz, tar.xz, zip, binary)'
+    ]
+  ])('%s is a problem naming the path', (_what, text, problem) => {
+    const r = read(text)
+    const [head, tail] = problem.split(' … ')
+    expect(r.problems).toContainEqual(
+      tail === undefined
+        ? `.goreleaser.yml: ${problem}`
+        : expect.stringMatching(
+            new RegExp(`^\\.goreleaser\\.yml: ${escape(head!)}.* ${escape(tail)}`)
+          )
+    )
+  })
+})
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}

@@ -1,6 +1,6 @@
 import type { Inputs } from '../src/inputs/index.js'
 import { splitLegs } from '../src/plan.js'
-import { numbered, planOf, targetOf } from './fakes/targets.js'
+import { archivesOf, numbered, oneSet, planOf, targetOf } from './fakes/targets.js'
 import { publishedNames } from '../src/naming.js'
 import { addUniversalPlan, planUniversal } from '../src/universal-plan.js'
 
@@ -59,7 +59,12 @@ test.each(numbered(rows))(
   '[%d] universal-binaries %s, mode %s, targets %j → %j %s',
   (_n, universalBinaries, mode, specs, slices, problem) => {
     const problems: string[] = []
-    const made = planUniversal({ universalBinaries, mode }, specs.map(targetOf), 'tar.gz', problems)
+    const made = planUniversal(
+      { universalBinaries, mode },
+      specs.map(targetOf),
+      archivesOf(),
+      problems
+    )
     expect(made?.slices.map(t => t.id) ?? null).toEqual(slices)
     if (made) expect(made.target).toEqual({ goos: 'darwin', goarch: 'all', id: 'darwin_all' })
     if (problem) expect(problems).toEqual([expect.stringContaining(problem)])
@@ -122,7 +127,7 @@ test.each(
   '[%d] universal-binaries: %s marks the thin darwin plans slice-only: %j',
   (_n, universalBinaries, sliceOnly) => {
     const plans = ['linux/amd64', 'darwin/amd64', 'darwin/arm64'].map(planOf)
-    addUniversalPlan({ universalBinaries, mode: 'all' }, plans, 'tar.gz', [])
+    addUniversalPlan({ universalBinaries, mode: 'all' }, plans, archivesOf(), [])
     expect(plans.map(p => p.target.id)).toEqual([
       'linux_amd64',
       'darwin_amd64',
@@ -134,8 +139,7 @@ test.each(
       publishedNames(
         {
           inputs: {
-            nameTemplate: '{{.Binary}}_{{.Os}}_{{.Arch}}',
-            archiveDirectory: '',
+            archiveSets: oneSet('{{.Binary}}_{{.Os}}_{{.Arch}}'),
             sbom: [],
             env: []
           },

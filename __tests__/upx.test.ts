@@ -4,7 +4,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { parseInputs, type InputName } from '../src/inputs/index.js'
 import { checkUpxArgs, upxSkipReason, upxSelection } from '../src/upx.js'
-import { numbered, planOf } from './fakes/targets.js'
+import { archivesOf, numbered, planOf } from './fakes/targets.js'
 
 // [target, packed?, reason fragment when skipped]
 const table: [string, boolean, string][] = [
@@ -72,7 +72,7 @@ test('the darwin_all plan is never compressed (its slices are darwin)', () => {
   const universal: TargetPlan = {
     kind: 'universal',
     target: planOf('darwin/all').target,
-    format: 'tar.gz',
+    archives: archivesOf(),
     slices: [planOf('darwin/amd64').target, planOf('darwin/arm64').target]
   }
   expect(upxSelection({ upx: ['*/*'] }, [universal])).toEqual({ pack: [], skip: [] })

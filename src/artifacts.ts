@@ -14,6 +14,8 @@ export interface Artifact {
   target?: Target
   /** for binaries: the binary's name without extension */
   binary?: string
+  /** archives and bare binaries: the binaries it holds (their SBOMs describe these) */
+  holds?: string[]
   /** bytes, set once the file is final */
   size?: number
   /** signatures: the checksums file the bundle signs */
@@ -54,6 +56,13 @@ export class ArtifactRegistry {
    */
   handedOn(): Artifact[] {
     return [...this.published(), ...this.byKind('checksums'), ...this.byKind('signature')]
+  }
+
+  /** The binaries a published file (archive or bare binary) holds, in build order. */
+  binariesIn(file: Artifact): Artifact[] {
+    return this.byKind('binary', file.target?.id).filter(
+      b => file.holds === undefined || file.holds.includes(b.binary!)
+    )
   }
 
   /** Artifacts of one kind, optionally for one target id. */

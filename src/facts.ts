@@ -1,3 +1,4 @@
+import type { PlannedArchive } from './archive-sets.js'
 import type { Target } from './targets.js'
 
 /** The Go toolchain as `go env` reports it (the resolved one, after any GOTOOLCHAIN switch). */
@@ -56,8 +57,8 @@ export interface CgoSetup {
 /** What every target's plan has. */
 interface PlanBase {
   target: Target
-  /** archive format for this target, or 'binary' for bare binaries */
-  format: 'tar.gz' | 'tar.xz' | 'zip' | 'binary'
+  /** what it publishes: one entry per archive set and format (src/archive-sets.ts) */
+  archives: PlannedArchive[]
 }
 
 /** A target go builds. */
@@ -103,8 +104,8 @@ export interface Facts {
    * every leg's with `planned-targets`
    */
   releaseFiles: string[]
-  /** extra files for every archive: absolute source path and name inside the archive */
-  archiveFiles: { source: string; name: string }[]
+  /** each archive set's extra files (by set index): absolute source path and name inside the archive */
+  archiveFiles: { source: string; name: string }[][]
   /** upx: the program and its version line, when some binary of this job is to be compressed (compress stage's prepare) */
   upx?: { path: string; version: string }
   /** cosign-key: the cosign program found on PATH (sign stage's prepare; absent without a key, and in mode: plan) */

@@ -62,6 +62,12 @@ export const FINGERPRINT_FIELDS: readonly FieldSpec[] = [
     scope: 'names',
     value: i => list(i.archiveOverrides.map(e => `${e.scope}: ${e.value}`))
   },
+  // Every set's binaries, targets, formats and names; its files and folder too (few legs differ).
+  {
+    name: INPUT.archives,
+    scope: 'names',
+    value: i => (i.archives.length > 0 ? JSON.stringify(i.archives) : '')
+  },
   { name: INPUT.sbom, scope: 'names', value: i => list(i.sbom) },
   { name: INPUT.universalBinaries, scope: 'names', value: i => i.universalBinaries },
   // The bytes of each leg's files.

@@ -1,7 +1,7 @@
 // A project's .goreleaser.yaml read as the action's own inputs: the file becomes raw input values,
 // as a workflow would write them, and then goes through the same kinds and checks as any input.
 // Pure: the inputs layer reads the files and hands their text in.
-import { parseDocument } from 'yaml'
+import { parseDocument, stringify } from 'yaml'
 import type { InputName } from './inputs/table.js'
 import { projectNameOf } from './lib/project-name.js'
 import { nearest } from './lib/nearest.js'
@@ -168,6 +168,25 @@ const BUILD_KEYS = new Set([
   'gcflags',
   'env'
 ])
+/** Build keys that may differ between builds: which binary is made, and for which targets. */
+const PER_BUILD_KEYS = new Set([
+  'id',
+  'main',
+  'dir',
+  'binary',
+  'skip',
+  'goos',
+  'goarch',
+  'goamd64',
+  'go386',
+  'goarm',
+  'goarm64',
+  'gomips',
+  'goppc64',
+  'goriscv64',
+  'targets',
+  'ignore'
+])
 const ARCHIVE_KEYS = new Set([
   'id',
   'ids',
@@ -332,8 +351,8 @@ export function readGoreleaserConfig(text: string, ctx: ConfigContext): ConfigRe
     )
 
   const env = envList(root.env, 'env', problem)
-  readBuilds(root, env, projectName, out, set, problem)
-  readArchives(root, out, set, problem)
+  const builds = readBuilds(root, env, projectName, out, set, problem)
+  readArchives(root, builds, out, set, problem)
   readChecksum(root, set, problem)
   readSnapshot(root, out, problem)
   readBefore(root, out, problem)
@@ -372,6 +391,13 @@ export function readGoreleaserConfig(text: string, ctx: ConfigContext): ConfigRe
   return out
 }
 
+/** A build as the archives see it: its binary and targets. */
+interface BuildOut {
+  id: string
+  binary: string
+  targets: string[]
+}
+
 function readBuilds(
   root: Obj,
   env: string[],
@@ -379,25 +405,25 @@ function readBuilds(
   out: ConfigReading,
   set: (name: InputName, value: string, at: string) => void,
   problem: (at: string, why: string) => void
-): void {
+): BuildOut[] {
   const builds = root.builds === undefined ? [{}] : list(root.builds)
-  if (builds.length === 0) return
+  if (builds.length === 0) return []
   const used = builds.filter(b => !(isObj(b) && b.skip === true))
   if (used.length === 0) {
     problem('builds', 'every build is skipped: nothing to release')
-    return
+    return []
   }
-  // Several builds become several packages of one build configuration: everything but id, main
-  // and binary must agree (different settings per build come with the next step of the model).
+  // Several builds become several packages of one build configuration: their binaries and
+  // targets may differ; the compiler settings must agree (per-build settings are not made yet).
   const first = used[0]
   if (!isObj(first)) {
     problem('builds[0]', 'is not a mapping')
-    return
+    return []
   }
   for (const [i, b] of used.entries()) {
     if (!isObj(b)) {
       problem(`builds[${i}]`, 'is not a mapping')
-      return
+      return []
     }
     for (const key of Object.keys(b)) {
       if (!BUILD_KEYS.has(key))
@@ -422,43 +448,71 @@ function readBuilds(
     }
     if (i > 0) {
       for (const key of BUILD_KEYS) {
-        if (['id', 'main', 'binary', 'dir'].includes(key)) continue
+        if (PER_BUILD_KEYS.has(key)) continue
         if (JSON.stringify(b[key]) !== JSON.stringify(first[key]))
           problem(
             `builds[${i}].${key}`,
-            `differs from builds[0].${key}; builds with different settings are not supported yet (only id, main and binary may differ)`
+            `differs from builds[0].${key}; builds with different compiler settings are not supported yet (id, main, dir, binary and the targets may differ)`
           )
       }
     }
   }
 
-  // Targets: the matrix (or `targets`) with GoReleaser's defaults, minus `ignore`.
-  out.targetsFromConfig = true
-  set('targets', targetsOf(first, 'builds[0]', problem).join('\n'), 'builds[0].goos/goarch/…')
-
-  // main/dir → packages; binary → names.
-  const packages: string[] = []
-  const names: string[] = []
+  // Each build's binary, package and targets (the matrix or `targets`, minus `ignore`).
+  const made: BuildOut[] = []
+  const binaries: { name: string; pkg: string; targets: Set<string>; at: string }[] = []
+  const all: string[] = []
   for (const [i, b] of used.entries()) {
     const build = b as Obj
+    const at = `builds[${i}]`
     const dir = str(build.dir) || '.'
     let main = str(build.main) || '.'
     if (main.endsWith('.go'))
       main = main.includes('/') ? main.slice(0, main.lastIndexOf('/')) || '.' : '.'
     const joined = joinPath(dir, main)
-    packages.push(joined === '.' ? '.' : `./${joined}`)
-    const binary = str(build.binary) || projectName
-    if (binary.includes('{{'))
-      problem(`builds[${i}].binary`, `"${binary}": templated binary names are not supported yet`)
-    else if (binary.includes('/'))
+    const pkg = joined === '.' ? '.' : `./${joined}`
+    const name = str(build.binary) || projectName
+    if (name.includes('{{'))
+      problem(`${at}.binary`, `"${name}": templated binary names are not supported yet`)
+    else if (name.includes('/'))
       problem(
-        `builds[${i}].binary`,
-        `"${binary}": a binary in a sub-folder of the archive is not supported yet`
+        `${at}.binary`,
+        `"${name}": a binary in a sub-folder of the archive is not supported yet`
       )
-    names.push(binary)
+    const targets = targetsOf(build, at, problem)
+    for (const t of targets) if (!all.includes(t)) all.push(t)
+    made.push({ id: str(build.id) || projectName, binary: name, targets })
+    const same = binaries.find(x => x.name === name)
+    if (!same) binaries.push({ name, pkg, targets: new Set(targets), at })
+    else if (same.pkg !== pkg)
+      problem(
+        `${at}.main`,
+        `builds ${same.at} and ${at} both make "${name}" from different packages (${same.pkg}, ${pkg})`
+      )
+    else for (const t of targets) same.targets.add(t)
   }
-  set('package', packages.join('\n'), 'builds[].main')
-  if (names.every(Boolean)) set('binary-name', names.join('\n'), 'builds[].binary')
+  const ids = made.map(b => b.id)
+  ids.forEach((id, i) => {
+    if (ids.indexOf(id) !== i) problem(`builds[${i}].id`, `"${id}" is the id of another build`)
+  })
+  // Every binary is built for every target: a binary made for fewer is not supported yet.
+  for (const b of binaries) {
+    const missing = all.filter(t => !b.targets.has(t))
+    if (missing.length > 0)
+      problem(
+        `${b.at}`,
+        `"${b.name}" is not built for ${missing.join(', ')} while other binaries are; binaries with different targets are not supported yet`
+      )
+  }
+  out.targetsFromConfig = true
+  set(
+    'targets',
+    all.join('\n'),
+    used.length > 1 ? 'builds[].goos/goarch/…' : 'builds[0].goos/goarch/…'
+  )
+  set('package', binaries.map(b => b.pkg).join('\n'), 'builds[].main')
+  if (binaries.every(b => b.name))
+    set('binary-name', binaries.map(b => b.name).join('\n'), 'builds[].binary')
 
   // Compiler settings of the first build (the others agree, checked above).
   const flags = list(first.flags)
@@ -496,10 +550,10 @@ function readBuilds(
   )
 
   // env: top level, then the build's; CGO_ENABLED becomes the cgo input.
-  const all = [...env, ...envList(first.env, 'builds[0].env', problem)]
+  const lines = [...env, ...envList(first.env, 'builds[0].env', problem)]
   const rest: string[] = []
   let cgo: string | undefined
-  for (const line of all) {
+  for (const line of lines) {
     const eq = line.indexOf('=')
     const name = line.slice(0, eq)
     const value = line.slice(eq + 1)
@@ -515,6 +569,7 @@ function readBuilds(
   if (rest.length > 0) set('env', rest.join('\n'), 'env')
   if (first.mod_timestamp !== undefined)
     checkModTimestamp(first.mod_timestamp, 'builds[0].mod_timestamp', out, { file: '' })
+  return made
 }
 
 /** The targets of a build, as `goos/goarch[/variant]` lines. */
@@ -568,89 +623,170 @@ function explicit(goos: string, goarch: string, variant: string): string {
 
 function readArchives(
   root: Obj,
+  builds: readonly BuildOut[],
   out: ConfigReading,
   set: (name: InputName, value: string, at: string) => void,
   problem: (at: string, why: string) => void
 ): void {
   const archives = root.archives === undefined ? [{}] : list(root.archives)
-  if (archives.length > 1) {
-    problem(
-      'archives',
-      `${archives.length} archives per target are not supported yet (one archive entry)`
-    )
+  const allBinaries = unique(builds.map(b => b.binary))
+  const allTargets = unique(builds.flatMap(b => b.targets))
+  const read = archives.flatMap((a, i) => {
+    const one = readArchive(a, `archives[${i}]`, builds, out, problem)
+    return one ? [one] : []
+  })
+  if (read.length !== archives.length) return
+  // One archive of every build, one format per target: the top-level inputs say it all.
+  const only = read[0]
+  if (
+    only &&
+    read.length === 1 &&
+    only.binaries.length === allBinaries.length &&
+    only.targets.length === allTargets.length &&
+    only.formats.length === 1 &&
+    only.overrides.every(o => o.formats.length === 1 && o.formats[0] !== 'none')
+  ) {
+    const at = 'archives[0]'
+    set('archive', only.formats[0]!, `${at}.formats`)
+    if (only.overrides.length > 0)
+      set(
+        'archive-overrides',
+        only.overrides.map(o => `${o.scope}: ${o.formats[0]!}`).join('\n'),
+        `${at}.format_overrides`
+      )
+    set('name-template', only.name, only.nameFrom)
+    if (only.directory) set('archive-directory', only.directory, `${at}.wrap_in_directory`)
+    if (only.files) set('archive-files', only.files.join('\n'), `${at}.files`)
     return
   }
-  const a = archives[0]
+  // Several archives (GoReleaser's ids, per-OS sets, several formats): the archives input.
+  const entries = read.map(r => ({
+    ...(r.id && { id: r.id }),
+    ...(r.binaries.length < allBinaries.length && { binaries: r.binaries }),
+    ...(r.targets.length < allTargets.length && { targets: r.targets }),
+    formats: r.formats,
+    ...(r.overrides.length > 0 && {
+      overrides: Object.fromEntries(r.overrides.map(o => [o.scope, o.formats]))
+    }),
+    name: r.name,
+    ...(r.directory && { directory: r.directory }),
+    files: r.files ?? []
+  }))
+  set('archives', stringify(entries), 'archives')
+}
+
+/** One GoReleaser archive entry in the action's terms. */
+interface ArchiveOut {
+  id: string
+  /** the binaries of the builds it takes (its ids), and their targets */
+  binaries: string[]
+  targets: string[]
+  formats: string[]
+  overrides: { scope: string; formats: string[] }[]
+  name: string
+  nameFrom: string
+  directory: string
+  /** file patterns; undefined only for formats without files (binary) */
+  files?: string[]
+}
+
+function readArchive(
+  a: unknown,
+  at: string,
+  builds: readonly BuildOut[],
+  out: ConfigReading,
+  problem: (at: string, why: string) => void
+): ArchiveOut | undefined {
   if (!isObj(a)) {
-    if (a !== undefined) problem('archives[0]', 'is not a mapping')
-    return
+    problem(at, 'is not a mapping')
+    return undefined
   }
   for (const key of Object.keys(a)) {
     if (key === 'replacements' || key === 'rlcp')
-      problem(`archives[0].${key}`, REMOVED_V2[`archives[].${key}`]!)
+      problem(`${at}.${key}`, REMOVED_V2[`archives[].${key}`]!)
     else if (!ARCHIVE_KEYS.has(key))
-      problem(`archives[0].${key}`, `is not an archive key${suggest(key, [...ARCHIVE_KEYS])}`)
+      problem(`${at}.${key}`, `is not an archive key${suggest(key, [...ARCHIVE_KEYS])}`)
   }
   if (a.format !== undefined)
-    out.notes.push('archives[0].format: a GoReleaser v1 spelling; v2 writes formats: [ … ]')
+    out.notes.push(`${at}.format: a GoReleaser v1 spelling; v2 writes formats: [ … ]`)
   if (a.builds !== undefined)
-    out.notes.push('archives[0].builds: a GoReleaser v1 spelling; v2 writes ids: [ … ]')
-  const formats = list(a.formats ?? a.format ?? ['tar.gz']).map(f => normalFormat(String(f)))
-  if (formats.length !== 1) {
-    problem('archives[0].formats', 'several formats per archive are not supported yet')
-    return
+    out.notes.push(`${at}.builds: a GoReleaser v1 spelling; v2 writes ids: [ … ]`)
+  // ids (v1: builds) choose the builds whose binaries it holds; none: every build.
+  const idsKey = a.ids !== undefined ? 'ids' : 'builds'
+  const ids = list(a.ids ?? a.builds).map(String)
+  for (const id of ids)
+    if (!builds.some(b => b.id === id))
+      out.notes.push(`${at}.${idsKey}: "${id}" is the id of no build that is made; ignored`)
+  const chosen = ids.length === 0 ? builds : builds.filter(b => ids.includes(b.id))
+  if (chosen.length === 0) {
+    problem(`${at}.${idsKey}`, `${ids.join(', ')}: matches no build, so the archive holds nothing`)
+    return undefined
   }
-  const archive = formats[0]!
-  const lines: string[] = []
+  const formats = list(a.formats ?? a.format ?? ['tar.gz']).map(f => normalFormat(String(f)))
+  for (const f of formats)
+    if (!ARCHIVE_MADE.includes(f))
+      problem(`${at}.formats`, `"${f}" is not made by this action (${ARCHIVE_MADE.join(', ')})`)
+  const overrides: ArchiveOut['overrides'] = []
   list(a.format_overrides).forEach((o, k) => {
-    const at = `archives[0].format_overrides[${k}]`
-    if (!isObj(o)) return problem(at, 'is not a mapping')
-    const f = list(o.formats ?? o.format).map(x => normalFormat(String(x)))
+    const oat = `${at}.format_overrides[${k}]`
+    if (!isObj(o)) return problem(oat, 'is not a mapping')
     if (o.format !== undefined)
-      out.notes.push(`${at}.format: a GoReleaser v1 spelling; v2 writes formats: [ … ]`)
-    if (f.length !== 1) return problem(at, 'several formats per archive are not supported yet')
-    if (f[0] === 'none')
-      return problem(at, 'format none (no archive for some targets) is not supported yet')
-    lines.push(`${str(o.goos)}/*: ${f[0]!}`)
+      out.notes.push(`${oat}.format: a GoReleaser v1 spelling; v2 writes formats: [ … ]`)
+    const f = list(o.formats ?? o.format).map(x => normalFormat(String(x)))
+    for (const x of f)
+      if (x !== 'none' && !ARCHIVE_MADE.includes(x))
+        problem(`${oat}.formats`, `"${x}" is not made by this action (${ARCHIVE_MADE.join(', ')})`)
+    overrides.push({ scope: `${str(o.goos)}/*`, formats: f.length > 0 ? f : ['none'] })
   })
-  if (lines.length > 0) set('archive-overrides', lines.join('\n'), 'archives[0].format_overrides')
-  if (!['tar.gz', 'tar.xz', 'zip', 'binary'].includes(archive))
-    problem(
-      'archives[0].formats',
-      `"${archive}" is not made by this action (tar.gz, tar.xz, zip, binary)`
-    )
-  set('archive', archive, 'archives[0].formats')
+  const usesBinary = formats.includes('binary')
   const name =
     a.name_template === undefined
-      ? archive === 'binary'
+      ? usesBinary
         ? GORELEASER_DEFAULT_BINARY_NAME
         : GORELEASER_DEFAULT_NAME
       : str(a.name_template)
-  set(
-    'name-template',
-    name,
-    a.name_template === undefined
-      ? '(GoReleaser default name_template)'
-      : 'archives[0].name_template'
-  )
   // true: a folder named like the archive; a string: that folder's name template.
   const wrap = a.wrap_in_directory
-  if (wrap === true || wrap === 'true')
-    set('archive-directory', name, 'archives[0].wrap_in_directory')
-  else if (typeof wrap === 'string' && wrap !== '' && wrap !== 'false')
-    set('archive-directory', wrap, 'archives[0].wrap_in_directory')
-  if (a.builds_info !== undefined) problem('archives[0].builds_info', 'is not supported yet')
-  if (a.meta === true) problem('archives[0].meta', 'is not supported yet')
-  if (archive !== 'binary') {
-    const files = a.files === undefined ? GORELEASER_DEFAULT_FILES.split(' ') : list(a.files)
-    const globs: string[] = []
-    files.forEach((f, i) => {
-      if (typeof f === 'string') globs.push(f)
-      else problem(`archives[0].files[${i}]`, '{src, dst, info} entries are not supported yet')
+  const directory =
+    wrap === true || wrap === 'true'
+      ? name
+      : typeof wrap === 'string' && wrap !== '' && wrap !== 'false'
+        ? wrap
+        : ''
+  if (a.builds_info !== undefined) problem(`${at}.builds_info`, 'is not supported yet')
+  if (a.meta === true) problem(`${at}.meta`, 'is not supported yet')
+  let files: string[] | undefined
+  if (
+    formats.some(f => f !== 'binary') ||
+    overrides.some(o => o.formats.some(f => f !== 'binary' && f !== 'none'))
+  ) {
+    const given = a.files === undefined ? GORELEASER_DEFAULT_FILES.split(' ') : list(a.files)
+    files = []
+    given.forEach((f, i) => {
+      if (typeof f === 'string') files!.push(f)
+      else problem(`${at}.files[${i}]`, '{src, dst, info} entries are not supported yet')
     })
-    // A glob that matches nothing is fine in GoReleaser; `none*` is how configs ask for none.
-    set('archive-files', globs.join('\n'), 'archives[0].files')
   }
+  return {
+    id: str(a.id),
+    binaries: unique(chosen.map(b => b.binary)),
+    targets: unique(chosen.flatMap(b => b.targets)),
+    formats,
+    overrides,
+    name,
+    nameFrom:
+      a.name_template === undefined ? '(GoReleaser default name_template)' : `${at}.name_template`,
+    directory,
+    files
+  }
+}
+
+/** The formats this action makes. */
+const ARCHIVE_MADE = ['tar.gz', 'tar.xz', 'zip', 'binary']
+
+/** Each value once, first come first kept. */
+function unique<T>(values: readonly T[]): T[] {
+  return [...new Set(values)]
 }
 
 function readChecksum(

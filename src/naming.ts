@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import * as path from 'node:path'
+import type { ArchiveSet, PlannedArchive } from './archive-sets.js'
 import type { ChecksumAlgorithm } from './checksums.js'
 import type { BinarySpec, ReleaseStamp, TargetPlan } from './facts.js'
 import type { Inputs } from './inputs/index.js'
@@ -23,7 +24,7 @@ export const SBOM_SUFFIX: Readonly<Record<SbomFormat, string>> = {
 
 /** What names depend on beside the target: the inputs that shape them, the stamp, the project. */
 export interface NamingBasis {
-  inputs: Pick<Inputs, 'nameTemplate' | 'archiveDirectory' | 'sbom' | 'env'>
+  inputs: Pick<Inputs, 'archiveSets' | 'sbom' | 'env'>
   /** the runner's environment, for {{.Env}} */
   env: Readonly<Record<string, string | undefined>>
   stamp: ReleaseStamp
@@ -34,8 +35,10 @@ export interface NamingBasis {
 /** One file a target publishes. */
 export interface PublishedName {
   name: string
-  /** archive: binary — the binary this file is */
+  /** format binary: the binary this file is */
   binary?: string
+  /** the planned archive it comes from */
+  archive: PlannedArchive
   /** set on an SBOM: its format */
   sbom?: SbomFormat
 }
@@ -118,55 +121,73 @@ export function releaseValues(
   }
 }
 
-/** The archive's file name of a target: the name template's text plus the format's extension. */
-export function archiveNameOf(
-  basis: NamingBasis,
-  plan: Pick<TargetPlan, 'target' | 'format'>
-): string {
-  const binary = basis.binaries[0]?.name ?? basis.projectName
-  const env = templateEnv(basis.env, basis.inputs.env, plan.target)
-  const values = templateValues(basis.stamp, plan.target, binary, basis.projectName, env)
-  return `${renderTemplate(basis.inputs.nameTemplate, values)}.${plan.format}`
+/** The template values of one file of a target, named after the binary it holds first. */
+function fileValues(basis: NamingBasis, target: Target, binary: string): TemplateValues {
+  const env = templateEnv(basis.env, basis.inputs.env, target)
+  return templateValues(basis.stamp, target, binary, basis.projectName, env)
 }
 
-/** The folder holding an archive's files (archive-directory rendered), '' for none. */
+/** The set a planned archive belongs to. */
+function setOf(basis: NamingBasis, archive: PlannedArchive): ArchiveSet {
+  const set = basis.inputs.archiveSets[archive.set]
+  if (!set) throw new Error(`internal: no archive set ${archive.set}`)
+  return set
+}
+
+/** An archive's file name: its set's name template rendered, plus the format's extension. */
+export function archiveNameOf(basis: NamingBasis, target: Target, archive: PlannedArchive): string {
+  const values = fileValues(basis, target, archive.binaries[0] ?? basis.projectName)
+  return `${renderTemplate(setOf(basis, archive).nameTemplate, values)}.${archive.format}`
+}
+
+/** The folder holding an archive's files (its set's directory rendered), '' for none. */
 export function archiveDirectoryOf(
   basis: NamingBasis,
-  plan: Pick<TargetPlan, 'target' | 'format'>
+  target: Target,
+  archive: PlannedArchive
 ): string {
-  if (basis.inputs.archiveDirectory === '' || plan.format === 'binary') return ''
-  const binary = basis.binaries[0]?.name ?? basis.projectName
-  const env = templateEnv(basis.env, basis.inputs.env, plan.target)
-  const values = templateValues(basis.stamp, plan.target, binary, basis.projectName, env)
-  return renderTemplate(basis.inputs.archiveDirectory, values)
+  const set = setOf(basis, archive)
+  if (set.directory === '' || archive.format === 'binary') return ''
+  return renderTemplate(
+    set.directory,
+    fileValues(basis, target, archive.binaries[0] ?? basis.projectName)
+  )
 }
 
-/** archive: binary — the published name of one bare binary. */
-export function bareBinaryNameOf(basis: NamingBasis, target: Target, binary: string): string {
-  const env = templateEnv(basis.env, basis.inputs.env, target)
-  const values = templateValues(basis.stamp, target, binary, basis.projectName, env)
+/** A bare binary's published name (format binary): its set's name template plus .exe on windows. */
+export function bareBinaryNameOf(
+  basis: NamingBasis,
+  target: Target,
+  archive: PlannedArchive,
+  binary: string
+): string {
+  const values = fileValues(basis, target, binary)
   return (
-    renderTemplate(basis.inputs.nameTemplate, values) + binaryExtension(target.goos, target.goarch)
+    renderTemplate(setOf(basis, archive).nameTemplate, values) +
+    binaryExtension(target.goos, target.goarch)
   )
 }
 
 /**
- * The file names a target publishes: its archive, or with `archive: binary` each binary renamed
- * by the name template; each followed by its SBOMs. Throws when the name template cannot render.
+ * The file names a target publishes: per planned archive its file, or for format binary each
+ * binary renamed by the name template; each followed by its SBOMs. Throws when a name template
+ * cannot render.
  */
 export function publishedNames(
   basis: NamingBasis,
-  plan: Pick<TargetPlan, 'target' | 'format'> & { sliceOnly?: boolean }
+  plan: Pick<TargetPlan, 'target' | 'archives'> & { sliceOnly?: boolean }
 ): PublishedName[] {
   // A slice of a universal binary only: its file is the darwin_all one.
   if (plan.sliceOnly) return []
-  const files: PublishedName[] =
-    plan.format === 'binary'
-      ? basis.binaries.map(b => ({
-          name: bareBinaryNameOf(basis, plan.target, b.name),
-          binary: b.name
+  const files: PublishedName[] = plan.archives.flatMap(archive =>
+    archive.format === 'binary'
+      ? archive.binaries.map(b => ({
+          name: bareBinaryNameOf(basis, plan.target, archive, b),
+          binary: b,
+          archive
         }))
-      : [{ name: archiveNameOf(basis, plan) }]
+      : [{ name: archiveNameOf(basis, plan.target, archive), archive }]
+  )
   // Each published file's SBOMs follow it, so name checks, legs and releases expect them too.
   return files.flatMap(f => [
     f,

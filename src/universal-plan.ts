@@ -17,14 +17,19 @@ export const UNIVERSAL_TARGET: Target = Object.freeze({
 export function planUniversal(
   inputs: Pick<Inputs, 'universalBinaries' | 'mode'>,
   targets: readonly Target[],
-  format: TargetPlan['format'],
+  archives: TargetPlan['archives'],
   problems: string[]
 ): UniversalTargetPlan | undefined {
   if (inputs.universalBinaries === 'false') return undefined
   const amd64 = targets.filter(t => t.goos === 'darwin' && t.goarch === 'amd64')
   const arm64 = targets.filter(t => t.goos === 'darwin' && t.goarch === 'arm64')
   if (amd64.length === 1 && arm64.length === 1) {
-    return { kind: 'universal', target: UNIVERSAL_TARGET, format, slices: [amd64[0]!, arm64[0]!] }
+    return {
+      kind: 'universal',
+      target: UNIVERSAL_TARGET,
+      archives,
+      slices: [amd64[0]!, arm64[0]!]
+    }
   }
   const several = amd64.length > 1 ? amd64 : arm64.length > 1 ? arm64 : undefined
   if (several) {
@@ -53,13 +58,13 @@ export function planUniversal(
 export function addUniversalPlan(
   inputs: Pick<Inputs, 'universalBinaries' | 'mode'>,
   plans: TargetPlan[],
-  format: TargetPlan['format'],
+  archives: TargetPlan['archives'],
   problems: string[]
 ): void {
   const universal = planUniversal(
     inputs,
     plans.map(p => p.target),
-    format,
+    archives,
     problems
   )
   if (!universal) return

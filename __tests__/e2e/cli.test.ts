@@ -238,6 +238,86 @@ describe('goreleaser-config', () => {
     expect(ran.stdout).toMatch(new RegExp(`^version=1\\.2\\.3 commit=${commit} date=unknown `))
   })
 
+  test('several archive sets (ids): one archive per binary, a zip of windows besides its tar.gz, each SBOM of its own binaries', async () => {
+    const dir = copyFixture('multi')
+    fs.writeFileSync(
+      path.join(dir, '.goreleaser.yaml'),
+      [
+        'version: 2',
+        'project_name: multi',
+        'builds:',
+        '  - id: client',
+        '    binary: client',
+        '    main: ./cmd/client',
+        '    env: [CGO_ENABLED=0]',
+        '    goos: [linux, windows]',
+        '    goarch: [amd64]',
+        '  - id: server',
+        '    binary: server',
+        '    main: ./cmd/server',
+        '    env: [CGO_ENABLED=0]',
+        '    goos: [linux, windows]',
+        '    goarch: [amd64]',
+        'archives:',
+        '  - id: client-archive',
+        '    ids: [client]',
+        '    name_template: "client_{{ .Tag }}_{{ .Os }}"',
+        '    files: [none*]',
+        '  - id: server-archive',
+        '    ids: [server]',
+        '    name_template: "{{ .Binary }}-{{ .Os }}"',
+        '    wrap_in_directory: true',
+        '    files: [none*]',
+        '  - id: windows-zips',
+        '    ids: [client, server]',
+        '    formats: [zip]',
+        '    format_overrides: [{ goos: linux, formats: [none] }]',
+        '    name_template: "all_{{ .Os }}"',
+        '    files: [none*]',
+        'checksum:',
+        '  name_template: checksums.txt',
+        ''
+      ].join('\n')
+    )
+    await gitInit(dir, { tag: 'v0.3.0' })
+    const run = await cli(['--goreleaser-config', 'auto', '--sbom', 'spdx-json'], dir)
+    if (run.status !== 0) throw new Error(`cli failed:\n${run.stdout}\n${run.stderr}`)
+    expect(published(dir)).toEqual([
+      'all_windows.zip',
+      'checksums.txt',
+      'client_v0.3.0_linux.tar.gz',
+      'client_v0.3.0_windows.tar.gz',
+      'server-linux.tar.gz',
+      'server-windows.tar.gz'
+    ])
+    const list = async (name: string): Promise<string[]> => {
+      const file = path.join(dir, 'dist', name)
+      const out = name.endsWith('.zip')
+        ? await realProcess.run('unzip', ['-Z1', file], { env: { PATH: process.env.PATH ?? '' } })
+        : await realProcess.run('tar', ['-tzf', file], { env: { PATH: process.env.PATH ?? '' } })
+      return out.stdout.trim().split('\n').sort()
+    }
+    expect(await list('client_v0.3.0_linux.tar.gz')).toEqual(['client'])
+    expect(await list('server-windows.tar.gz')).toEqual([
+      'server-windows/',
+      'server-windows/server.exe'
+    ])
+    expect(await list('all_windows.zip')).toEqual(['client.exe', 'server.exe'])
+    // Each file is in the checksums, and each SBOM names the binaries of its own file.
+    const sums = fs.readFileSync(path.join(dir, 'dist', 'checksums.txt'), 'utf8')
+    expect(sums.trim().split('\n')).toHaveLength(10)
+    const sbomFiles = (name: string): string[] =>
+      (
+        JSON.parse(fs.readFileSync(path.join(dir, 'dist', `${name}.sbom.spdx.json`), 'utf8')) as {
+          packages: { SPDXID: string; name: string }[]
+        }
+      ).packages
+        .filter(p => p.SPDXID.startsWith('SPDXRef-Binary-'))
+        .map(p => p.name)
+    expect(sbomFiles('client_v0.3.0_linux.tar.gz')).toEqual(['client'])
+    expect(sbomFiles('all_windows.zip').sort()).toEqual(['client.exe', 'server.exe'])
+  })
+
   test('an input given on the command line wins over the file', async () => {
     const dir = await project()
     const run = await cli(

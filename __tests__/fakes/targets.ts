@@ -1,3 +1,9 @@
+import {
+  archiveSetsOf,
+  type ArchiveSet,
+  type PackFormat,
+  type PlannedArchive
+} from '../../src/archive-sets.js'
 import type { GoTargetPlan } from '../../src/facts.js'
 import { targetId, type Target } from '../../src/targets.js'
 
@@ -11,7 +17,24 @@ export function targetOf(spec: string): Target {
   return { goos, goarch, ...(variant ? { variant } : {}), id: targetId(goos, goarch, variant) }
 }
 
-/** A pure-Go tar.gz plan of the target `spec`. */
+/** One file of the first archive set, holding `binaries`. */
+export function archivesOf(format: PackFormat = 'tar.gz', binaries = ['app']): PlannedArchive[] {
+  return [{ set: 0, format, binaries }]
+}
+
+/** A pure-Go plan of the target `spec` publishing one tar.gz of binary app. */
 export function planOf(spec: string): GoTargetPlan {
-  return { kind: 'go', target: targetOf(spec), cgo: { enabled: false }, format: 'tar.gz' }
+  return { kind: 'go', target: targetOf(spec), cgo: { enabled: false }, archives: archivesOf() }
+}
+
+/** The one archive set of the top-level inputs, with this name template and folder. */
+export function oneSet(nameTemplate: string, archiveDirectory = ''): ArchiveSet[] {
+  return archiveSetsOf([], {
+    archive: 'auto',
+    archiveOverrides: [],
+    nameTemplate,
+    archiveDirectory,
+    archiveFiles: [],
+    archiveFilesOptional: true
+  })
 }

@@ -69,9 +69,14 @@ export function fromConfig(
   source: Pick<ConfigSource, 'file' | 'origins'>
 ): string {
   const origin = source.origins[name]
-  const prefix = `${name}:`
-  return problem.startsWith(prefix)
-    ? `${name} (from ${source.file} ${origin}):${problem.slice(prefix.length)}`
+  // `archives: …` and, for a list input's entries, `archives[1].name: …`
+  const head = problem.startsWith(`${name}:`)
+    ? name
+    : problem.startsWith(`${name}[`)
+      ? problem.slice(0, Math.max(problem.indexOf(': '), 0))
+      : ''
+  return head
+    ? `${head} (from ${source.file} ${origin}):${problem.slice(head.length + 1)}`
     : problem
 }
 

@@ -4,8 +4,10 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { parseEnvInput, parseTargetMap, type EnvSetting } from '../go-flags.js'
+import { parseDocument } from 'yaml'
+import { SET_FORMATS, type ArchiveEntry, type SetFormat } from '../archive-sets.js'
 import { checkTemplate, type TemplateField } from '../template.js'
-import { LISTED_TWICE, notA, notAllowed } from './messages.js'
+import { badValue, inputProblem, LISTED_TWICE, notA, notAllowed } from './messages.js'
 import {
   booleanWord,
   parseSize,
@@ -424,6 +426,106 @@ export function secret(options: {
       const problem = options.check?.(value)
       if (problem !== undefined) at.fail(problem)
       return options.value ? options.value(value) : value
+    }
+  }
+}
+
+/**
+ * The `archives` input: a YAML list of archive sets, each a mapping of `id`, `binaries`,
+ * `targets`, `formats`, `overrides`, `name`, `directory` and `files`. Each value is checked by the
+ * kind of the top-level input it stands in for, under the name `archives[<i>].<key>`.
+ */
+export function archiveEntries(fields: readonly TemplateField[]): Kind<ArchiveEntry[]> {
+  const keys = ['id', 'binaries', 'targets', 'formats', 'overrides', 'name', 'directory', 'files']
+  const words = (v: unknown): string[] =>
+    v === undefined || v === null
+      ? []
+      : (Array.isArray(v) ? v : [v]).flatMap(x =>
+          String(x)
+            .split(/[\s,]+/)
+            .filter(Boolean)
+        )
+  return {
+    kind: 'archive sets',
+    parse(raw, at) {
+      if (raw.trim() === '') return []
+      const doc = parseDocument(raw, { uniqueKeys: true })
+      if (doc.errors.length > 0) {
+        for (const e of doc.errors) at.fail(`not YAML: ${e.message.split('\n')[0] ?? e.message}`)
+        return []
+      }
+      const value: unknown = doc.toJS()
+      if (!Array.isArray(value)) {
+        at.fail('is not a YAML list of archive sets (- binaries: [...] ...)')
+        return []
+      }
+      return value.flatMap((item: unknown, i): ArchiveEntry[] => {
+        const input = `${at.input}[${i}]`
+        if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+          at.add([inputProblem(input, 'is not a mapping of id, binaries, targets, formats, …')])
+          return []
+        }
+        const e = item as Record<string, unknown>
+        const sub = (key: string): ParseAt => {
+          const name = `${input}.${key}`
+          return {
+            ...at,
+            input: name,
+            bad: (v, complaint) => at.add([badValue(name, v, complaint)]),
+            fail: text => at.add([inputProblem(name, text)]),
+            add: messages => at.add(messages)
+          }
+        }
+        for (const key of Object.keys(e))
+          if (!keys.includes(key))
+            at.add([
+              badValue(`${input}`, key, `is not a key of an archive set (${keys.join(', ')})`)
+            ])
+        const entry: ArchiveEntry = {}
+        if (e.id !== undefined) entry.id = String(e.id)
+        if (e.binaries !== undefined) entry.binaries = words(e.binaries)
+        if (e.targets !== undefined)
+          entry.targets = targetPatterns().parse(
+            words(e.targets).join('\n') || 'false',
+            sub('targets')
+          )
+        const formatsOf = (list: string[], where: ParseAt): SetFormat[] => {
+          const ok: SetFormat[] = []
+          for (const w of list) {
+            const f = w === 'tgz' ? 'tar.gz' : w === 'txz' ? 'tar.xz' : w
+            if ((SET_FORMATS as readonly string[]).includes(f)) ok.push(f as SetFormat)
+            else where.bad(w, notA('an archive format', SET_FORMATS))
+          }
+          return ok
+        }
+        if (e.formats !== undefined) entry.formats = formatsOf(words(e.formats), sub('formats'))
+        if (e.overrides !== undefined) {
+          const o = e.overrides
+          const lines =
+            typeof o === 'object' && o !== null && !Array.isArray(o)
+              ? Object.entries(o).map(([k, v]) => `${k}: ${words(v).join(',')}`)
+              : (Array.isArray(o) ? o : [o]).map(String)
+          const where = sub('overrides')
+          const { entries, errors } = parseTargetMap(where.input, lines.join('\n'))
+          where.add(errors)
+          entry.overrides = entries.map(x => ({
+            scope: x.scope,
+            formats: formatsOf(words(x.value), where)
+          }))
+        }
+        for (const key of ['name', 'directory'] as const) {
+          if (e[key] === undefined) continue
+          const text = String(e[key] ?? '')
+          if (key === 'name' && text.trim() === '') sub(key).fail('is empty')
+          entry[key] = template({ fields }).parse(text, sub(key))
+        }
+        if (e.files !== undefined) {
+          const list = words(e.files)
+          entry.files =
+            list.length === 0 ? [] : filePatterns([]).parse(list.join('\n'), sub('files'))
+        }
+        return [entry]
+      })
     }
   }
 }

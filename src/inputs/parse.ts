@@ -9,6 +9,7 @@ import { splitList } from './syntax.js'
 import { INPUT, INPUT_TABLE, type InputName, type Inputs, type TableRow } from './table.js'
 import { realpathOr } from '../lib/files.js'
 import { fromConfig, readConfigSource } from './goreleaser-source.js'
+import { archiveSetsOf, type ArchiveEntry, type SetDefaults } from '../archive-sets.js'
 
 /**
  * Reads one raw input value: '' or undefined when not given. The action's inputs, the CLI's
@@ -75,13 +76,19 @@ export function parseInputs(
     config?.values[name] !== undefined && (given(name) ?? '').trim() === ''
   for (const row of INPUT_TABLE) if (row !== root) parseRow(row)
 
+  const archiveFilesOptional =
+    splitList(raw(INPUT.archiveFiles)).length === 0 || fromFile(INPUT.archiveFiles)
   const inputs = {
     ...values,
     workspace,
     // The default list, and GoReleaser's (whose configs write none* to ask for no files), may
     // match nothing; patterns a workflow writes must match something.
-    archiveFilesOptional:
-      splitList(raw(INPUT.archiveFiles)).length === 0 || fromFile(INPUT.archiveFiles),
+    archiveFilesOptional,
+    archiveSets: archiveSetsOf(values.archives as ArchiveEntry[], {
+      ...(values as unknown as SetDefaults),
+      archiveFilesOptional,
+      fromFile: fromFile(INPUT.archives)
+    }),
     targetsFromConfig: fromFile(INPUT.targets),
     ...(config && {
       goreleaser: {

@@ -1,6 +1,7 @@
 // The input table: every input the action takes, once. action.yml's inputs, the README's inputs
 // table, the CLI's options, the INPUT names and the typed Inputs fields all come from these rows,
 // so adding an input is one row here (and the code that uses its field).
+import type { ArchiveSet } from '../archive-sets.js'
 import { CHECKSUM_ALGORITHMS } from '../checksums.js'
 import { checkCosignKey } from '../cosign.js'
 import { checkBuildFlags } from '../go-flags.js'
@@ -9,6 +10,7 @@ import { DEFAULT_TARGETS } from '../targets.js'
 import { RELEASE_FIELDS, TEMPLATE_FIELDS } from '../template.js'
 import { checkUpxArgs } from '../upx.js'
 import {
+  archiveEntries,
   boolean,
   choice,
   choiceList,
@@ -365,6 +367,18 @@ export const INPUT_TABLE = [
     description:
       "Folder inside each archive that holds its files, a template like name-template (GoReleaser's wrap_in_directory). Default: none, the files sit at the archive's top.",
     readme: { meaning: "folder holding each archive's files, a [template](#templates)" }
+  }),
+  row({
+    name: 'archives',
+    field: 'archives',
+    kind: archiveEntries(TEMPLATE_FIELDS),
+    group: 'build',
+    description:
+      'Several archive sets instead of one archive per target: a YAML list, each entry with any of id, binaries (names; default all), targets (patterns; default all), formats (auto, tar.gz, tar.xz, zip, binary), overrides (pattern: formats, or none for no file), name, directory and files; a key left out takes archive, archive-overrides, name-template, archive-directory or archive-files. Each target publishes one file per set and format that holds one of its binaries. Default: one set from those inputs.',
+    readme: {
+      meaning:
+        'YAML list of archive sets (`binaries`, `targets`, `formats`, `overrides`, `name`, `directory`, `files`), see [Several archives](#several-archives)'
+    }
   }),
   row({
     name: 'name-template',
@@ -805,6 +819,8 @@ export interface Inputs extends TableInputs {
   workspace: string
   /** true when archiveFiles is the default list or comes from goreleaser-config: its patterns may match nothing */
   archiveFilesOptional: boolean
+  /** what each target publishes: the archives entries over the top-level archive inputs */
+  archiveSets: ArchiveSet[]
   /**
    * true when the targets come from goreleaser-config: those Go cannot build are dropped with a
    * warning, as GoReleaser drops them, instead of failing the run

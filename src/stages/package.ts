@@ -1,6 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { writeArchive, type ArchiveEntry } from '../archive.js'
+import { writeArchive, type ArchiveEntry, type ArchiveFormat } from '../archive.js'
+import type { PlannedArchive } from '../archive-sets.js'
 import type { Artifact } from '../artifacts.js'
 import type { TargetPlan } from '../facts.js'
 import { namingOf, type Context, type Stage } from '../context.js'
@@ -8,39 +9,60 @@ import { formatDuration, formatSize } from '../lib/format.js'
 import { forEachLimit } from '../lib/concurrency.js'
 import { archiveDirectoryOf, archiveNameOf, bareBinaryNameOf } from '../naming.js'
 
-/** One reproducible archive per target (or the bare binaries), named by the name template. */
+/** One reproducible archive per target and archive set (or the bare binaries), named by its set. */
 export const packageArchives: Stage = {
   name: 'packaging archives',
   async run(ctx) {
-    const made: Artifact[][] = []
     // universal-binaries: replace ships the thin darwin binaries only inside darwin_all.
-    const plans = ctx.facts.plans.filter(p => !(p.kind === 'go' && p.sliceOnly))
-    await forEachLimit(plans, ctx.inputs.parallelism, async (plan, i) => {
+    const jobs = ctx.facts.plans
+      .filter(p => !(p.kind === 'go' && p.sliceOnly))
+      .flatMap(plan => plan.archives.map(archive => ({ plan, archive })))
+    const made: Artifact[][] = []
+    await forEachLimit(jobs, ctx.inputs.parallelism, async ({ plan, archive }, i) => {
       made[i] =
-        plan.format === 'binary' ? copyBinaries(ctx, plan) : [await archiveTarget(ctx, plan)]
+        archive.format === 'binary'
+          ? copyBinaries(ctx, plan, archive)
+          : [await archiveTarget(ctx, plan, archive)]
     })
     // Registered in target order, not finishing order, so outputs are the same every run.
     for (const artifact of made.flat()) ctx.artifacts.add(artifact)
   }
 }
 
-async function archiveTarget(ctx: Context, plan: TargetPlan): Promise<Artifact> {
+/** The binaries of a target that a planned archive holds, in build order. */
+function binariesOf(ctx: Context, plan: TargetPlan, archive: PlannedArchive): Artifact[] {
+  return ctx.artifacts
+    .byKind('binary', plan.target.id)
+    .filter(b => archive.binaries.includes(b.binary!))
+}
+
+async function archiveTarget(
+  ctx: Context,
+  plan: TargetPlan,
+  archive: PlannedArchive
+): Promise<Artifact> {
   const { facts, inputs } = ctx
   const { target } = plan
   const started = ctx.ports.clock.now()
   const naming = namingOf(ctx)
-  const directory = archiveDirectoryOf(naming, plan)
+  const directory = archiveDirectoryOf(naming, target, archive)
   const inside = (file: string): string => (directory ? `${directory}/${file}` : file)
   const entries: ArchiveEntry[] = [
-    ...ctx.artifacts
-      .byKind('binary', target.id)
-      .map(b => ({ name: inside(b.name), source: b.path, mode: 0o755 })),
-    ...facts.archiveFiles.map(f => ({ name: inside(f.name), source: f.source, mode: 0o644 }))
+    ...binariesOf(ctx, plan, archive).map(b => ({
+      name: inside(b.name),
+      source: b.path,
+      mode: 0o755
+    })),
+    ...(facts.archiveFiles[archive.set] ?? []).map(f => ({
+      name: inside(f.name),
+      source: f.source,
+      mode: 0o644
+    }))
   ]
-  const name = archiveNameOf(naming, plan)
+  const name = archiveNameOf(naming, target, archive)
   const dest = path.join(inputs.dist, name)
   const size = await writeArchive(
-    plan.format as 'tar.gz' | 'tar.xz' | 'zip',
+    archive.format as ArchiveFormat,
     entries,
     dest,
     new Date(facts.stamp.epoch * 1000)
@@ -48,15 +70,15 @@ async function archiveTarget(ctx: Context, plan: TargetPlan): Promise<Artifact> 
   ctx.log.info(
     `packed ${name} (${formatSize(size)}, ${entries.length} files) in ${formatDuration(ctx.ports.clock.now() - started)}`
   )
-  return { kind: 'archive', path: dest, name, target, size }
+  return { kind: 'archive', path: dest, name, target, size, holds: [...archive.binaries] }
 }
 
-/** archive: binary publishes each binary itself, renamed by the name template. */
-function copyBinaries(ctx: Context, plan: TargetPlan): Artifact[] {
+/** Format binary publishes each binary itself, renamed by its set's name template. */
+function copyBinaries(ctx: Context, plan: TargetPlan, archive: PlannedArchive): Artifact[] {
   const { facts, inputs } = ctx
   const { target } = plan
-  return ctx.artifacts.byKind('binary', target.id).map(bin => {
-    const name = bareBinaryNameOf(namingOf(ctx), target, bin.binary!)
+  return binariesOf(ctx, plan, archive).map(bin => {
+    const name = bareBinaryNameOf(namingOf(ctx), target, archive, bin.binary!)
     const dest = path.join(inputs.dist, name)
     fs.copyFileSync(bin.path, dest)
     fs.chmodSync(dest, 0o755)
@@ -67,6 +89,7 @@ function copyBinaries(ctx: Context, plan: TargetPlan): Artifact[] {
       name,
       target,
       binary: bin.binary,
+      holds: [bin.binary!],
       size: fs.statSync(dest).size
     }
   })

@@ -29,10 +29,7 @@ export const report: Stage = {
     const { inputs, facts } = ctx
     const summaries: ArtifactSummary[] = ctx.artifacts.byKind('archive').map(archive => {
       const target = archive.target!
-      const binaries = ctx.artifacts
-        .byKind('binary', target.id)
-        .filter(b => archive.binary === undefined || b.binary === archive.binary)
-        .map(b => b.path)
+      const binaries = ctx.artifacts.binariesIn(archive).map(b => b.path)
       return {
         target: target.id,
         goos: target.goos,

@@ -38,6 +38,7 @@ import {
 import { isForeignDist } from '../dist.js'
 import { projectNameOf } from '../lib/project-name.js'
 import { addUniversalPlan, UNIVERSAL_TARGET } from '../universal-plan.js'
+import { plannedArchives, type ArchiveSet, type PlannedArchive } from '../archive-sets.js'
 
 const SAFE_FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/
 
@@ -89,20 +90,25 @@ export const resolve: Stage = {
     inputs = ctx.inputs = { ...inputs, checksumsName }
 
     const plans: TargetPlan[] = []
+    const names = binaries.map(b => b.name)
+    problems.push(...checkSetBinaries(inputs.archiveSets, names))
     for (const target of targets) {
       const port = ports.find(p => p.goos === target.goos && p.goarch === target.goarch)
       const cgo = await cgoSetup(ctx, target, port, go, problems)
-      plans.push({ kind: 'go', target, cgo, format: formatFor(inputs, target) })
+      plans.push({ kind: 'go', target, cgo, archives: planArchives(inputs, target, names) })
     }
-    addUniversalPlan(inputs, plans, formatFor(inputs, UNIVERSAL_TARGET), problems)
+    addUniversalPlan(inputs, plans, planArchives(inputs, UNIVERSAL_TARGET, names), problems)
+    warnUnpublished(ctx, plans)
     const naming: NamingBasis = { inputs, env: ctx.ports.env, stamp, projectName, binaries }
     checkNames(inputs, naming, plans, problems)
     checkRenderedLdflags(inputs, naming, plans, problems)
     const releaseFiles = plannedFiles(inputs, naming, ports, go.version, plans, problems)
-    // Extra files go into archives; bare binaries have none.
-    const archiveFiles = plans.every(p => p.format === 'binary')
-      ? []
-      : findArchiveFiles(inputs, problems)
+    // Extra files go into the archives of their set; bare binaries have none.
+    const archiveFiles = inputs.archiveSets.map((set, i) =>
+      plans.some(p => p.archives.some(a => a.set === i && a.format !== 'binary'))
+        ? findArchiveFiles(inputs, set, problems)
+        : []
+    )
     if (isForeignDist(inputs.dist)) {
       problems.push(
         `${INPUT.dist}: ${displayPath(inputs, inputs.dist)} already holds files this action did not write; remove it or choose another folder`
@@ -404,14 +410,39 @@ async function cgoSetup(
   return { enabled: true, cc, cxx, ccVersion }
 }
 
-function formatFor(inputs: Inputs, target: Target): TargetPlan['format'] {
-  const override = inputs.archiveOverrides.find(e => matchesTargetPattern(e.scope, target))
-  if (override) return override.value as TargetPlan['format']
-  if (inputs.archive !== 'auto') return inputs.archive
-  return target.goos === 'windows' ? 'zip' : 'tar.gz'
+/** What a target publishes from the archive sets, given the binaries every target builds. */
+function planArchives(
+  inputs: Inputs,
+  target: Target,
+  binaries: readonly string[]
+): PlannedArchive[] {
+  return plannedArchives(inputs.archiveSets, target, binaries)
 }
 
-/** Renders the name template for every target (and binary, for bare binaries) and checks the names are safe and unique. */
+/** Each archive set's binaries must be binaries of this build. */
+function checkSetBinaries(sets: readonly ArchiveSet[], binaries: readonly string[]): string[] {
+  return sets.flatMap(set =>
+    set.binaries
+      .filter(b => !binaries.includes(b))
+      .map(
+        b => `${set.from.binaries}: "${b}" is not a binary of this build (${binaries.join(', ')})`
+      )
+  )
+}
+
+/** Targets built but published by no archive set (their sets leave them out or say none). */
+function warnUnpublished(ctx: Context, plans: readonly TargetPlan[]): void {
+  const bare = plans.filter(p => p.archives.length === 0 && !(p.kind === 'go' && p.sliceOnly))
+  if (bare.length > 0)
+    ctx.log.warning(
+      `built but published by no archive set: ${bare.map(p => formatTarget(p.target)).join(', ')}`
+    )
+}
+
+/**
+ * Renders every archive set's name template for every target (and binary, for bare binaries) and
+ * its directory, and checks the names are safe and unique.
+ */
 function checkNames(
   inputs: Inputs,
   naming: NamingBasis,
@@ -419,39 +450,42 @@ function checkNames(
   problems: string[]
 ): void {
   const owner = new Map<string, string>()
-  const claim = (name: string, by: string): void => {
+  const claim = (name: string, by: string, input: string): void => {
     if (!SAFE_FILE_NAME.test(name)) {
       problems.push(
-        `${INPUT.nameTemplate}: "${name}" (for ${by}) is not a safe asset name: use letters, digits, ".", "_" and "-" (GitHub renames anything else)`
+        `${input}: "${name}" (for ${by}) is not a safe asset name: use letters, digits, ".", "_" and "-" (GitHub renames anything else)`
       )
     }
     const previous = owner.get(name)
     if (previous)
       problems.push(
-        `${INPUT.nameTemplate}: ${previous} and ${by} would both be named "${name}"; add {{.Os}}, {{.Arch}}, {{.Variant}} or {{.Binary}}`
+        `${input}: ${previous} and ${by} would both be named "${name}"; add {{.Os}}, {{.Arch}}, {{.Variant}} or {{.Binary}}`
       )
     owner.set(name, by)
   }
   for (const { name, kind } of checksumsAndBundles(inputs)) {
     owner.set(name, kind === 'checksums' ? 'the checksums file' : 'the checksums signature')
   }
+  const several = inputs.archiveSets.length > 1
   for (const plan of plans) {
-    const label = formatTarget(plan.target)
-    try {
-      for (const { name, binary } of publishedNames(naming, plan)) {
-        claim(name, binary ? `${label} ${binary}` : label)
+    for (const archive of plan.archives) {
+      const set = inputs.archiveSets[archive.set]!
+      const label = formatTarget(plan.target) + (several ? ` in ${set.label}` : '')
+      try {
+        for (const { name, binary } of publishedNames(naming, { ...plan, archives: [archive] }))
+          claim(name, binary ? `${label} ${binary}` : label, set.from.name)
+      } catch (error) {
+        problems.push(`${set.from.name}: ${errorMessage(error)}`)
       }
-    } catch (error) {
-      problems.push(`${INPUT.nameTemplate}: ${errorMessage(error)}`)
-    }
-    try {
-      const directory = archiveDirectoryOf(naming, plan)
-      if (directory !== '' && !SAFE_FILE_NAME.test(directory))
-        problems.push(
-          `${INPUT.archiveDirectory}: "${directory}" (for ${label}) is not a safe folder name: use letters, digits, ".", "_" and "-"`
-        )
-    } catch (error) {
-      problems.push(`${INPUT.archiveDirectory}: ${errorMessage(error)}`)
+      try {
+        const directory = archiveDirectoryOf(naming, plan.target, archive)
+        if (directory !== '' && !SAFE_FILE_NAME.test(directory))
+          problems.push(
+            `${set.from.directory}: "${directory}" (for ${label}) is not a safe folder name: use letters, digits, ".", "_" and "-"`
+          )
+      } catch (error) {
+        problems.push(`${set.from.directory}: ${errorMessage(error)}`)
+      }
     }
   }
 }
@@ -481,14 +515,20 @@ function plannedFiles(
       )
     }
     // Naming needs no C toolchain: cgo does not change a file's name.
+    const binaries = naming.binaries.map(b => b.name)
     all = planned.targets.map(target => ({
       kind: 'go' as const,
       target,
       cgo: { enabled: false },
-      format: formatFor(inputs, target)
+      archives: planArchives(inputs, target, binaries)
     }))
     // The leg with both darwin slices adds darwin_all; a plan without both is the plan's error.
-    addUniversalPlan({ ...inputs, mode: 'all' }, all, formatFor(inputs, UNIVERSAL_TARGET), [])
+    addUniversalPlan(
+      { ...inputs, mode: 'all' },
+      all,
+      planArchives(inputs, UNIVERSAL_TARGET, binaries),
+      []
+    )
   }
   const names: string[] = []
   for (const plan of all) {
@@ -551,10 +591,14 @@ function checkRenderedLdflags(
   }
 }
 
-/** Expands archive-files patterns (wildcards in the file name only) to files inside the workspace. */
-function findArchiveFiles(inputs: Inputs, problems: string[]): Facts['archiveFiles'] {
+/** Expands a set's file patterns (wildcards in the file name only) to files inside the workspace. */
+function findArchiveFiles(
+  inputs: Inputs,
+  set: ArchiveSet,
+  problems: string[]
+): Facts['archiveFiles'][number] {
   const files = new Map<string, string>()
-  for (const pattern of inputs.archiveFiles) {
+  for (const pattern of set.files) {
     const dir = path.resolve(inputs.workingDirectory, path.dirname(pattern))
     const glob = globToRegExp(path.basename(pattern))
     const entries = readdirOrEmpty(dir)
@@ -571,7 +615,7 @@ function findArchiveFiles(inputs: Inputs, problems: string[]): Facts['archiveFil
       }
       if (!isInside(inputs.workspace, real)) {
         problems.push(
-          `${INPUT.archiveFiles}: "${pattern}" matches ${entry}, a link to ${real} outside the workspace`
+          `${set.from.files}: "${pattern}" matches ${entry}, a link to ${real} outside the workspace`
         )
         continue
       }
@@ -580,9 +624,9 @@ function findArchiveFiles(inputs: Inputs, problems: string[]): Facts['archiveFil
       files.set(name, real)
       matched++
     }
-    if (matched === 0 && !inputs.archiveFilesOptional) {
+    if (matched === 0 && !set.filesOptional) {
       problems.push(
-        `${INPUT.archiveFiles}: "${pattern}" matches no file in ${displayPath(inputs, dir)}`
+        `${set.from.files}: "${pattern}" matches no file in ${displayPath(inputs, dir)}`
       )
     }
   }

@@ -48,9 +48,7 @@ export const writeSboms: Stage = {
     const made: Artifact[] = []
     for (const file of ctx.artifacts.byKind('archive')) {
       const target = file.target!
-      const contents = ctx.artifacts
-        .byKind('binary', target.id)
-        .filter(b => file.binary === undefined || b.binary === file.binary)
+      const contents = ctx.artifacts.binariesIn(file)
       const subject = {
         published: file.name,
         // A bare binary is published under its templated name; inside an archive it keeps its own.
