@@ -70,6 +70,7 @@ test('the default fingerprint, field by field', () => {
     'archive-directory': '',
     'archive-overrides': '',
     archives: '',
+    'before-hooks': '',
     sbom: '',
     'universal-binaries': 'false',
     'checksum-algorithms': 'sha256',

@@ -249,9 +249,9 @@ describe('defaults and edges', () => {
       'builds[1].ldflags: differs from builds[0].ldflags; builds with different compiler settings are not supported yet (id, main, dir, binary and the targets may differ)'
     ],
     [
-      'a hook that is not about modules',
-      'before:\n  hooks:\n    - make completions\n',
-      'before.hooks[0]: "make completions": running hooks is not supported yet'
+      'a hook with its own folder',
+      'before:\n  hooks:\n    - cmd: make completions\n      dir: docs\n',
+      'before.hooks[0].dir: is not supported yet: hooks run in the module root with the build’s environment'
     ],
     [
       'a templated binary name',
@@ -350,6 +350,18 @@ describe('wrap_in_directory', () => {
     expect(archives('false').values['archive-directory']).toBeUndefined()
     expect(read('version: 2').values['archive-directory']).toBeUndefined()
   })
+})
+
+test('before.hooks: the module hooks are noted, the others become before-hooks lines', () => {
+  const r = read(
+    'before:\n  hooks:\n    - go mod tidy\n    - make completions\n    - cmd: ./scripts/man.sh {{ .Version }}\n      output: true\n'
+  )
+  expect(r.problems).toEqual([])
+  expect(r.values['before-hooks']).toBe('make completions\n./scripts/man.sh {{ .Version }}')
+  expect(r.origins['before-hooks']).toBe('before.hooks')
+  expect(r.notes).toContainEqual(
+    expect.stringContaining('before.hooks[0]: "go mod tidy" is not run')
+  )
 })
 
 describe('several builds and archives', () => {

@@ -155,7 +155,9 @@ export function plannedArchives(
   })
 }
 
-/** Whether any set makes an archive (not only bare binaries) for some of these plans. */
-export function anyArchive(plans: readonly { archives: readonly PlannedArchive[] }[]): boolean {
-  return plans.some(p => p.archives.some(a => a.format !== 'binary'))
+/** Whether set `i` makes an archive (not only bare binaries) for some of these plans. */
+export function setArchived(
+  plans: readonly { archives: readonly PlannedArchive[] }[]
+): (set: number) => boolean {
+  return i => plans.some(p => p.archives.some(a => a.set === i && a.format !== 'binary'))
 }

@@ -83,6 +83,7 @@ export const FINGERPRINT_FIELDS: readonly FieldSpec[] = [
   },
   { name: INPUT.package, scope: 'build', value: (_, f) => list(f.binaries.map(b => b.pkg)) },
   { name: INPUT.ldflags, scope: 'build', value: i => i.ldflags },
+  { name: INPUT.beforeHooks, scope: 'build', value: i => i.beforeHooks.join('\n') },
   { name: INPUT.flags, scope: 'build', value: i => argv(i.flags) },
   { name: INPUT.tags, scope: 'build', value: i => list(i.tags) },
   { name: INPUT.trimpath, scope: 'build', value: i => String(i.trimpath) },

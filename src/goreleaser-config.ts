@@ -355,7 +355,7 @@ export function readGoreleaserConfig(text: string, ctx: ConfigContext): ConfigRe
   readArchives(root, builds, out, set, problem)
   readChecksum(root, set, problem)
   readSnapshot(root, out, problem)
-  readBefore(root, out, problem)
+  readBefore(root, out, set, problem)
   readRelease(root, out, set, problem)
   if (root.universal_binaries !== undefined) {
     const ub = list(root.universal_binaries)
@@ -837,19 +837,35 @@ const MODULE_HOOKS = /^go mod (download|tidy|verify)$/
 function readBefore(
   root: Obj,
   out: ConfigReading,
+  set: (name: InputName, value: string, at: string) => void,
   problem: (at: string, why: string) => void
 ): void {
   const b = root.before
   if (b === undefined) return
   if (!isObj(b)) return problem('before', 'is not a mapping')
+  const run: string[] = []
   list(b.hooks).forEach((hook, i) => {
+    const at = `before.hooks[${i}]`
     const cmd = isObj(hook) ? str(hook.cmd) : str(hook)
+    if (isObj(hook))
+      for (const key of Object.keys(hook)) {
+        if (key === 'dir' || key === 'env')
+          problem(
+            `${at}.${key}`,
+            'is not supported yet: hooks run in the module root with the build’s environment'
+          )
+        else if (key !== 'cmd' && key !== 'output')
+          problem(`${at}.${key}`, 'is not a hook key (cmd, dir, env, output)')
+      }
     if (MODULE_HOOKS.test(cmd.trim().replace(/\s+/g, ' ')))
       out.notes.push(
-        `before.hooks[${i}]: "${cmd}" is not run: the action downloads the modules of the committed go.mod and go.sum itself`
+        `${at}: "${cmd}" is not run: the action downloads the modules of the committed go.mod and go.sum itself`
       )
-    else problem(`before.hooks[${i}]`, `"${cmd}": running hooks is not supported yet`)
+    else if (cmd.includes('\n'))
+      problem(at, `"${cmd}": a command of several lines is not supported`)
+    else if (cmd.trim()) run.push(cmd.trim())
   })
+  if (run.length > 0) set('before-hooks', run.join('\n'), 'before.hooks')
 }
 
 function readRelease(

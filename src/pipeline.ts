@@ -3,6 +3,7 @@ import type { Inputs } from './inputs/index.js'
 import { withConfigOrigins } from './inputs/goreleaser-source.js'
 import { attest } from './stages/attest.js'
 import { build } from './stages/build.js'
+import { runBeforeHooks } from './stages/hooks.js'
 import { restoreCaches } from './stages/cache-restore.js'
 import { checksum } from './stages/checksum.js'
 import { checkLegsAgree } from './stages/check-legs.js'
@@ -54,6 +55,8 @@ export const stages: readonly Stage[] = [
   checkLegsAgree,
   // Restore the module and build caches keyed on the targets; leave the post step its state.
   restoreCaches,
+  // before-hooks: each command in the module root (argv, no shell); then find the archive files.
+  runBeforeHooks,
   // go build every target × binary in parallel with one shared GOCACHE.
   build,
   // universal-binaries: join darwin/amd64 + darwin/arm64 into one fat Mach-O (darwin_all).

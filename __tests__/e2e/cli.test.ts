@@ -318,6 +318,48 @@ describe('goreleaser-config', () => {
     expect(sbomFiles('all_windows.zip').sort()).toEqual(['client.exe', 'server.exe'])
   })
 
+  test('before.hooks run in the module root as argv, never a shell, before the build; archive files they write are packed', async () => {
+    const dir = await project(
+      config
+        .replace(
+          '    - go mod tidy',
+          '    - go mod tidy\n    - mkdir -p completions\n    - cp README.md completions/greeter.{{ .Version }}.bash\n    - echo {{ .Tag }} > redirected.txt'
+        )
+        .replace('    files: [none*]', '    files: [completions/*]')
+        .replace('goarch: [amd64, "386"]', 'goarch: [amd64]')
+    )
+    const run = await cli(['--goreleaser-config', 'auto', '--targets', 'linux/amd64'], dir)
+    if (run.status !== 0) throw new Error(`cli failed:\n${run.stdout}\n${run.stderr}`)
+    // Each command is logged, then its output: `>` reached echo as an argument.
+    expect(run.stderr).toContain('$ cp README.md completions/greeter.1.2.3.bash')
+    expect(run.stderr).toMatch(/\$ echo v1\.2\.3 > redirected\.txt\n.*v1\.2\.3 > redirected\.txt/)
+    expect(fs.existsSync(path.join(dir, 'redirected.txt'))).toBe(false)
+    const listed = await realProcess.run(
+      'tar',
+      ['-tzf', path.join(dir, 'dist', 'greeter_1.2.3_linux_amd64.tar.gz')],
+      { env: { PATH: process.env.PATH ?? '' } }
+    )
+    expect(listed.stdout.trim().split('\n').sort()).toEqual([
+      'completions/',
+      'completions/greeter.1.2.3.bash',
+      'greeter'
+    ])
+  })
+
+  test('before.hooks on pull_request_target are refused before anything runs, naming the input that allows them', async () => {
+    const dir = await project(config.replace('    - go mod tidy', '    - touch ran.txt'))
+    const run = await cli(['--goreleaser-config', 'auto'], dir, {
+      GITHUB_EVENT_NAME: 'pull_request_target'
+    })
+    expect(run.status).not.toBe(0)
+    expect(run.stderr).toContain(
+      'before-hooks (from .goreleaser.yaml before.hooks): not run: on pull_request_target the job holds secrets'
+    )
+    expect(run.stderr).toContain('set hooks-on-pull-request-target: true to run them anyway')
+    expect(fs.existsSync(path.join(dir, 'ran.txt'))).toBe(false)
+    expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false)
+  })
+
   test('an input given on the command line wins over the file', async () => {
     const dir = await project()
     const run = await cli(

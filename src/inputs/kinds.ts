@@ -529,3 +529,18 @@ export function archiveEntries(fields: readonly TemplateField[]): Kind<ArchiveEn
     }
   }
 }
+
+/** One template per line (blank lines skipped), each checked against `fields`. */
+export function templateLines(fields: readonly TemplateField[]): Kind<string[]> {
+  return {
+    kind: 'template lines',
+    parse(raw, at) {
+      const lines = raw
+        .split('\n')
+        .map(l => l.trim())
+        .filter(Boolean)
+      lines.forEach((line, i) => at.add(checkTemplate(`${at.input}: line ${i + 1}`, line, fields)))
+      return lines
+    }
+  }
+}

@@ -27,6 +27,7 @@ import {
   targetMap,
   targetPatterns,
   template,
+  templateLines,
   text,
   wordOrFile,
   type Kind,
@@ -323,6 +324,30 @@ export const INPUT_TABLE = [
     group: 'build',
     description: 'How many go builds run at once. Default the number of CPUs.',
     readme: { default: 'CPU count', meaning: 'builds at once' }
+  }),
+  row({
+    name: 'before-hooks',
+    field: 'beforeHooks',
+    kind: templateLines(RELEASE_FIELDS),
+    group: 'build',
+    description:
+      "Commands to run in the module root before building, one per line (GoReleaser's before.hooks): each a template of the release's fields, split into arguments with Go's quoting rules, never run by a shell; output in the log; one that fails or runs 15 minutes fails the run. Refused on pull_request_target unless hooks-on-pull-request-target is true. Default: none.",
+    readme: {
+      meaning:
+        'commands run in the module root before building, one per line; a [template](#templates), split into argv, no shell, see [Before hooks](#before-hooks)'
+    }
+  }),
+  row({
+    name: 'hooks-on-pull-request-target',
+    field: 'hooksOnPullRequestTarget',
+    kind: boolean(false),
+    group: 'build',
+    description:
+      'true: run before-hooks on pull_request_target events too, where the job holds secrets and a write token while the checkout may be code from a fork. Default false.',
+    readme: {
+      meaning:
+        '`true`: run `before-hooks` on `pull_request_target`, where a fork’s code would run with your secrets'
+    }
   }),
   row({
     name: 'archive',

@@ -26,7 +26,8 @@ import { findOnPath } from '../lib/which.js'
 import { errorMessage } from '../lib/errors.js'
 import { tail } from '../lib/format.js'
 import { matchesTargetPattern } from '../lib/target-patterns.js'
-import { globToRegExp, isInside } from '../lib/files.js'
+import { displayPath, findSetFiles } from '../archive-files.js'
+import { hooksWillRun } from '../hooks.js'
 import {
   archiveDirectoryOf,
   checksumsAndBundles,
@@ -38,7 +39,12 @@ import {
 import { isForeignDist } from '../dist.js'
 import { projectNameOf } from '../lib/project-name.js'
 import { addUniversalPlan, UNIVERSAL_TARGET } from '../universal-plan.js'
-import { plannedArchives, type ArchiveSet, type PlannedArchive } from '../archive-sets.js'
+import {
+  plannedArchives,
+  setArchived,
+  type ArchiveSet,
+  type PlannedArchive
+} from '../archive-sets.js'
 
 const SAFE_FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/
 
@@ -104,11 +110,10 @@ export const resolve: Stage = {
     checkRenderedLdflags(inputs, naming, plans, problems)
     const releaseFiles = plannedFiles(inputs, naming, ports, go.version, plans, problems)
     // Extra files go into the archives of their set; bare binaries have none.
-    const archiveFiles = inputs.archiveSets.map((set, i) =>
-      plans.some(p => p.archives.some(a => a.set === i && a.format !== 'binary'))
-        ? findArchiveFiles(inputs, set, problems)
-        : []
-    )
+    // After before-hooks, which may write them, when there are hooks to run.
+    const archiveFiles = hooksWillRun(inputs)
+      ? inputs.archiveSets.map(() => [])
+      : findSetFiles(inputs, setArchived(plans), problems)
     if (isForeignDist(inputs.dist)) {
       problems.push(
         `${INPUT.dist}: ${displayPath(inputs, inputs.dist)} already holds files this action did not write; remove it or choose another folder`
@@ -589,59 +594,4 @@ function checkRenderedLdflags(
       }
     }
   }
-}
-
-/** Expands a set's file patterns (wildcards in the file name only) to files inside the workspace. */
-function findArchiveFiles(
-  inputs: Inputs,
-  set: ArchiveSet,
-  problems: string[]
-): Facts['archiveFiles'][number] {
-  const files = new Map<string, string>()
-  for (const pattern of set.files) {
-    const dir = path.resolve(inputs.workingDirectory, path.dirname(pattern))
-    const glob = globToRegExp(path.basename(pattern))
-    const entries = readdirOrEmpty(dir)
-      .filter(name => glob.test(name))
-      .sort()
-    let matched = 0
-    for (const entry of entries) {
-      const full = path.join(dir, entry)
-      let real: string
-      try {
-        real = fs.realpathSync(full)
-      } catch {
-        continue
-      }
-      if (!isInside(inputs.workspace, real)) {
-        problems.push(
-          `${set.from.files}: "${pattern}" matches ${entry}, a link to ${real} outside the workspace`
-        )
-        continue
-      }
-      if (!fs.statSync(real).isFile()) continue
-      const name = path.relative(inputs.workingDirectory, full).split(path.sep).join('/')
-      files.set(name, real)
-      matched++
-    }
-    if (matched === 0 && !set.filesOptional) {
-      problems.push(
-        `${set.from.files}: "${pattern}" matches no file in ${displayPath(inputs, dir)}`
-      )
-    }
-  }
-  return [...files].map(([name, source]) => ({ name, source }))
-}
-
-function readdirOrEmpty(dir: string): string[] {
-  try {
-    return fs.readdirSync(dir)
-  } catch {
-    return [] // a missing folder matches nothing, reported below like any empty match
-  }
-}
-
-function displayPath(inputs: Inputs, p: string): string {
-  const rel = path.relative(inputs.workspace, p)
-  return rel === '' ? '.' : rel.startsWith('..') ? p : rel
 }
