@@ -44,7 +44,7 @@ test('without archives: one set of the top-level inputs, every binary in one arc
     formats: ['tar.xz'],
     nameTemplate: '{{.ProjectName}}_{{.Os}}',
     directory: '{{.Os}}',
-    files: ['LICENSE*', 'README*'],
+    files: [{ src: 'LICENSE*' }, { src: 'README*' }],
     filesOptional: true,
     from: { name: 'name-template', directory: 'archive-directory', files: 'archive-files' }
   })
@@ -67,7 +67,7 @@ test('each key an entry leaves out takes the top-level input; messages name wher
   })
   expect(problems).toEqual([])
   expect(sets.map(s => [s.label, s.binaries, s.formats, s.nameTemplate, s.files])).toEqual([
-    ['archives[0] (one)', ['a'], ['auto'], '{{.Binary}}_{{.Os}}_{{.Arch}}', ['LICENSE*']],
+    ['archives[0] (one)', ['a'], ['auto'], '{{.Binary}}_{{.Os}}_{{.Arch}}', [{ src: 'LICENSE*' }]],
     ['archives[1]', ['b'], ['zip', 'tar.gz'], 'b-{{.Os}}', []]
   ])
   expect(sets.map(s => s.from)).toEqual([
@@ -154,7 +154,37 @@ test.each(numbered(shapes))('[%d] %s: %j', (_n, _shape, archives, spec, binaries
   expect(published(sets, spec, binaries)).toEqual(want)
 })
 
+test('files: patterns and {src, dst, strip_parent, info.mode} rules', () => {
+  const { sets, problems } = setsOf({
+    archives: [
+      '- files:',
+      '    - LICENSE*',
+      '    - src: docs/*.md',
+      '      dst: share/doc/',
+      '      strip_parent: true',
+      '      info: {mode: 0600}',
+      '    - {src: scripts/install.sh, info: {mode: "0o755"}}'
+    ].join('\n')
+  })
+  expect(problems).toEqual([])
+  expect(sets[0]!.files).toEqual([
+    { src: 'LICENSE*' },
+    { src: 'docs/*.md', dst: 'share/doc', stripParent: true, mode: 0o600 },
+    { src: 'scripts/install.sh', mode: 0o755 }
+  ])
+})
+
 const bad: [string, string, string[]][] = [
+  [
+    'file rules without src, leaving the archive, with an owner or a bad mode',
+    '- files:\n    - {dst: x}\n    - {src: a, dst: ../up}\n    - {src: a, info: {owner: root, mode: 999}}',
+    [
+      'archives[0].files[0]: has no src',
+      'archives[0].files[1]: "../up" is not a folder inside the archive (relative, without "..")',
+      'archives[0].files[2]: "owner" is not taken: archive members are owned by 0/0 and dated at the commit time',
+      'archives[0].files[2]: "999" is not a file mode (octal, like 0644)'
+    ]
+  ],
   [
     'not a list',
     'binaries: [a]',

@@ -452,6 +452,28 @@ describe('several builds and archives', () => {
     expect(r.values['name-template']).toBeUndefined()
   })
 
+  test('files rules {src, dst, strip_parent, info} make the archives input; owner, group and mtime are warned about', () => {
+    const r = read(
+      [
+        'archives:',
+        '  - files:',
+        '      - LICENSE',
+        '      - src: completions/*',
+        '        dst: completions',
+        '        strip_parent: true',
+        '        info: {owner: root, group: root, mode: 0644, mtime: "{{ .CommitDate }}"}'
+      ].join('\n')
+    )
+    expect(r.problems).toEqual([])
+    expect(sets(r)[0]!.files).toEqual([
+      'LICENSE',
+      { src: 'completions/*', dst: 'completions', strip_parent: true, info: { mode: 644 } }
+    ])
+    expect(r.warnings).toContain(
+      '.goreleaser.yml: archives[0].files[1].info: owner, group, mtime not taken: archive members are owned by 0/0 and dated at the commit time'
+    )
+  })
+
   test('one archive of every build stays in the top-level inputs', () => {
     const r = read(
       'builds: [{id: a, binary: a, main: ./cmd/a}, {id: b, binary: b, main: ./cmd/b}]\narchives: [{ids: [a, b], formats: [zip]}]\n'

@@ -25,8 +25,9 @@ function findArchiveFiles(
   set: ArchiveSet,
   problems: string[]
 ): Facts['archiveFiles'][number] {
-  const files = new Map<string, string>()
-  for (const pattern of set.files) {
+  const files = new Map<string, { source: string; mode: number }>()
+  for (const spec of set.files) {
+    const pattern = spec.src
     const dir = path.resolve(inputs.workingDirectory, path.dirname(pattern))
     const glob = globToRegExp(path.basename(pattern))
     const entries = readdirOrEmpty(dir)
@@ -47,9 +48,13 @@ function findArchiveFiles(
         )
         continue
       }
-      if (!fs.statSync(real).isFile()) continue
-      const name = path.relative(inputs.workingDirectory, full).split(path.sep).join('/')
-      files.set(name, real)
+      const stat = fs.statSync(real)
+      if (!stat.isFile()) continue
+      const relative = path.relative(inputs.workingDirectory, full).split(path.sep).join('/')
+      const name = spec.dst
+        ? path.posix.join(spec.dst, spec.stripParent ? entry : relative)
+        : relative
+      files.set(name, { source: real, mode: spec.mode ?? (stat.mode & 0o111 ? 0o755 : 0o644) })
       matched++
     }
     if (matched === 0 && !set.filesOptional) {
@@ -58,7 +63,7 @@ function findArchiveFiles(
       )
     }
   }
-  return [...files].map(([name, source]) => ({ name, source }))
+  return [...files].map(([name, f]) => ({ name, ...f }))
 }
 
 function readdirOrEmpty(dir: string): string[] {

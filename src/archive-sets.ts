@@ -13,6 +13,18 @@ export type FormatChoice = 'auto' | PackFormat
 export const SET_FORMATS = ['auto', 'tar.gz', 'tar.xz', 'zip', 'binary', 'none'] as const
 export type SetFormat = (typeof SET_FORMATS)[number]
 
+/**
+ * One extra file rule of a set: the files `src` matches (wildcards in the file name), put at
+ * their path, or under `dst` (only their name with `stripParent`), with `mode` or the source's
+ * (0755 when executable, else 0644: what git records).
+ */
+export interface FileSpec {
+  src: string
+  dst?: string
+  stripParent?: boolean
+  mode?: number
+}
+
 /** One entry of the `archives` input as written: each absent key takes the top-level input. */
 export interface ArchiveEntry {
   /** shown in messages and the log */
@@ -25,7 +37,7 @@ export interface ArchiveEntry {
   overrides?: { scope: string; formats: SetFormat[] }[]
   name?: string
   directory?: string
-  files?: string[]
+  files?: FileSpec[]
 }
 
 /** An archive set with every value known. */
@@ -41,7 +53,7 @@ export interface ArchiveSet {
   overrides: readonly { scope: string; formats: readonly SetFormat[] }[]
   nameTemplate: string
   directory: string
-  files: readonly string[]
+  files: readonly FileSpec[]
   /** the files may match nothing (defaults, and lists from a GoReleaser config) */
   filesOptional: boolean
   /** the input each value came from, for messages: `name-template` or `archives[1].name` */
@@ -85,7 +97,7 @@ export function archiveSetsOf(entries: readonly ArchiveEntry[], d: SetDefaults):
     overrides: d.archiveOverrides.map(o => ({ scope: o.scope, formats: [o.value as SetFormat] })),
     nameTemplate: d.nameTemplate,
     directory: d.archiveDirectory,
-    files: d.archiveFiles,
+    files: d.archiveFiles.map(src => ({ src })),
     filesOptional: d.archiveFilesOptional,
     from: top
   }

@@ -104,8 +104,8 @@ export interface Facts {
    * every leg's with `planned-targets`
    */
   releaseFiles: string[]
-  /** each archive set's extra files (by set index): absolute source path and name inside the archive */
-  archiveFiles: { source: string; name: string }[][]
+  /** each archive set's extra files (by set index): absolute source path, name and mode inside the archive */
+  archiveFiles: { source: string; name: string; mode: number }[][]
   /** upx: the program and its version line, when some binary of this job is to be compressed (compress stage's prepare) */
   upx?: { path: string; version: string }
   /** cosign-key: the cosign program found on PATH (sign stage's prepare; absent without a key, and in mode: plan) */

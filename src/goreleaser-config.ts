@@ -644,6 +644,7 @@ function readArchives(
     only.binaries.length === allBinaries.length &&
     only.targets.length === allTargets.length &&
     only.formats.length === 1 &&
+    (only.files ?? []).every(f => typeof f === 'string') &&
     only.overrides.every(o => o.formats.length === 1 && o.formats[0] !== 'none')
   ) {
     const at = 'archives[0]'
@@ -686,8 +687,8 @@ interface ArchiveOut {
   name: string
   nameFrom: string
   directory: string
-  /** file patterns; undefined only for formats without files (binary) */
-  files?: string[]
+  /** file patterns and {src, dst, strip_parent, info} rules; undefined for formats without files (binary) */
+  files?: (string | Obj)[]
 }
 
 function readArchive(
@@ -755,7 +756,7 @@ function readArchive(
         : ''
   if (a.builds_info !== undefined) problem(`${at}.builds_info`, 'is not supported yet')
   if (a.meta === true) problem(`${at}.meta`, 'is not supported yet')
-  let files: string[] | undefined
+  let files: (string | Obj)[] | undefined
   if (
     formats.some(f => f !== 'binary') ||
     overrides.some(o => o.formats.some(f => f !== 'binary' && f !== 'none'))
@@ -763,8 +764,16 @@ function readArchive(
     const given = a.files === undefined ? GORELEASER_DEFAULT_FILES.split(' ') : list(a.files)
     files = []
     given.forEach((f, i) => {
-      if (typeof f === 'string') files!.push(f)
-      else problem(`${at}.files[${i}]`, '{src, dst, info} entries are not supported yet')
+      if (!isObj(f)) return files!.push(str(f))
+      // {src, dst, strip_parent, info}: members are always 0/0 at the commit time; mode is kept.
+      const info = isObj(f.info) ? f.info : {}
+      const dropped = ['owner', 'group', 'mtime'].filter(k => info[k] !== undefined)
+      if (dropped.length > 0)
+        out.warnings.push(
+          `${at}.files[${i}].info: ${dropped.join(', ')} not taken: archive members are owned by 0/0 and dated at the commit time`
+        )
+      const rule: Obj = Object.fromEntries(Object.entries(f).filter(([k]) => k !== 'info'))
+      files!.push(info.mode === undefined ? rule : { ...rule, info: { mode: info.mode } })
     })
   }
   return {

@@ -360,6 +360,62 @@ describe('goreleaser-config', () => {
     expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false)
   })
 
+  test('files rules: src/dst/strip_parent/info.mode place and mode the members; the source mode is kept otherwise', async () => {
+    const dir = await project(
+      config.replace(
+        '    files: [none*]',
+        [
+          '    files:',
+          '      - LICENSE',
+          '      - src: docs/*.md',
+          '        dst: share/doc',
+          '        strip_parent: true',
+          '        info: { mode: 0600 }',
+          '      - src: scripts/*.sh'
+        ].join('\n')
+      )
+    )
+    fs.mkdirSync(path.join(dir, 'docs'))
+    fs.writeFileSync(path.join(dir, 'docs', 'usage.md'), '# usage\n')
+    fs.mkdirSync(path.join(dir, 'scripts'))
+    fs.writeFileSync(path.join(dir, 'scripts', 'install.sh'), '#!/bin/sh\n', { mode: 0o755 })
+    await realProcess.run('git', ['add', '-A'], { cwd: dir, env: { PATH: process.env.PATH ?? '' } })
+    await realProcess.run(
+      'git',
+      ['-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-qm', 'docs'],
+      { cwd: dir, env: { PATH: process.env.PATH ?? '' } }
+    )
+    await realProcess.run('git', ['tag', 'v1.2.4'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '' }
+    })
+    const run = await cli(['--goreleaser-config', 'auto', '--targets', 'linux/amd64'], dir)
+    if (run.status !== 0) throw new Error(`cli failed:\n${run.stdout}\n${run.stderr}`)
+    const listed = await realProcess.run(
+      'tar',
+      ['-tvzf', path.join(dir, 'dist', 'greeter_1.2.4_linux_amd64.tar.gz')],
+      { env: { PATH: process.env.PATH ?? '' } }
+    )
+    const members = listed.stdout
+      .trim()
+      .split('\n')
+      .map(l => {
+        const f = l.split(/\s+/)
+        return `${f[0]} ${f[f.length - 1]}`
+      })
+    expect(members.sort()).toEqual(
+      [
+        '-rw-r--r-- LICENSE',
+        '-rwxr-xr-x greeter',
+        '-rwxr-xr-x scripts/install.sh',
+        'drwxr-xr-x scripts/',
+        'drwxr-xr-x share/',
+        'drwxr-xr-x share/doc/',
+        '-rw------- share/doc/usage.md'
+      ].sort()
+    )
+  })
+
   test('an input given on the command line wins over the file', async () => {
     const dir = await project()
     const run = await cli(

@@ -5,7 +5,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { parseEnvInput, parseTargetMap, type EnvSetting } from '../go-flags.js'
 import { parseDocument } from 'yaml'
-import { SET_FORMATS, type ArchiveEntry, type SetFormat } from '../archive-sets.js'
+import { SET_FORMATS, type ArchiveEntry, type FileSpec, type SetFormat } from '../archive-sets.js'
 import { checkTemplate, type TemplateField } from '../template.js'
 import { badValue, inputProblem, LISTED_TWICE, notA, notAllowed } from './messages.js'
 import {
@@ -519,11 +519,10 @@ export function archiveEntries(fields: readonly TemplateField[]): Kind<ArchiveEn
           if (key === 'name' && text.trim() === '') sub(key).fail('is empty')
           entry[key] = template({ fields }).parse(text, sub(key))
         }
-        if (e.files !== undefined) {
-          const list = words(e.files)
-          entry.files =
-            list.length === 0 ? [] : filePatterns([]).parse(list.join('\n'), sub('files'))
-        }
+        if (e.files !== undefined)
+          entry.files = (Array.isArray(e.files) ? e.files : [e.files]).flatMap(
+            (f: unknown, k): FileSpec[] => fileSpec(f, sub(`files[${k}]`))
+          )
         return [entry]
       })
     }
@@ -543,4 +542,56 @@ export function templateLines(fields: readonly TemplateField[]): Kind<string[]> 
       return lines
     }
   }
+}
+
+/** The mode of a file rule: octal digits as written (`0755`, `755`, `0o755`, `"0755"`). */
+function octalMode(value: unknown): number | undefined {
+  const digits = String(value).replace(/^0o/, '')
+  return /^[0-7]{1,4}$/.test(digits) ? parseInt(digits, 8) : undefined
+}
+
+/** One files entry of an archive set: a pattern, or {src, dst, strip_parent, info: {mode}}. */
+function fileSpec(value: unknown, at: ParseAt): FileSpec[] {
+  const src = (text: string): string[] => filePatterns([]).parse(text, at)
+  if (typeof value === 'string' || typeof value === 'number') {
+    const text = String(value).trim()
+    return text === '' ? [] : src(text).map(s => ({ src: s }))
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    at.fail('is neither a file pattern nor a mapping of src, dst, strip_parent and info')
+    return []
+  }
+  const f = value as Record<string, unknown>
+  for (const key of Object.keys(f))
+    if (!['src', 'dst', 'strip_parent', 'info'].includes(key))
+      at.bad(key, 'is not a key of a file rule (src, dst, strip_parent, info)')
+  const pattern = String(f.src ?? '').trim()
+  if (pattern === '') {
+    at.fail('has no src')
+    return []
+  }
+  const spec: FileSpec = { src: src(pattern)[0] ?? pattern }
+  if (f.dst !== undefined) {
+    const dst = String(f.dst).trim().replace(/\/+$/, '')
+    if (dst.startsWith('/') || dst.split('/').includes('..'))
+      at.bad(dst, 'is not a folder inside the archive (relative, without "..")')
+    else if (dst !== '' && dst !== '.') spec.dst = dst
+  }
+  if (f.strip_parent !== undefined) spec.stripParent = booleanWord(String(f.strip_parent)) === true
+  if (f.info !== undefined) {
+    const info = (typeof f.info === 'object' && f.info !== null ? f.info : {}) as Record<
+      string,
+      unknown
+    >
+    for (const key of Object.keys(info)) {
+      if (key === 'mode') {
+        const mode = octalMode(info.mode)
+        if (mode === undefined) at.bad(String(info.mode), 'is not a file mode (octal, like 0644)')
+        else spec.mode = mode
+      } else if (['owner', 'group', 'mtime'].includes(key))
+        at.bad(key, 'is not taken: archive members are owned by 0/0 and dated at the commit time')
+      else at.bad(key, 'is not a key of info (mode)')
+    }
+  }
+  return [spec]
 }

@@ -56,7 +56,7 @@ async function archiveTarget(
     ...(facts.archiveFiles[archive.set] ?? []).map(f => ({
       name: inside(f.name),
       source: f.source,
-      mode: 0o644
+      mode: f.mode
     }))
   ]
   const name = archiveNameOf(naming, target, archive)
