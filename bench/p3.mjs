@@ -74,7 +74,7 @@ export function goreleaserConfig() {
 }
 
 /** The goreleaser binary of GORELEASER_VERSION: on PATH or in Go's bin folder, else installed. */
-async function goreleaserBinary(log) {
+export async function goreleaserBinary(log) {
   try {
     return await findGoTool(GORELEASER_TOOL)
   } catch {

@@ -10,6 +10,7 @@ import { p2 } from './p2.mjs'
 import { p3 } from './p3.mjs'
 import { p5 } from './p5.mjs'
 import { p6 } from './p6.mjs'
+import { p7 } from './p7.mjs'
 import { matrix } from './matrix.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -42,6 +43,7 @@ const BENCHES = {
   p3: { rounds: 3, retries: 2 },
   p5: { rounds: 5, retries: 5 },
   p6: { rounds: 5, retries: 5 },
+  p7: { rounds: 1, retries: 0 },
   // ~8 minutes a round: 12 cold targets twice
   matrix: { rounds: 1, retries: 1 }
 }
@@ -134,7 +136,9 @@ for (const name of selected) {
               ? await p5(args)
               : name === 'p6'
                 ? await p6(args)
-                : await matrix(args)
+                : name === 'p7'
+                  ? await p7(args)
+                  : await matrix(args)
     if (allNoisy && !values['write-noisy']) {
       // A quieter earlier result is worth more than this one: print it, keep RESULTS.md.
       for (const markdown of Object.values(sections)) process.stdout.write(`\n${markdown}\n`)

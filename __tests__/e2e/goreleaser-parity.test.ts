@@ -15,108 +15,15 @@ import tarStream from 'tar-stream'
 import { realProcess } from '../../src/ports/process.js'
 import { REPO_ROOT } from '../fakes/runner.js'
 import { findGoreleaser, processEnv } from '../fakes/go-tools.js'
-
-interface Project {
-  module: string
-  version: string
-  origin: string
-  /** targets GoReleaser builds for this config, as a check that the whole matrix was compared */
-  archives: number
-  /** ldflags written into the config where it relies on GoReleaser's default (which has .Date) */
-  ldflags?: string
-}
-
-// Release-on-tag projects with different shapes: ffuf (16 targets over 5 systems, `if eq .Os`
-// in the name, format_overrides, the default archive files, -trimpath, a quoted -extldflags,
-// a gpg `signs` section skipped on both sides), stern (an ldflags list with .Date, v1 spellings
-// `format` and `builds`, no -trimpath, dockers and krews we do not make), act (goarm 6 and 7
-// with an ignore on goarm, `title .Os` and else-if chains, GoReleaser's default ldflags, a
-// `go mod tidy` hook), kubectx (two builds, two archive sets chosen by ids, one per binary,
-// with the richest name template: .Tag, with, dot, parentheses, trim markers, nested if;
-// GoReleaser's default ldflags in both builds). fq v0.17.0 needs a gojq pseudo-version the
-// module proxy here refuses.
-const PROJECTS: Project[] = [
-  {
-    module: 'github.com/ffuf/ffuf/v2',
-    version: 'v2.2.1',
-    origin: 'https://github.com/ffuf/ffuf.git',
-    archives: 16
-  },
-  {
-    module: 'github.com/stern/stern',
-    version: 'v1.33.0',
-    origin: 'https://github.com/stern/stern.git',
-    archives: 7
-  },
-  {
-    module: 'github.com/nektos/act',
-    version: 'v0.2.87',
-    origin: 'https://github.com/nektos/act.git',
-    archives: 11,
-    ldflags:
-      '-s -w -X main.version={{.Version}} -X main.commit={{.Commit}} -X main.date={{.CommitDate}} -X main.builtBy=goreleaser'
-  },
-  {
-    module: 'github.com/ahmetb/kubectx',
-    version: 'v0.11.0',
-    origin: 'https://github.com/ahmetb/kubectx.git',
-    // 10 targets × 2 binaries, each in its own archive
-    archives: 20,
-    ldflags:
-      '-s -w -X main.version={{.Version}} -X main.commit={{.Commit}} -X main.date={{.CommitDate}} -X main.builtBy=goreleaser'
-  }
-]
-
-const COMMIT_DATE = '2024-10-01T12:00:00Z'
-const ARCHIVE = /\.(tar\.gz|tar\.xz|zip)$/
-
-async function run(
-  program: string,
-  args: string[],
-  cwd: string,
-  env: Record<string, string> = {}
-): Promise<string> {
-  const out = await realProcess.run(program, args, { cwd, env: { ...processEnv(), ...env } })
-  if (out.code !== 0)
-    throw new Error(
-      `${program} ${args.join(' ')} exited ${out.code}:\n${out.stdout}\n${out.stderr}`
-    )
-  return out.stdout
-}
+import { checkout, PROJECTS, run } from '../fakes/parity-projects.js'
 
 /**
- * The module at its tag as a git repository with a fixed commit date and a GitHub origin. Its
- * config's ldflags get the commit date where they would bake in the wall clock ({{.Date}}, also
- * in GoReleaser's default ldflags): GoReleaser has no way to fix that date, and the same config
- * goes to both tools.
+ * A bound on one project's two releases, not a timing claim: kubectx compiles k8s.io/client-go
+ * for 10 targets from a cold cache (GoReleaser first; the action then shares its GOCACHE), which
+ * on 2 busy cores takes far longer than jest's global 10 minutes.
  */
-async function checkout(project: Project, into: string): Promise<void> {
-  const info = JSON.parse(
-    await run(
-      'go',
-      ['mod', 'download', '-json', `${project.module}@${project.version}`],
-      os.tmpdir()
-    )
-  ) as { Dir: string }
-  fs.cpSync(info.Dir, into, { recursive: true })
-  // The module cache is read-only.
-  execFileSync('chmod', ['-R', 'u+w', into])
-  const config = ['.goreleaser.yml', '.goreleaser.yaml']
-    .map(f => path.join(into, f))
-    .find(f => fs.existsSync(f))!
-  let text = fs.readFileSync(config, 'utf8').replace(/\{\{\s*\.Date\s*\}\}/g, '{{ .CommitDate }}')
-  if (project.ldflags)
-    // Every build's: kubectx has two.
-    text = text.replace(/^(\s+)goos:/gm, `$1ldflags: [${JSON.stringify(project.ldflags)}]\n$1goos:`)
-  fs.writeFileSync(config, text)
-  const git = { GIT_AUTHOR_DATE: COMMIT_DATE, GIT_COMMITTER_DATE: COMMIT_DATE }
-  const who = ['-c', 'user.name=parity', '-c', 'user.email=parity@example.com']
-  await run('git', ['init', '-q'], into)
-  await run('git', ['add', '-A'], into)
-  await run('git', [...who, 'commit', '-q', '-m', 'release'], into, git)
-  await run('git', [...who, 'tag', project.version], into, git)
-  await run('git', ['remote', 'add', 'origin', project.origin], into)
-}
+const SETUP_TIMEOUT_MS = 45 * 60_000
+const ARCHIVE = /\.(tar\.gz|tar\.xz|zip)$/
 
 interface Member {
   name: string
@@ -235,7 +142,7 @@ describe.each(PROJECTS)('parity with GoReleaser $version: $module', project => {
       { cwd: ours, env }
     )
     if (cli.code !== 0) throw new Error(`the action failed:\n${cli.stdout}\n${cli.stderr}`)
-  })
+  }, SETUP_TIMEOUT_MS)
 
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }))
 
