@@ -150,7 +150,7 @@ describe('real configs', () => {
     expect(r.values.ldflags).toBe(GORELEASER_DEFAULT_LDFLAGS)
     expect(r.problems).toEqual([])
     expect(r.warnings).toEqual([
-      ".goreleaser.yml: release.mode: not read; the release goes to this workflow's repository and tag"
+      '.goreleaser.yml: release.mode: not read: a release this run creates gets the notes; an existing one keeps its own'
     ])
   })
 
@@ -350,6 +350,28 @@ describe('wrap_in_directory', () => {
     expect(archives('false').values['archive-directory']).toBeUndefined()
     expect(read('version: 2').values['archive-directory']).toBeUndefined()
   })
+})
+
+test('release: name_template, header and footer become templated inputs; extra_files is warned about', () => {
+  const r = read(
+    [
+      'release:',
+      '  name_template: "GitHub CLI {{ .Version }}"',
+      '  header: |',
+      '    ## {{ .ProjectName }} {{ .Tag }}',
+      '  footer: "**Full changelog**: {{ .PreviousTag }}...{{ .Tag }}"',
+      '  extra_files: [{glob: ./install.sh}]'
+    ].join('\n')
+  )
+  expect(r.problems).toEqual([])
+  expect(r.values).toMatchObject({
+    'release-name': 'GitHub CLI {{ .Version }}',
+    'release-header': '## {{ .ProjectName }} {{ .Tag }}\n',
+    'release-footer': '**Full changelog**: {{ .PreviousTag }}...{{ .Tag }}'
+  })
+  expect(r.warnings).toContain(
+    '.goreleaser.yml: release.extra_files: not read: these files are not uploaded: attach them in a step after this one'
+  )
 })
 
 test('before.hooks: the module hooks are noted, the others become before-hooks lines', () => {

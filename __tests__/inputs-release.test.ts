@@ -167,23 +167,23 @@ const rows: [string, Values, Partial<Inputs>, string[]][] = [
   // release-name
   ['release-name', { 'release-name': ' Hello 1.0 ' }, { releaseName: 'Hello 1.0' }, []],
   ['release-name of 1000 characters', { 'release-name': 'n'.repeat(1000) }, {}, []],
+  // A template: its lines may render as one (trim markers); the rendered title is checked
+  // before the build (src/release.ts renderReleaseText).
   [
-    'release-name of 1001 characters',
-    { 'release-name': 'n'.repeat(1001) },
-    {},
-    ['release-name: one line of at most 1000 characters']
+    'release-name over two lines joined by a trim marker',
+    { 'release-name': 'Hello\n{{- " World" }}' },
+    { releaseName: 'Hello\n{{- " World" }}' },
+    []
   ],
   [
-    'release-name of two lines',
-    { 'release-name': 'Hello\nWorld' },
+    'release-name with an unknown field',
+    { 'release-name': 'v{{ .Versoin }}' },
     {},
-    ['release-name: one line of at most 1000 characters']
-  ],
-  [
-    'release-name with a carriage return',
-    { 'release-name': 'Hello\rWorld' },
-    {},
-    ['release-name: one line of at most 1000 characters']
+    [
+      expect.stringMatching(
+        /^release-name: unknown template field \{\{\.Versoin\}\}/
+      ) as unknown as string
+    ]
   ],
 
   // draft, prerelease, make-latest, overwrite

@@ -14,11 +14,14 @@ import {
   findOrCreateRelease,
   isPrereleaseTag,
   missingAssets,
+  releaseBody,
   releaseTagOf,
+  renderReleaseText,
   sameAsset,
   uploadAsset,
   type AssetFile
 } from '../src/release.js'
+import { releaseValues } from '../src/naming.js'
 import { numbered } from './fakes/targets.js'
 
 /** Numbers the rows and moves each row's last column (the outcome) after its description. */
@@ -424,5 +427,78 @@ describe('findOrCreateRelease on a published immutable release (issue 13: a re-r
       await expect(found).rejects.toThrow(outcome)
       expect(calls).toEqual(['list'])
     }
+  })
+})
+
+describe('release text', () => {
+  const values = releaseValues(
+    {
+      version: '1.2.0',
+      tag: 'v1.2.0',
+      commit: 'c0ffee',
+      shortCommit: 'c0ffee',
+      date: '2024-10-01T12:00:00Z',
+      epoch: 1727784000,
+      snapshot: false,
+      previousTag: '',
+      summary: 'v1.2.0',
+      dirty: false
+    },
+    'app',
+    {}
+  )
+
+  test('each input renders with the release fields; the title defaults to the tag', () => {
+    const problems: string[] = []
+    const text = renderReleaseText(
+      { releaseName: '', releaseHeader: '# {{ .ProjectName }}', releaseFooter: '{{ .Tag }} ends' },
+      'v1.2.0',
+      values,
+      problems
+    )
+    expect(problems).toEqual([])
+    expect(text).toEqual({ title: 'v1.2.0', header: '# app', footer: 'v1.2.0 ends' })
+  })
+
+  test('a title over two lines, and a template that fails, are problems naming their input', () => {
+    const problems: string[] = []
+    renderReleaseText(
+      { releaseName: 'a{{ "\\n" }}b', releaseHeader: '{{ .Env.NOPE }}', releaseFooter: '' },
+      'v1',
+      values,
+      problems
+    )
+    expect(problems).toEqual([
+      'release-name: "a\nb" is not one line of at most 1000 characters',
+      expect.stringMatching(/^release-header: .*NOPE/)
+    ])
+  })
+
+  test('a title of 1001 characters is a problem; 1000 are not', () => {
+    const problems: string[] = []
+    renderReleaseText(
+      { releaseName: 'n'.repeat(1000), releaseHeader: '', releaseFooter: '' },
+      'v1',
+      values,
+      problems
+    )
+    expect(problems).toEqual([])
+    renderReleaseText(
+      { releaseName: 'n'.repeat(1001), releaseHeader: '', releaseFooter: '' },
+      'v1',
+      values,
+      problems
+    )
+    expect(problems).toEqual([
+      expect.stringMatching(/^release-name: "n+" is not one line of at most 1000 characters$/)
+    ])
+  })
+
+  test.each([
+    ['# h', 'notes', 'f', '# h\n\nnotes\n\nf'],
+    ['', 'notes\n', '', 'notes'],
+    ['# h\n', '', 'f', '# h\n\nf']
+  ])('releaseBody(%j, %j, %j) = %j', (header, notes, footer, body) => {
+    expect(releaseBody(header, notes, footer)).toBe(body)
   })
 })

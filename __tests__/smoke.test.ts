@@ -376,6 +376,7 @@ function fakeApi(existing: AssetInfo[]): ReleaseApi & { calls: string[] } {
     calls,
     listReleases: fail('listReleases'),
     createRelease: fail('createRelease'),
+    generateNotes: fail('generateNotes'),
     updateRelease: fail('updateRelease'),
     deleteRelease: fail('deleteRelease'),
     listAssets: async () => {

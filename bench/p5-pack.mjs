@@ -6,7 +6,7 @@ import * as path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { writeArchive } from '../build/src/archive.js'
 import { formatChecksums, hashFile } from '../build/src/checksums.js'
-import { forEachLimit } from '../build/src/stages/build.js'
+import { forEachLimit } from '../build/src/lib/concurrency.js'
 
 const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'))
 const mtime = new Date(job.epoch * 1000)

@@ -39,7 +39,7 @@ import {
   UPLOAD_CONCURRENCY,
   uploadAsset
 } from '../build/src/release.js'
-import { forEachLimit } from '../build/src/stages/build.js'
+import { forEachLimit } from '../build/src/lib/concurrency.js'
 
 const ASSETS = 20
 const ASSET_BYTES = 5 * 1024 * 1024

@@ -63,9 +63,9 @@ function nextPatch(version) {
 
 /** A one-line change to the first main package: one more package-level variable. */
 function editMain(module) {
-  const main = ['main.go', ...fs.readdirSync(path.join(module, 'cmd')).map(d => `cmd/${d}/main.go`)]
-    .map(f => path.join(module, f))
-    .find(f => fs.existsSync(f))
+  const cmd = path.join(module, 'cmd')
+  const commands = fs.existsSync(cmd) ? fs.readdirSync(cmd).map(d => `cmd/${d}/main.go`) : []
+  const main = ['main.go', ...commands].map(f => path.join(module, f)).find(f => fs.existsSync(f))
   if (!main) throw new Error(`no main.go in ${module}`)
   fs.appendFileSync(main, '\nvar benchRound = 1\n')
 }

@@ -896,22 +896,28 @@ function readRelease(
   if (r.make_latest !== undefined) set('make-latest', String(r.make_latest), 'release.make_latest')
   if (r.name_template !== undefined)
     set('release-name', str(r.name_template), 'release.name_template')
-  for (const key of [
-    'github',
-    'gitlab',
-    'gitea',
-    'mode',
-    'header',
-    'footer',
-    'extra_files',
-    'target_commitish',
-    'tag',
-    'discussion_category_name'
-  ])
-    if (r[key] !== undefined)
-      out.warnings.push(
-        `release.${key}: not read; the release goes to this workflow's repository and tag`
+  for (const key of ['header', 'footer'] as const) {
+    const value = r[key]
+    if (value === undefined) continue
+    if (typeof value === 'string') set(`release-${key}`, value, `release.${key}`)
+    else
+      problem(
+        `release.${key}`,
+        'from_file and from_url are not read yet: write the text (a template) in the config'
       )
+  }
+  const why: Readonly<Record<string, string>> = {
+    github: "the release goes to this workflow's repository",
+    gitlab: "the release goes to this workflow's GitHub repository",
+    gitea: "the release goes to this workflow's GitHub repository",
+    target_commitish: 'the release is of the commit that was built',
+    tag: 'the release is of the tag of the ref (or the release-tag input)',
+    mode: 'a release this run creates gets the notes; an existing one keeps its own',
+    discussion_category_name: 'no discussion is started',
+    extra_files: 'these files are not uploaded: attach them in a step after this one'
+  }
+  for (const [key, reason] of Object.entries(why))
+    if (r[key] !== undefined) out.warnings.push(`release.${key}: not read: ${reason}`)
 }
 
 function checkModTimestamp(

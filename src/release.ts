@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import type { ChecksumAlgorithm } from './checksums.js'
 import { formatChecksums } from './checksums.js'
-import type { Inputs } from './inputs/index.js'
+import { INPUT, type Inputs } from './inputs/index.js'
 import type { LogPort } from './ports/log.js'
 import { ApiError, type AssetInfo, type ReleaseApi, type ReleaseInfo } from './ports/release-api.js'
 import { errorMessage } from './lib/errors.js'
 import { describeSize } from './lib/format.js'
 import { bundleNameFor } from './naming.js'
+import { renderTemplate, type TemplateValues } from './template.js'
 
 /** What the preflight stage found or created; the release stage publishes to it. */
 export interface ReleasePlan {
@@ -380,4 +381,50 @@ export function missingAssets(assets: readonly AssetInfo[], files: readonly Asse
     }
   }
   return problems
+}
+
+/** The title and the text around the notes of a release this run creates, rendered. */
+export interface ReleaseText {
+  title: string
+  header: string
+  footer: string
+}
+
+/**
+ * Renders release-name (the tag when empty), release-header and release-footer with the
+ * release's fields; problems name the input. The title must be one line.
+ */
+export function renderReleaseText(
+  templates: { releaseName: string; releaseHeader: string; releaseFooter: string },
+  tag: string,
+  values: TemplateValues,
+  problems: string[]
+): ReleaseText {
+  const render = (input: string, template: string): string => {
+    if (template === '') return ''
+    try {
+      return renderTemplate(template, values)
+    } catch (error) {
+      problems.push(`${input}: ${errorMessage(error)}`)
+      return ''
+    }
+  }
+  const title = render(INPUT.releaseName, templates.releaseName).trim() || tag
+  if (title.length > 1000 || /[\r\n]/.test(title))
+    problems.push(
+      `${INPUT.releaseName}: "${title.slice(0, 80)}" is not one line of at most 1000 characters`
+    )
+  return {
+    title,
+    header: render(INPUT.releaseHeader, templates.releaseHeader),
+    footer: render(INPUT.releaseFooter, templates.releaseFooter)
+  }
+}
+
+/** The body: header, notes and footer, each separated by a blank line; empty parts left out. */
+export function releaseBody(header: string, notes: string, footer: string): string {
+  return [header, notes, footer]
+    .map(part => part.trim())
+    .filter(Boolean)
+    .join('\n\n')
 }

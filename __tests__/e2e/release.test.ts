@@ -447,6 +447,26 @@ describe('races and secrets', () => {
     }
   })
 
+  test("release-name, release-header and release-footer are templates; the header and footer frame GitHub's generated notes", async () => {
+    await start()
+    ok(
+      await publish({
+        'release-name': 'Hello {{ .Version }}',
+        'release-header': '## {{ .ProjectName }} {{ .Tag }}',
+        'release-footer': 'Built from {{ .FullCommit }}'
+      })
+    )
+    const release = theRelease()
+    expect(release.name).toBe('Hello 1.4.0')
+    const [header, ...rest] = (release.body ?? '').split('\n\n')
+    expect(header).toBe(`## hello-fixture ${TAG}`)
+    // The notes GitHub generates for the tag, asked for before the release was created.
+    expect(rest.join('\n\n')).toMatch(
+      /^## What's Changed\n[\s\S]*\*\*Full Changelog\*\*: \S+\n\nBuilt from [0-9a-f]{40}$/
+    )
+    expect((release.body ?? '').endsWith(`Built from ${sha}`)).toBe(true)
+  })
+
   test('shell payloads in release inputs are data: stored verbatim, nothing executed', async () => {
     await start()
     const marker = path.join(os.tmpdir(), `xbuild-pwned-${process.pid}`)

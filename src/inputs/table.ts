@@ -121,12 +121,6 @@ function checkCompiler(entry: TargetMapEntry, at: ParseAt): void {
 }
 
 /** GitHub shows a release title on one line and refuses very long ones. */
-function oneLineTitle(title: string): string | undefined {
-  return title.length > 1000 || /[\r\n]/.test(title)
-    ? 'one line of at most 1000 characters'
-    : undefined
-}
-
 /** A token with whitespace is two values pasted together; the message never shows it. */
 function tokenComplaint(token: string): string | undefined {
   return /\s/.test(token) ? 'the token holds whitespace; pass the token alone' : undefined
@@ -542,10 +536,32 @@ export const INPUT_TABLE = [
   row({
     name: 'release-name',
     field: 'releaseName',
-    kind: text({ echo: false, check: oneLineTitle }),
+    kind: template({ fields: RELEASE_FIELDS }),
     group: 'release',
-    description: 'Title of a release this run creates. Default the tag.',
-    readme: { default: 'the tag', meaning: 'title of a release this run creates' }
+    description:
+      'Title of a release this run creates, a template of the release fields (v{{ .Version }}); one line. Default the tag.',
+    readme: {
+      default: 'the tag',
+      meaning: 'title of a release this run creates, a [template](#templates); one line'
+    }
+  }),
+  row({
+    name: 'release-header',
+    field: 'releaseHeader',
+    kind: template({ fields: RELEASE_FIELDS }),
+    group: 'release',
+    description:
+      "Markdown above the notes of a release this run creates, a template of the release fields (GoReleaser's release.header). Default: none.",
+    readme: { meaning: 'Markdown above the release notes, a [template](#templates)' }
+  }),
+  row({
+    name: 'release-footer',
+    field: 'releaseFooter',
+    kind: template({ fields: RELEASE_FIELDS }),
+    group: 'release',
+    description:
+      "Markdown below the notes of a release this run creates, a template of the release fields (GoReleaser's release.footer). Default: none.",
+    readme: { meaning: 'Markdown below the release notes, a [template](#templates)' }
   }),
   row({
     name: 'draft',

@@ -60,6 +60,8 @@ export interface ReleaseApi {
   /** Every release, drafts included (get-by-tag hides drafts), newest first. */
   listReleases(): Promise<ReleaseInfo[]>
   createRelease(params: CreateReleaseParams): Promise<ReleaseInfo>
+  /** GitHub's generated notes (Markdown) of a release of `tag` at `target`, as create would write them. */
+  generateNotes(tag: string, target: string): Promise<string>
   updateRelease(id: number, params: Partial<CreateReleaseParams>): Promise<ReleaseInfo>
   deleteRelease(id: number): Promise<void>
   listAssets(releaseId: number): Promise<AssetInfo[]>
@@ -193,6 +195,15 @@ export function githubReleaseApi(
       call(`creating release ${params.tag_name}`, async () =>
         toRelease((await octokit.rest.repos.createRelease({ ...repoParams, ...params })).data)
       ),
+    generateNotes: (tag, target) =>
+      call(`generating the notes of ${tag}`, async () => {
+        const out = await octokit.rest.repos.generateReleaseNotes({
+          ...repoParams,
+          tag_name: tag,
+          target_commitish: target
+        })
+        return out.data.body
+      }),
     updateRelease: (id, params) =>
       call(`updating release ${id}`, async () =>
         toRelease(

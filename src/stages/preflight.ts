@@ -1,16 +1,20 @@
 import { INPUT } from '../inputs/index.js'
-import type { Stage } from '../context.js'
+import type { Context, Stage } from '../context.js'
 import * as fs from 'node:fs'
-import { ApiError } from '../ports/release-api.js'
+import { ApiError, type ReleaseApi } from '../ports/release-api.js'
 import {
   checkReleaseLimits,
   findOrCreateRelease,
   isPrereleaseTag,
-  releaseTagOf
+  releaseBody,
+  releaseTagOf,
+  renderReleaseText,
+  type ReleaseText
 } from '../release.js'
 import { isForkPullRequest } from '../lib/run-event.js'
 import { InputError } from '../lib/errors.js'
-import { releaseAssetNames } from '../naming.js'
+import { releaseAssetNames, releaseValues } from '../naming.js'
+import { templateEnv } from '../build-env.js'
 
 /**
  * Settles the release before anything is built: a tag, a token that may write, no published
@@ -19,6 +23,11 @@ import { releaseAssetNames } from '../naming.js'
  */
 export const preflight: Stage = {
   name: 'checking the release',
+  check(ctx) {
+    const problems: string[] = []
+    releaseText(ctx, releaseTagOf(ctx.inputs.releaseTag, ctx.ports.env.GITHUB_REF) ?? '', problems)
+    return problems
+  },
   skip(ctx) {
     const { inputs } = ctx
     if (inputs.release === 'false') return `${INPUT.release} is false`
@@ -55,6 +64,8 @@ export const preflight: Stage = {
       inputs.prerelease === 'auto' ? isPrereleaseTag(tag) : inputs.prerelease === 'true'
     // The number of files is known now, their sizes only after packaging (release-limits stage).
     const names = releaseAssetNames(ctx.facts.releaseFiles, inputs)
+    const text = releaseText(ctx, tag, [])
+    const notes = await releaseNotes(ctx, api, tag, text)
     try {
       // Created now, as a draft: a token that may not write fails here, before any build.
       const { release, created } = await findOrCreateRelease(
@@ -62,13 +73,9 @@ export const preflight: Stage = {
         tag,
         () => ({
           target_commitish: ctx.facts.stamp.commit,
-          name: inputs.releaseName || tag,
+          name: text.title,
           prerelease,
-          ...(inputs.releaseNotes.kind === 'generate'
-            ? { generate_release_notes: true }
-            : inputs.releaseNotes.kind === 'file'
-              ? { body: fs.readFileSync(inputs.releaseNotes.path, 'utf8') }
-              : {})
+          ...notes
         }),
         ctx.log,
         names
@@ -96,4 +103,34 @@ export const preflight: Stage = {
 /** A 403 that is a rate limit, not a missing permission. */
 function isRateLimit(error: ApiError): boolean {
   return /rate limit/i.test(error.message)
+}
+
+/** release-name, release-header and release-footer rendered for `tag`. */
+function releaseText(ctx: Context, tag: string, problems: string[]): ReleaseText {
+  const { stamp, projectName } = ctx.facts
+  const values = releaseValues(stamp, projectName, templateEnv(ctx.ports.env, ctx.inputs.env))
+  return renderReleaseText(ctx.inputs, tag, values, problems)
+}
+
+/**
+ * The notes of a release this run creates: GitHub's generated ones, a file's, or none, with the
+ * header above and the footer below. With a header or footer, generated notes are asked for
+ * first (GitHub would only put a given body before them).
+ */
+async function releaseNotes(
+  ctx: Context,
+  api: ReleaseApi,
+  tag: string,
+  text: ReleaseText
+): Promise<{ body?: string; generate_release_notes?: boolean }> {
+  const { releaseNotes: notes } = ctx.inputs
+  const framed = text.header !== '' || text.footer !== ''
+  if (notes.kind === 'generate' && !framed) return { generate_release_notes: true }
+  const body =
+    notes.kind === 'generate'
+      ? await api.generateNotes(tag, ctx.facts.stamp.commit)
+      : notes.kind === 'file'
+        ? fs.readFileSync(notes.path, 'utf8')
+        : ''
+  return framed ? { body: releaseBody(text.header, body, text.footer) } : body ? { body } : {}
 }
