@@ -13,7 +13,11 @@ import * as path from 'node:path'
 import { isNoisy, machineLines, measure, ratio, run, seconds, table, waitForQuiet } from './lib.mjs'
 import { git, job, removeTree } from './p2.mjs'
 import { goreleaserBinary, GORELEASER_VERSION } from './p3.mjs'
-import { checkout, PROJECTS } from '../build/__tests__/fakes/parity-projects.js'
+import {
+  checkout,
+  GORELEASER_RELEASE_ARGS,
+  PROJECTS
+} from '../build/__tests__/fakes/parity-projects.js'
 import { startAzurite } from '../build/__tests__/services/azurite.js'
 import { startResultsService } from '../build/__tests__/services/results-service.js'
 
@@ -38,15 +42,7 @@ async function goreleaser({ binary, module, runner, goproxy, notes }) {
   const m = await measure(() =>
     run(
       binary,
-      [
-        'release',
-        '--clean',
-        '--skip=publish,announce,validate,sign,docker,snapcraft',
-        '--release-notes',
-        notes,
-        '--parallelism',
-        String(runner.cores)
-      ],
+      [...GORELEASER_RELEASE_ARGS, '--release-notes', notes, '--parallelism', String(runner.cores)],
       { cwd: module, env }
     )
   )

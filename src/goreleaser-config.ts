@@ -134,40 +134,6 @@ const HANDLED_KEYS = new Set([
   'gomod',
   'mod_timestamp'
 ])
-const BUILD_KEYS = new Set([
-  'id',
-  'goos',
-  'goarch',
-  'goamd64',
-  'go386',
-  'goarm',
-  'goarm64',
-  'gomips',
-  'goppc64',
-  'goriscv64',
-  'targets',
-  'ignore',
-  'dir',
-  'main',
-  'binary',
-  'hooks',
-  'builder',
-  'mod_timestamp',
-  'skip',
-  'tool',
-  'gobinary',
-  'command',
-  'no_unique_dist_dir',
-  'no_main_check',
-  'overrides',
-  'buildmode',
-  'ldflags',
-  'tags',
-  'flags',
-  'asmflags',
-  'gcflags',
-  'env'
-])
 /** Build keys that may differ between builds: which binary is made, and for which targets. */
 const PER_BUILD_KEYS = new Set([
   'id',
@@ -186,6 +152,26 @@ const PER_BUILD_KEYS = new Set([
   'goriscv64',
   'targets',
   'ignore'
+])
+/** Every build key: those, and the compiler settings all builds must share. */
+const BUILD_KEYS = new Set([
+  ...PER_BUILD_KEYS,
+  'hooks',
+  'builder',
+  'mod_timestamp',
+  'tool',
+  'gobinary',
+  'command',
+  'no_unique_dist_dir',
+  'no_main_check',
+  'overrides',
+  'buildmode',
+  'ldflags',
+  'tags',
+  'flags',
+  'asmflags',
+  'gcflags',
+  'env'
 ])
 const ARCHIVE_KEYS = new Set([
   'id',

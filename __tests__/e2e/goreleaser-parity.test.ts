@@ -15,7 +15,7 @@ import tarStream from 'tar-stream'
 import { realProcess } from '../../src/ports/process.js'
 import { REPO_ROOT } from '../fakes/runner.js'
 import { findGoreleaser, processEnv } from '../fakes/go-tools.js'
-import { checkout, PROJECTS, run } from '../fakes/parity-projects.js'
+import { checkout, GORELEASER_RELEASE_ARGS, PROJECTS, run } from '../fakes/parity-projects.js'
 
 /**
  * A bound on one project's two releases, not a timing claim: kubectx compiles k8s.io/client-go
@@ -104,23 +104,13 @@ describe.each(PROJECTS)('parity with GoReleaser $version: $module', project => {
   beforeAll(async () => {
     const goreleaser = await findGoreleaser()
     await checkout(project, repo)
-    // No token, no network: publishing, announcing, signing (gpg keys we do not have) and
-    // docker images (no Docker engine) are skipped, and release notes are given, as GoReleaser
-    // would ask GitHub's API for them; validate would refuse the untracked dist/ of a second run;
-    // snapcraft (kubectx) needs the snapcraft tool, whose section the action skips too.
+    // Release notes are given, as GoReleaser would ask GitHub's API for them (what is skipped
+    // and why: GORELEASER_RELEASE_ARGS).
     const notes = path.join(root, 'release-notes.md')
     fs.writeFileSync(notes, 'parity\n')
     await run(
       goreleaser,
-      [
-        'release',
-        '--clean',
-        '--skip=publish,announce,validate,sign,docker,snapcraft',
-        '--release-notes',
-        notes,
-        '--parallelism',
-        '2'
-      ],
+      [...GORELEASER_RELEASE_ARGS, '--release-notes', notes, '--parallelism', '2'],
       repo,
       { GITHUB_TOKEN: 'parity-token-unused' }
     )

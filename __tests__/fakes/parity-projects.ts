@@ -106,3 +106,15 @@ export async function checkout(project: Project, into: string): Promise<void> {
   await run('git', [...who, 'tag', project.version], into, git)
   await run('git', ['remote', 'add', 'origin', project.origin], into)
 }
+
+/**
+ * `goreleaser release` as the suite and bench P7 run it, before `--release-notes <file>`: no
+ * token, no network: publishing, announcing, signing (gpg keys we do not have) and docker images
+ * (no Docker engine) are skipped; validate would refuse the untracked dist/ of a second run;
+ * snapcraft (kubectx) needs the snapcraft tool, whose section the action skips too.
+ */
+export const GORELEASER_RELEASE_ARGS = [
+  'release',
+  '--clean',
+  '--skip=publish,announce,validate,sign,docker,snapcraft'
+]
