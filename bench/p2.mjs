@@ -106,6 +106,7 @@ function parseCacheLines(mainOut, postOut) {
     droppedEntries: used ? Number(used[5]) : undefined,
     baseSavedBytes: baseSaved ? parseSize(baseSaved[2]) : 0,
     savedKey: layerSaved?.[1],
+    layerSavedBytes: layerSaved ? parseSize(layerSaved[2]) : 0,
     saveMs:
       (baseSaved ? parseDuration(baseSaved[3]) : 0) +
       (layerSaved ? parseDuration(layerSaved[3]) : 0)

@@ -6,11 +6,13 @@ import { matchesTargetPattern } from './lib/target-patterns.js'
 import type { Target } from './targets.js'
 
 /** What a target's published file can be: an archive, or the bare binary. */
-export type PackFormat = 'tar.gz' | 'tar.xz' | 'zip' | 'binary'
+export const PACK_FORMATS = ['tar.gz', 'tar.xz', 'zip', 'binary'] as const
+export type PackFormat = (typeof PACK_FORMATS)[number]
 /** What an input can ask for: `auto` is zip for windows and tar.gz elsewhere. */
-export type FormatChoice = 'auto' | PackFormat
+export const FORMAT_CHOICES = ['auto', ...PACK_FORMATS] as const
+export type FormatChoice = (typeof FORMAT_CHOICES)[number]
 /** Every format an archives entry or an override can name; `none`: no file for those targets. */
-export const SET_FORMATS = ['auto', 'tar.gz', 'tar.xz', 'zip', 'binary', 'none'] as const
+export const SET_FORMATS = [...FORMAT_CHOICES, 'none'] as const
 export type SetFormat = (typeof SET_FORMATS)[number]
 
 /**

@@ -2,6 +2,7 @@
 // as a workflow would write them, and then goes through the same kinds and checks as any input.
 // Pure: the inputs layer reads the files and hands their text in.
 import { parseDocument, stringify } from 'yaml'
+import { PACK_FORMATS } from './archive-sets.js'
 import type { InputName } from './inputs/table.js'
 import { projectNameOf } from './lib/project-name.js'
 import { nearest } from './lib/nearest.js'
@@ -711,8 +712,8 @@ function readArchive(
   }
   const formats = list(a.formats ?? a.format ?? ['tar.gz']).map(f => normalFormat(String(f)))
   for (const f of formats)
-    if (!ARCHIVE_MADE.includes(f))
-      problem(`${at}.formats`, `"${f}" is not made by this action (${ARCHIVE_MADE.join(', ')})`)
+    if (!(PACK_FORMATS as readonly string[]).includes(f))
+      problem(`${at}.formats`, `"${f}" is not made by this action (${PACK_FORMATS.join(', ')})`)
   const overrides: ArchiveOut['overrides'] = []
   list(a.format_overrides).forEach((o, k) => {
     const oat = `${at}.format_overrides[${k}]`
@@ -721,8 +722,8 @@ function readArchive(
       out.notes.push(`${oat}.format: a GoReleaser v1 spelling; v2 writes formats: [ … ]`)
     const f = list(o.formats ?? o.format).map(x => normalFormat(String(x)))
     for (const x of f)
-      if (x !== 'none' && !ARCHIVE_MADE.includes(x))
-        problem(`${oat}.formats`, `"${x}" is not made by this action (${ARCHIVE_MADE.join(', ')})`)
+      if (x !== 'none' && !(PACK_FORMATS as readonly string[]).includes(x))
+        problem(`${oat}.formats`, `"${x}" is not made by this action (${PACK_FORMATS.join(', ')})`)
     overrides.push({ scope: `${str(o.goos)}/*`, formats: f.length > 0 ? f : ['none'] })
   })
   const usesBinary = formats.includes('binary')
@@ -775,9 +776,6 @@ function readArchive(
     files
   }
 }
-
-/** The formats this action makes. */
-const ARCHIVE_MADE = ['tar.gz', 'tar.xz', 'zip', 'binary']
 
 /** Each value once, first come first kept. */
 function unique<T>(values: readonly T[]): T[] {

@@ -5,7 +5,13 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { parseEnvInput, parseTargetMap, type EnvSetting } from '../go-flags.js'
 import { parseDocument } from 'yaml'
-import { SET_FORMATS, type ArchiveEntry, type FileSpec, type SetFormat } from '../archive-sets.js'
+import {
+  entryInput,
+  SET_FORMATS,
+  type ArchiveEntry,
+  type FileSpec,
+  type SetFormat
+} from '../archive-sets.js'
 import { checkTemplate, type TemplateField } from '../template.js'
 import { badValue, inputProblem, LISTED_TWICE, notA, notAllowed } from './messages.js'
 import {
@@ -460,7 +466,7 @@ export function archiveEntries(fields: readonly TemplateField[]): Kind<ArchiveEn
         return []
       }
       return value.flatMap((item: unknown, i): ArchiveEntry[] => {
-        const input = `${at.input}[${i}]`
+        const input = entryInput(i)
         if (typeof item !== 'object' || item === null || Array.isArray(item)) {
           at.add([inputProblem(input, 'is not a mapping of id, binaries, targets, formats, …')])
           return []

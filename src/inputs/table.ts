@@ -1,7 +1,7 @@
 // The input table: every input the action takes, once. action.yml's inputs, the README's inputs
 // table, the CLI's options, the INPUT names and the typed Inputs fields all come from these rows,
 // so adding an input is one row here (and the code that uses its field).
-import type { ArchiveSet } from '../archive-sets.js'
+import { FORMAT_CHOICES, PACK_FORMATS, type ArchiveSet } from '../archive-sets.js'
 import { CHECKSUM_ALGORITHMS } from '../checksums.js'
 import { checkCosignKey } from '../cosign.js'
 import { checkBuildFlags } from '../go-flags.js'
@@ -72,11 +72,6 @@ function row<const N extends string, const F extends string, T>(
 ): InputRow<N, F, T> {
   return r
 }
-
-/** Archive formats the user can ask for; `auto` is zip for windows and tar.gz elsewhere. */
-export const ARCHIVE_CHOICES = ['auto', 'tar.gz', 'tar.xz', 'zip', 'binary'] as const
-/** The formats a target's file can have. */
-export const ARCHIVE_FORMATS = ['tar.gz', 'tar.xz', 'zip', 'binary'] as const
 
 /** Defaults that are not derived from the run. */
 export const DEFAULTS = {
@@ -346,7 +341,7 @@ export const INPUT_TABLE = [
   row({
     name: 'archive',
     field: 'archive',
-    kind: choice(ARCHIVE_CHOICES, 'auto'),
+    kind: choice(FORMAT_CHOICES, 'auto'),
     group: 'build',
     description:
       'auto (zip for windows, tar.gz otherwise), tar.gz, tar.xz, zip, or binary (no archive). Default auto.',
@@ -358,8 +353,8 @@ export const INPUT_TABLE = [
     name: 'archive-overrides',
     field: 'archiveOverrides',
     kind: targetMap((entry, at) => {
-      if (!(ARCHIVE_FORMATS as readonly string[]).includes(entry.value))
-        at.bad(entry.value, `is not an archive format (${ARCHIVE_FORMATS.join(', ')})`)
+      if (!(PACK_FORMATS as readonly string[]).includes(entry.value))
+        at.bad(entry.value, `is not an archive format (${PACK_FORMATS.join(', ')})`)
     }),
     group: 'build',
     description:
