@@ -244,9 +244,19 @@ describe('defaults and edges', () => {
       'archives[0].replacements: removed in GoReleaser v2: write the mapping in name_template instead ({{ if eq .Arch "amd64" }}x86_64{{ else }}{{ .Arch }}{{ end }})'
     ],
     [
-      'builds that differ beyond their binary and targets',
-      'builds:\n  - id: a\n    ldflags: -s\n  - id: b\n    ldflags: -w\n',
-      'builds[1].ldflags: differs from builds[0].ldflags; builds with different compiler settings are not supported yet (id, main, dir, binary and the targets may differ)'
+      'two builds of one binary for the same targets with different settings',
+      'builds:\n  - {id: a, ldflags: -s, goos: [linux], goarch: [amd64, arm64]}\n  - {id: b, ldflags: -w, goos: [linux], goarch: [arm64]}\n',
+      'builds[1]: builds[0] and builds[1] both make "p" for linux/arm64 with different settings; one binary per target is built'
+    ],
+    [
+      'builds of one target with different env',
+      'builds:\n  - {id: a, binary: a, env: [GOAMD64=v2], goos: [linux], goarch: [amd64]}\n  - {id: b, binary: b, env: [GOAMD64=v3], goos: [linux], goarch: [amd64]}\n',
+      'builds[1].env: differs from builds[0].env on linux/amd64; env applies to every binary of a target, so builds of one target must agree'
+    ],
+    [
+      'cgo in some builds only',
+      'builds:\n  - {id: a, env: [CGO_ENABLED=1], goos: [linux], goarch: [amd64]}\n  - {id: b, env: [CGO_ENABLED=0], goos: [darwin], goarch: [amd64]}\n',
+      'builds[].env: CGO_ENABLED=1 in some builds only (builds[0]: 1, builds[1]: 0); cgo per build is not supported yet'
     ],
     [
       'a hook with its own folder',
@@ -449,6 +459,76 @@ describe('several builds and archives', () => {
     ])
   })
 
+  test('per-system builds with their own ldflags, flags and env (k9s, cli): build-overrides and scoped env', () => {
+    const r = read(
+      [
+        'env: [GOPROXY=https://proxy.golang.org]',
+        'builds:',
+        '  - id: linux',
+        '    goos: [linux]',
+        '    goarch: [amd64, arm]',
+        '    goarm: [7]',
+        '    env: [CGO_ENABLED=0]',
+        '    flags: [-trimpath]',
+        '    ldflags: ["-s -w -X main.version={{.Version}}"]',
+        '  - id: osx',
+        '    goos: [darwin]',
+        '    goarch: [arm64]',
+        '    env: [CGO_ENABLED=0, GODEBUG=x=1]',
+        '    flags: [-trimpath, -tags=osx]',
+        '    ldflags: ["-s -w -X main.version=v{{.Version}}"]',
+        '  - id: windows',
+        '    goos: [windows]',
+        '    goarch: [amd64]',
+        '    env: [CGO_ENABLED=0]',
+        '    ldflags: ["-s -w -X main.version={{.Version}}"]'
+      ].join('\n')
+    )
+    expect(r.problems).toEqual([])
+    expect(r.values.targets).toBe('linux/amd64\nlinux/arm/7\ndarwin/arm64\nwindows/amd64')
+    expect(r.values.ldflags).toBe('-s -w -X main.version={{.Version}}')
+    expect(r.values.trimpath).toBe('true')
+    expect(r.values.cgo).toBe('false')
+    // The first build's settings are the inputs; the others' differences become overrides,
+    // with their targets, since the binary has several builds.
+    expect(parse(r.values['build-overrides'] ?? '')).toEqual([
+      {
+        binaries: ['p'],
+        targets: ['darwin/arm64'],
+        ldflags: '-s -w -X main.version=v{{.Version}}',
+        tags: ['osx']
+      },
+      { binaries: ['p'], targets: ['windows/amd64'], trimpath: false }
+    ])
+    // Env differs between the builds: each build's own lines are scoped to its targets.
+    expect(r.values.env).toBe(
+      ['GOPROXY=https://proxy.golang.org', 'darwin/arm64: GODEBUG=x=1'].join('\n')
+    )
+  })
+
+  test('two binaries of one target with different ldflags (kubectx-like): an override per binary', () => {
+    const r = read(
+      [
+        'builds:',
+        '  - {id: a, main: ./cmd/a, binary: a, goos: [linux], goarch: [amd64], env: [CGO_ENABLED=0]}',
+        '  - id: b',
+        '    main: ./cmd/b',
+        '    binary: b',
+        '    goos: [linux]',
+        '    goarch: [amd64]',
+        '    env: [CGO_ENABLED=0]',
+        '    ldflags: -X main.name=b',
+        '    gcflags: [all=-N -l]'
+      ].join('\n')
+    )
+    expect(r.problems).toEqual([])
+    expect(r.values['binary-name']).toBe('a\nb')
+    expect(parse(r.values['build-overrides'] ?? '')).toEqual([
+      { binaries: ['b'], ldflags: '-X main.name=b', flags: ['-gcflags=all=-N -l'] }
+    ])
+    expect(r.values.env).toBeUndefined()
+  })
+
   test('one archive with two formats, an override of none, bare binaries: the archives input', () => {
     const r = read(
       [
@@ -506,12 +586,21 @@ describe('several builds and archives', () => {
     expect(r.values.package).toBe('./cmd/a\n./cmd/b')
   })
 
+  test('a binary built for fewer targets than the others (osv-scanner): binary-targets', () => {
+    const r = read(
+      [
+        'builds:',
+        '  - {id: scanner, binary: scanner, main: ./cmd/scanner, goos: [linux, darwin], goarch: [amd64, arm64]}',
+        '  - {id: reporter, binary: reporter, main: ./cmd/reporter, goos: [linux], goarch: [amd64]}'
+      ].join('\n')
+    )
+    expect(r.problems).toEqual([])
+    expect(r.values.targets).toBe('linux/amd64\nlinux/arm64\ndarwin/amd64\ndarwin/arm64')
+    expect(r.values['binary-name']).toBe('scanner\nreporter')
+    expect(r.values['binary-targets']).toBe('reporter: linux/amd64')
+  })
+
   test.each([
-    [
-      'a binary built for fewer targets than the others',
-      'builds:\n  - {id: a, binary: a, main: ./a, goos: [linux]}\n  - {id: b, binary: b, main: ./b, goos: [linux, darwin]}\n',
-      'builds[0]: "a" is not built for darwin/amd64 … while other binaries are'
-    ],
     [
       'one binary from two packages',
       'builds:\n  - {id: a, binary: x, main: ./a}\n  - {id: b, binary: x, main: ./b}\n',

@@ -2,6 +2,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import {
+  binaryTargetLines,
   boolean,
   choice,
   choiceList,
@@ -315,6 +316,30 @@ const rows: [string, Kind<unknown>, string, unknown, (string | RegExp)[]][] = [
     [],
     [
       'x: "yes" is neither true, false nor a target pattern (linux/amd64, linux/*, */arm64, linux/arm/7)'
+    ]
+  ],
+
+  // binary targets: `name: patterns` lines, each name once
+  [
+    'binary targets',
+    binaryTargetLines(matching(/^[a-z]+$/, 'is not lowercase')),
+    '# comment\nserver: linux/*, darwin/arm64\n\nagent: windows/amd64',
+    [
+      { binary: 'server', targets: ['linux/*', 'darwin/arm64'] },
+      { binary: 'agent', targets: ['windows/amd64'] }
+    ],
+    []
+  ],
+  [
+    'binary targets: a bad name, a bad pattern, a name twice, no colon',
+    binaryTargetLines(matching(/^[a-z]+$/, 'is not lowercase')),
+    'Srv: linux/*\nserver: linux\nserver: darwin/*\nagent',
+    [],
+    [
+      'x: line 1: "Srv" is not lowercase',
+      'x: line 2: "linux" is neither true, false nor a target pattern (linux/amd64, linux/*, */arm64, linux/arm/7)',
+      'x: line 3: "server" is listed twice',
+      'x: line 4: "agent" is not binary: target patterns (server: linux/*, darwin/arm64)'
     ]
   ],
 

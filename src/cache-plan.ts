@@ -137,6 +137,7 @@ export function buildConfigHash(inputs: Inputs, facts: Facts, shard = ''): strin
     tags: inputs.tags,
     flags: inputs.flags,
     trimpath: inputs.trimpath,
+    overrides: inputs.buildOverrides,
     buildvcs: inputs.buildvcs,
     env: inputs.env,
     goflags: facts.go.goflags,

@@ -1,5 +1,6 @@
 import type { PlannedArchive } from './archive-sets.js'
 import type { Target } from './targets.js'
+import { matchesTargetPattern } from './lib/target-patterns.js'
 
 /** The Go toolchain as `go env` reports it (the resolved one, after any GOTOOLCHAIN switch). */
 export interface GoToolchain {
@@ -42,6 +43,18 @@ export interface BinarySpec {
   name: string
   /** package argument for go build (./cmd/x or an import path) */
   pkg: string
+  /** binary-targets: the target patterns it is built for; absent: every target */
+  targets?: string[]
+}
+
+/** True when the binary is built for the target. */
+export function builtFor(binary: BinarySpec, target: Target): boolean {
+  return binary.targets === undefined || binary.targets.some(p => matchesTargetPattern(p, target))
+}
+
+/** The names of the binaries built for a target, in build order. */
+export function binariesFor(binaries: readonly BinarySpec[], target: Target): string[] {
+  return binaries.filter(b => builtFor(b, target)).map(b => b.name)
 }
 
 /** How cgo is set up for one target. */

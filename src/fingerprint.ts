@@ -55,6 +55,11 @@ export const FINGERPRINT_FIELDS: readonly FieldSpec[] = [
   { name: 'tag', scope: 'names', value: (_, f) => f.stamp.tag },
   { name: INPUT.projectName, scope: 'names', value: i => i.projectName },
   { name: INPUT.binaryName, scope: 'names', value: (_, f) => list(f.binaries.map(b => b.name)) },
+  {
+    name: INPUT.binaryTargets,
+    scope: 'names',
+    value: i => list(i.binaryTargets.map(b => `${b.binary}: ${b.targets.join(' ')}`))
+  },
   { name: INPUT.nameTemplate, scope: 'names', value: i => i.nameTemplate },
   { name: INPUT.archive, scope: 'names', value: i => i.archive },
   {
@@ -87,6 +92,11 @@ export const FINGERPRINT_FIELDS: readonly FieldSpec[] = [
   { name: INPUT.flags, scope: 'build', value: i => argv(i.flags) },
   { name: INPUT.tags, scope: 'build', value: i => list(i.tags) },
   { name: INPUT.trimpath, scope: 'build', value: i => String(i.trimpath) },
+  {
+    name: INPUT.buildOverrides,
+    scope: 'build',
+    value: i => (i.buildOverrides.length > 0 ? JSON.stringify(i.buildOverrides) : '')
+  },
   { name: INPUT.buildvcs, scope: 'build', value: i => i.buildvcs },
   {
     // Values only as digests: env may carry credentials (a GOPROXY URL with a password), and the

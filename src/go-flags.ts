@@ -475,7 +475,7 @@ const SPLIT_BY_GO = new Set([
 ])
 
 /** Lines that are neither empty nor '#' comments, trimmed, with 1-based line numbers. */
-function contentLines(text: string): { line: number; text: string }[] {
+export function contentLines(text: string): { line: number; text: string }[] {
   return text
     .split(/\r?\n/)
     .map((t, i) => ({ line: i + 1, text: t.trim() }))

@@ -3,6 +3,7 @@
 // Pure: the inputs layer reads the files and hands their text in.
 import { parseDocument, stringify } from 'yaml'
 import { PACK_FORMATS } from './archive-sets.js'
+import { joinQuoted } from './go-flags.js'
 import type { InputName } from './inputs/table.js'
 import { projectNameOf } from './lib/project-name.js'
 import { nearest } from './lib/nearest.js'
@@ -135,8 +136,8 @@ const HANDLED_KEYS = new Set([
   'gomod',
   'mod_timestamp'
 ])
-/** Build keys that may differ between builds: which binary is made, and for which targets. */
-const PER_BUILD_KEYS = new Set([
+/** The build keys. */
+const BUILD_KEYS = new Set([
   'id',
   'main',
   'dir',
@@ -152,11 +153,7 @@ const PER_BUILD_KEYS = new Set([
   'goppc64',
   'goriscv64',
   'targets',
-  'ignore'
-])
-/** Every build key: those, and the compiler settings all builds must share. */
-const BUILD_KEYS = new Set([
-  ...PER_BUILD_KEYS,
+  'ignore',
   'hooks',
   'builder',
   'mod_timestamp',
@@ -400,8 +397,8 @@ function readBuilds(
     problem('builds', 'every build is skipped: nothing to release')
     return []
   }
-  // Several builds become several packages of one build configuration: their binaries and
-  // targets may differ; the compiler settings must agree (per-build settings are not made yet).
+  // Several builds become several packages; a build whose compiler settings differ from the
+  // first's becomes a build-overrides entry, its env lines scoped to its targets.
   const first = used[0]
   if (!isObj(first)) {
     problem('builds[0]', 'is not a mapping')
@@ -431,16 +428,6 @@ function readBuilds(
         !(key === 'buildmode' && b[key] === '')
       ) {
         problem(`builds[${i}].${key}`, 'is not supported yet')
-      }
-    }
-    if (i > 0) {
-      for (const key of BUILD_KEYS) {
-        if (PER_BUILD_KEYS.has(key)) continue
-        if (JSON.stringify(b[key]) !== JSON.stringify(first[key]))
-          problem(
-            `builds[${i}].${key}`,
-            `differs from builds[0].${key}; builds with different compiler settings are not supported yet (id, main, dir, binary and the targets may differ)`
-          )
       }
     }
   }
@@ -482,15 +469,15 @@ function readBuilds(
   ids.forEach((id, i) => {
     if (ids.indexOf(id) !== i) problem(`builds[${i}].id`, `"${id}" is the id of another build`)
   })
-  // Every binary is built for every target: a binary made for fewer is not supported yet.
+  // A binary built for fewer targets than the release has: binary-targets lists its targets.
+  const fewer: string[] = []
   for (const b of binaries) {
-    const missing = all.filter(t => !b.targets.has(t))
-    if (missing.length > 0)
-      problem(
-        `${b.at}`,
-        `"${b.name}" is not built for ${missing.join(', ')} while other binaries are; binaries with different targets are not supported yet`
-      )
+    if (all.every(t => b.targets.has(t))) continue
+    if (b.targets.has('first-class'))
+      problem(`${b.at}.targets`, 'go_first_class for some binaries only is not supported yet')
+    fewer.push(`${b.name}: ${[...b.targets].join(', ')}`)
   }
+  if (fewer.length > 0) set('binary-targets', fewer.join('\n'), 'builds[].goos/goarch/…')
   out.targetsFromConfig = true
   set(
     'targets',
@@ -501,11 +488,75 @@ function readBuilds(
   if (binaries.every(b => b.name))
     set('binary-name', binaries.map(b => b.name).join('\n'), 'builds[].binary')
 
-  // Compiler settings of the first build (the others agree, checked above).
-  const flags = list(first.flags)
+  // Compiler settings: the first build's are the top-level inputs; another build's that differ
+  // become a build-overrides entry for its binary (and its targets, when the binary has several
+  // builds).
+  const settings = used.map(b => buildSettingsOf(b as Obj))
+  const base = settings[0]!
+  set('trimpath', String(base.trimpath), 'builds[0].flags')
+  if (base.flags.length > 0) {
+    try {
+      set('flags', joinQuoted(base.flags), 'builds[0].flags')
+    } catch (error) {
+      problem('builds[0].flags', (error as Error).message)
+    }
+  }
+  if (base.tags.length > 0) set('tags', base.tags.join(','), 'builds[0].tags')
+  set(
+    'ldflags',
+    base.ldflags,
+    first.ldflags === undefined ? '(GoReleaser default ldflags)' : 'builds[0].ldflags'
+  )
+  const overrides: Record<string, unknown>[] = []
+  settings.forEach((s, i) => {
+    const b = made[i]!
+    const differs = (['ldflags', 'flags', 'tags', 'trimpath'] as const).filter(
+      k => JSON.stringify(s[k]) !== JSON.stringify(base[k])
+    )
+    // Two builds of one binary for one target can only be one build.
+    made.forEach((other, j) => {
+      if (j >= i || other.binary !== b.binary) return
+      const both = b.targets.filter(t => other.targets.includes(t))
+      if (both.length > 0 && JSON.stringify(settings[j]) !== JSON.stringify(s))
+        problem(
+          `builds[${i}]`,
+          `builds[${j}] and builds[${i}] both make "${b.binary}" for ${both.join(', ')} with different settings; one binary per target is built`
+        )
+    })
+    if (i === 0 || differs.length === 0) return
+    const entry: Record<string, unknown> = { binaries: [b.binary] }
+    if (made.some((other, j) => j !== i && other.binary === b.binary)) {
+      if (b.targets.includes('first-class'))
+        problem(
+          `builds[${i}].targets`,
+          'go_first_class in one of several builds of a binary is not supported yet'
+        )
+      entry.targets = b.targets
+    }
+    for (const k of differs) entry[k] = s[k]
+    overrides.push(entry)
+  })
+  if (overrides.length > 0)
+    set('build-overrides', stringify(overrides), 'builds[].ldflags/flags/tags')
+
+  readBuildEnv(env, used as Obj[], made, out, set, problem)
+  for (const [i, b] of used.entries())
+    if ((b as Obj).mod_timestamp !== undefined)
+      checkModTimestamp((b as Obj).mod_timestamp, `builds[${i}].mod_timestamp`, out, { file: '' })
+  return made
+}
+
+/** One build's compiler settings as the action's inputs take them. */
+function buildSettingsOf(build: Obj): {
+  ldflags: string
+  flags: string[]
+  tags: string[]
+  trimpath: boolean
+} {
+  const flags = list(build.flags)
     .map(String)
     .filter(f => f.trim() !== '')
-  const tags = [...list(first.tags).map(String)]
+  const tags = [...list(build.tags).map(String)]
   const passed: string[] = []
   let trimpath = false
   for (const f of flags.flatMap(f => f.trim().split(/\s+/))) {
@@ -517,46 +568,100 @@ function readBuilds(
     ['gcflags', '-gcflags'],
     ['asmflags', '-asmflags']
   ] as const) {
-    const values = list(first[key]).map(String).filter(Boolean)
+    const values = list(build[key]).map(String).filter(Boolean)
     if (values.length > 0) passed.push(`${flag}=${values.join(' ')}`)
   }
-  set('trimpath', String(trimpath), 'builds[0].flags')
-  if (passed.length > 0) set('flags', passed.join(' '), 'builds[0].flags')
-  if (tags.filter(Boolean).length > 0) set('tags', tags.filter(Boolean).join(','), 'builds[0].tags')
   const ldflags =
-    first.ldflags === undefined
+    build.ldflags === undefined
       ? GORELEASER_DEFAULT_LDFLAGS
-      : list(first.ldflags)
+      : list(build.ldflags)
           .map(String)
           .filter(l => l.trim() !== '')
           .join(' ')
-  set(
-    'ldflags',
-    ldflags,
-    first.ldflags === undefined ? '(GoReleaser default ldflags)' : 'builds[0].ldflags'
-  )
+  return { ldflags, flags: passed, tags: tags.filter(Boolean), trimpath }
+}
 
-  // env: top level, then the build's; CGO_ENABLED becomes the cgo input.
-  const lines = [...env, ...envList(first.env, 'builds[0].env', problem)]
+/**
+ * The builds' env: the top level's, then each build's. When the builds agree it is the env input
+ * as written; otherwise each build's own lines are scoped to its targets, which needs every build
+ * of a target to agree (env is per target, not per binary). CGO_ENABLED becomes the cgo input.
+ */
+function readBuildEnv(
+  env: string[],
+  builds: Obj[],
+  made: BuildOut[],
+  out: ConfigReading,
+  set: (name: InputName, value: string, at: string) => void,
+  problem: (at: string, why: string) => void
+): void {
+  const own = builds.map((b, i) => envList(b.env, `builds[${i}].env`, problem))
+  const same = own.every(e => JSON.stringify(e) === JSON.stringify(own[0]))
+  const cgoOf = (lines: string[]): string | undefined => {
+    let value: string | undefined
+    for (const line of lines)
+      if (line.startsWith('CGO_ENABLED=')) value = line.slice('CGO_ENABLED='.length)
+    return value
+  }
   const rest: string[] = []
-  let cgo: string | undefined
-  for (const line of lines) {
+  const keep = (line: string, at: string, scope?: string): void => {
     const eq = line.indexOf('=')
     const name = line.slice(0, eq)
-    const value = line.slice(eq + 1)
-    if (name === 'CGO_ENABLED') cgo = value === '1' ? 'true' : value === '0' ? 'false' : undefined
-    else if (value.includes('{{')) problem('env', `${name}: templated values are not supported yet`)
-    else rest.push(line)
+    if (name === 'CGO_ENABLED') return
+    if (line.slice(eq + 1).includes('{{'))
+      problem(at, `${name}: templated values are not supported yet`)
+    else rest.push(scope ? `${scope}: ${line}` : line)
   }
+  for (const line of env) keep(line, 'env')
+  if (same) for (const line of own[0] ?? []) keep(line, 'builds[0].env')
+  else {
+    // Every build of a target must see the same env.
+    const byTarget = new Map<string, number>()
+    made.forEach((b, i) => {
+      for (const t of b.targets) {
+        const j = byTarget.get(t)
+        if (j === undefined) byTarget.set(t, i)
+        else if (JSON.stringify(own[j]) !== JSON.stringify(own[i]))
+          problem(
+            `builds[${i}].env`,
+            `differs from builds[${j}].env on ${t}; env applies to every binary of a target, so builds of one target must agree`
+          )
+      }
+      const before = rest.length
+      for (const t of b.targets)
+        for (const line of own[i] ?? []) {
+          if (t === 'first-class') {
+            problem(
+              `builds[${i}].env`,
+              'scoping env to go_first_class targets is not supported yet'
+            )
+            break
+          }
+          keep(line, `builds[${i}].env`, t)
+        }
+      // Two builds of one target add the same lines once.
+      const added = rest.splice(before)
+      for (const line of added) if (!rest.includes(line)) rest.push(line)
+    })
+  }
+  // CGO_ENABLED: the top level's, then each build's; unset and 0 both build without cgo.
+  const cgoValues = own.map(lines => cgoOf([...env, ...lines]))
+  const on = cgoValues.map(v => v === '1')
+  if (on.some(Boolean) && !on.every(Boolean))
+    problem(
+      'builds[].env',
+      `CGO_ENABLED=1 in some builds only (${cgoValues.map((v, i) => `builds[${i}]: ${v ?? 'unset'}`).join(', ')}); cgo per build is not supported yet`
+    )
+  const cgo = on.every(Boolean)
+    ? 'true'
+    : cgoValues.every(v => v === undefined)
+      ? undefined
+      : 'false'
   set('cgo', cgo ?? 'false', cgo === undefined ? '(no CGO_ENABLED)' : 'env CGO_ENABLED')
   if (cgo === undefined)
     out.warnings.push(
       'builds: no CGO_ENABLED in env: built without cgo; GoReleaser leaves it to Go, which uses cgo for the host target when a C compiler is installed (set CGO_ENABLED=0 to make that explicit)'
     )
   if (rest.length > 0) set('env', rest.join('\n'), 'env')
-  if (first.mod_timestamp !== undefined)
-    checkModTimestamp(first.mod_timestamp, 'builds[0].mod_timestamp', out, { file: '' })
-  return made
 }
 
 /** The targets of a build, as `goos/goarch[/variant]` lines. */

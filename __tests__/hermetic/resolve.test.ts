@@ -154,6 +154,73 @@ describe('binaries are named from go list', () => {
   })
 })
 
+describe('binary-targets and build-overrides choose builds per binary and target', () => {
+  const multi = (values: Values) =>
+    moduleContext(
+      { targets: 'linux/amd64,windows/amd64', package: './...', ...values },
+      { fixture: 'multi', packages: multiPackages('./...') }
+    )
+
+  test('a binary built for linux only is in the linux archives alone', async () => {
+    const run = multi({ 'binary-targets': 'server: linux/*' })
+    await validate(run)
+    expect(run.ctx.facts.binaries).toEqual([
+      { name: 'client', pkg: './cmd/client' },
+      { name: 'server', pkg: './cmd/server', targets: ['linux/*'] }
+    ])
+    expect(
+      run.ctx.facts.plans.map(p => `${p.target.id}: ${p.archives[0]!.binaries.join(' ')}`)
+    ).toEqual(['linux_amd64: client server', 'windows_amd64: client'])
+    run.script.done()
+  })
+
+  test.each(
+    numbered<[string, Values, string[]]>([
+      [
+        'an unknown binary',
+        { 'binary-targets': 'srv: linux/*' },
+        ['binary-targets: "srv" is not a binary of this build (client, server)']
+      ],
+      [
+        'a binary built for no target',
+        { 'binary-targets': 'server: freebsd/*' },
+        [
+          'binary-targets: "server" is built for none of the targets (freebsd/* match none of linux/amd64, windows/amd64)'
+        ]
+      ],
+      [
+        'a target that builds nothing',
+        { 'binary-targets': 'server: linux/*\nclient: linux/amd64' },
+        [
+          'binary-targets: no binary is built for windows/amd64; drop it from the targets or list a binary for it'
+        ]
+      ],
+      [
+        'an override for a binary where it is not built',
+        {
+          'binary-targets': 'server: linux/*',
+          'build-overrides': '- binaries: [server]\n  targets: [windows/*]\n  tags: [x]'
+        },
+        [
+          'build-overrides[0]: applies to no build (its binaries and targets are not built, or an earlier entry takes them all)'
+        ]
+      ],
+      [
+        'ldflags of an override that do not render as -ldflags',
+        { 'build-overrides': "- targets: [windows/*]\n  ldflags: -X main.v='{{.Version}}" },
+        [
+          expect.stringMatching(
+            /^build-overrides\[0\]\.ldflags: .* has quotes inside a word/
+          ) as unknown as string
+        ]
+      ]
+    ])
+  )('[%d] %s is a problem before any build', async (_n, _what, values, problems) => {
+    const run = multi(values)
+    expect(await problemsOf(run)).toEqual(problems)
+  })
+})
+
 describe('the version stamp comes from git and the runner', () => {
   const tagged: Repo = { commit: COMMIT, epoch: EPOCH, tags: ['v1.2.3'], previousTag: 'v1.2.3' }
   const untagged: Repo = { commit: COMMIT, epoch: EPOCH, previousTag: 'v1.2.3' }

@@ -244,6 +244,51 @@ describe('packages, formats and module modes', () => {
     expect(out.stdout).toContain('server')
   })
 
+  test('build-overrides give one binary on one target its own ldflags, and another no -trimpath; binary-targets builds one for linux only', async () => {
+    const workspace = copyFixture('multi')
+    await gitInit(workspace, { tag: 'v0.4.0' })
+    const run = testContext(
+      {
+        targets: 'linux/amd64,linux/amd64/v2,windows/arm64',
+        package: './cmd/...',
+        'binary-targets': 'server: linux/*',
+        'build-overrides': [
+          '- binaries: [server]',
+          '  targets: [linux/amd64/v2]',
+          '  ldflags: -X main.version=own-{{.Arch}}{{.Variant}}',
+          '- binaries: [client]',
+          '  trimpath: false'
+        ].join('\n')
+      },
+      { workspace }
+    )
+    await runStages(run.ctx)
+    const env = process.env as Record<string, string>
+    const runs: string[] = []
+    const trimmed: string[] = []
+    for (const target of ['linux_amd64', 'linux_amd64_v2']) {
+      for (const b of run.ctx.artifacts.byKind('binary', target)) {
+        runs.push(`${target} ${(await realProcess.run(b.path, [], { env: {} })).stdout.trim()}`)
+        const info = await realProcess.run('go', ['version', '-m', b.path], { env })
+        if (/-trimpath=true/.test(info.stdout)) trimmed.push(`${target} ${b.binary}`)
+      }
+    }
+    expect(runs).toEqual([
+      expect.stringMatching(/^linux_amd64 .*client.*0\.4\.0/),
+      expect.stringMatching(/^linux_amd64 .*server.*0\.4\.0/),
+      expect.stringMatching(/^linux_amd64_v2 .*client.*0\.4\.0/),
+      expect.stringMatching(/^linux_amd64_v2 server own-amd64v2$/)
+    ])
+    expect(trimmed).toEqual(['linux_amd64 server', 'linux_amd64_v2 server'])
+    // server is not built for windows: its zip holds client alone.
+    expect(run.ctx.artifacts.byKind('binary', 'windows_arm64').map(b => b.binary)).toEqual([
+      'client'
+    ])
+    const zip = run.ctx.artifacts.byKind('archive', 'windows_arm64')[0]!
+    const listing = await realProcess.run('unzip', ['-Z1', zip.path], { env })
+    expect(listing.stdout.trim().split('\n')).toEqual(['client.exe'])
+  })
+
   test('archive: binary publishes renamed bare binaries; tar.xz and sha512 work', async () => {
     const workspace = copyFixture('hello')
     await gitInit(workspace, { tag: 'v1.0.0' })

@@ -3,7 +3,13 @@
 // so one failed run lists every bad input.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { parseEnvInput, parseTargetMap, type EnvSetting } from '../go-flags.js'
+import {
+  contentLines,
+  joinQuoted,
+  parseEnvInput,
+  parseTargetMap,
+  type EnvSetting
+} from '../go-flags.js'
 import { parseDocument } from 'yaml'
 import {
   entryInput,
@@ -12,6 +18,7 @@ import {
   type FileSpec,
   type SetFormat
 } from '../archive-sets.js'
+import type { BuildOverride } from '../build-settings.js'
 import { checkTemplate, type TemplateField } from '../template.js'
 import { badValue, inputProblem, LISTED_TWICE, notA, notAllowed } from './messages.js'
 import {
@@ -373,6 +380,52 @@ export function targetMap(
   }
 }
 
+/** One binary's targets: `name: pattern, pattern` lines of the binary-targets input. */
+export interface BinaryTargets {
+  binary: string
+  targets: string[]
+}
+
+/** `name: pattern, pattern` lines, each name once and checked by `name`. */
+export function binaryTargetLines(name: WordCheck): Kind<BinaryTargets[]> {
+  return {
+    kind: 'binary targets',
+    parse(raw, at) {
+      const out: BinaryTargets[] = []
+      const seen = new Set<string>()
+      for (const { line, text } of contentLines(raw)) {
+        const where = `${at.input}: line ${line}`
+        const colon = text.indexOf(':')
+        const binary = colon < 0 ? '' : text.slice(0, colon).trim()
+        const patterns = colon < 0 ? '' : text.slice(colon + 1).trim()
+        if (binary === '' || patterns === '') {
+          at.add([
+            `${where}: "${text}" is not binary: target patterns (server: linux/*, darwin/arm64)`
+          ])
+          continue
+        }
+        const complaint = name(binary)
+        if (complaint !== undefined) {
+          at.add([badValue(where, binary, complaint)])
+          continue
+        }
+        if (seen.has(binary)) {
+          at.add([badValue(where, binary, LISTED_TWICE)])
+          continue
+        }
+        seen.add(binary)
+        const targets = targetPatterns().parse(patterns, {
+          ...at,
+          input: where,
+          bad: (v, c) => at.add([badValue(where, v, c)])
+        })
+        if (targets.length > 0) out.push({ binary, targets })
+      }
+      return out
+    }
+  }
+}
+
 /** `NAME=value` lines, optionally `goos/goarch: NAME=value`, checked against the allowed names. */
 export function envLines(): Kind<EnvSetting[]> {
   return {
@@ -436,6 +489,69 @@ export function secret(options: {
   }
 }
 
+/** Words of a YAML value: a scalar or a list, each item split at spaces and commas. */
+function words(v: unknown): string[] {
+  return v === undefined || v === null
+    ? []
+    : (Array.isArray(v) ? v : [v]).flatMap(x =>
+        String(x)
+          .split(/[\s,]+/)
+          .filter(Boolean)
+      )
+}
+
+/**
+ * A YAML list of mappings (the archives and build-overrides inputs). Each entry's keys are
+ * checked against `keys`; `entry` gets the mapping and, per key, a ParseAt that names the value
+ * `<entry>.<key>` (`nameOf(i)` names entry i).
+ */
+function yamlEntries<T>(
+  raw: string,
+  at: ParseAt,
+  what: {
+    list: string
+    one: string
+    example: string
+    keys: readonly string[]
+    nameOf: (i: number) => string
+  },
+  entry: (e: Record<string, unknown>, sub: (key: string) => ParseAt) => T
+): T[] {
+  if (raw.trim() === '') return []
+  const doc = parseDocument(raw, { uniqueKeys: true })
+  if (doc.errors.length > 0) {
+    for (const e of doc.errors) at.fail(`not YAML: ${e.message.split('\n')[0] ?? e.message}`)
+    return []
+  }
+  const value: unknown = doc.toJS()
+  if (!Array.isArray(value)) {
+    at.fail(`is not a YAML list of ${what.list} (${what.example})`)
+    return []
+  }
+  return value.flatMap((item: unknown, i): T[] => {
+    const input = what.nameOf(i)
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+      at.add([inputProblem(input, `is not a mapping of ${what.keys.slice(0, 4).join(', ')}, …`)])
+      return []
+    }
+    const e = item as Record<string, unknown>
+    const sub = (key: string): ParseAt => {
+      const name = `${input}.${key}`
+      return {
+        ...at,
+        input: name,
+        bad: (v, complaint) => at.add([badValue(name, v, complaint)]),
+        fail: text => at.add([inputProblem(name, text)]),
+        add: messages => at.add(messages)
+      }
+    }
+    for (const key of Object.keys(e))
+      if (!what.keys.includes(key))
+        at.add([badValue(input, key, `is not a key of ${what.one} (${what.keys.join(', ')})`)])
+    return [entry(e, sub)]
+  })
+}
+
 /**
  * The `archives` input: a YAML list of archive sets, each a mapping of `id`, `binaries`,
  * `targets`, `formats`, `overrides`, `name`, `directory` and `files`. Each value is checked by the
@@ -443,94 +559,126 @@ export function secret(options: {
  */
 export function archiveEntries(fields: readonly TemplateField[]): Kind<ArchiveEntry[]> {
   const keys = ['id', 'binaries', 'targets', 'formats', 'overrides', 'name', 'directory', 'files']
-  const words = (v: unknown): string[] =>
-    v === undefined || v === null
-      ? []
-      : (Array.isArray(v) ? v : [v]).flatMap(x =>
-          String(x)
-            .split(/[\s,]+/)
-            .filter(Boolean)
-        )
   return {
     kind: 'archive sets',
     parse(raw, at) {
-      if (raw.trim() === '') return []
-      const doc = parseDocument(raw, { uniqueKeys: true })
-      if (doc.errors.length > 0) {
-        for (const e of doc.errors) at.fail(`not YAML: ${e.message.split('\n')[0] ?? e.message}`)
-        return []
-      }
-      const value: unknown = doc.toJS()
-      if (!Array.isArray(value)) {
-        at.fail('is not a YAML list of archive sets (- binaries: [...] ...)')
-        return []
-      }
-      return value.flatMap((item: unknown, i): ArchiveEntry[] => {
-        const input = entryInput(i)
-        if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-          at.add([inputProblem(input, 'is not a mapping of id, binaries, targets, formats, …')])
-          return []
-        }
-        const e = item as Record<string, unknown>
-        const sub = (key: string): ParseAt => {
-          const name = `${input}.${key}`
-          return {
-            ...at,
-            input: name,
-            bad: (v, complaint) => at.add([badValue(name, v, complaint)]),
-            fail: text => at.add([inputProblem(name, text)]),
-            add: messages => at.add(messages)
+      return yamlEntries(
+        raw,
+        at,
+        {
+          list: 'archive sets',
+          one: 'an archive set',
+          example: '- binaries: [...] ...',
+          keys,
+          nameOf: entryInput
+        },
+        (e, sub): ArchiveEntry => {
+          const entry: ArchiveEntry = {}
+          if (e.id !== undefined) entry.id = String(e.id)
+          if (e.binaries !== undefined) entry.binaries = words(e.binaries)
+          if (e.targets !== undefined)
+            entry.targets = targetPatterns().parse(
+              words(e.targets).join('\n') || 'false',
+              sub('targets')
+            )
+          const formatsOf = (list: string[], where: ParseAt): SetFormat[] => {
+            const ok: SetFormat[] = []
+            for (const w of list) {
+              const f = w === 'tgz' ? 'tar.gz' : w === 'txz' ? 'tar.xz' : w
+              if ((SET_FORMATS as readonly string[]).includes(f)) ok.push(f as SetFormat)
+              else where.bad(w, notA('an archive format', SET_FORMATS))
+            }
+            return ok
           }
-        }
-        for (const key of Object.keys(e))
-          if (!keys.includes(key))
-            at.add([
-              badValue(`${input}`, key, `is not a key of an archive set (${keys.join(', ')})`)
-            ])
-        const entry: ArchiveEntry = {}
-        if (e.id !== undefined) entry.id = String(e.id)
-        if (e.binaries !== undefined) entry.binaries = words(e.binaries)
-        if (e.targets !== undefined)
-          entry.targets = targetPatterns().parse(
-            words(e.targets).join('\n') || 'false',
-            sub('targets')
-          )
-        const formatsOf = (list: string[], where: ParseAt): SetFormat[] => {
-          const ok: SetFormat[] = []
-          for (const w of list) {
-            const f = w === 'tgz' ? 'tar.gz' : w === 'txz' ? 'tar.xz' : w
-            if ((SET_FORMATS as readonly string[]).includes(f)) ok.push(f as SetFormat)
-            else where.bad(w, notA('an archive format', SET_FORMATS))
+          if (e.formats !== undefined) entry.formats = formatsOf(words(e.formats), sub('formats'))
+          if (e.overrides !== undefined) {
+            const o = e.overrides
+            const lines =
+              typeof o === 'object' && o !== null && !Array.isArray(o)
+                ? Object.entries(o).map(([k, v]) => `${k}: ${words(v).join(',')}`)
+                : (Array.isArray(o) ? o : [o]).map(String)
+            const where = sub('overrides')
+            const { entries, errors } = parseTargetMap(where.input, lines.join('\n'))
+            where.add(errors)
+            entry.overrides = entries.map(x => ({
+              scope: x.scope,
+              formats: formatsOf(words(x.value), where)
+            }))
           }
-          return ok
+          for (const key of ['name', 'directory'] as const) {
+            if (e[key] === undefined) continue
+            const text = String(e[key] ?? '')
+            if (key === 'name' && text.trim() === '') sub(key).fail('is empty')
+            entry[key] = template({ fields }).parse(text, sub(key))
+          }
+          if (e.files !== undefined)
+            entry.files = (Array.isArray(e.files) ? e.files : [e.files]).flatMap(
+              (f: unknown, k): FileSpec[] => fileSpec(f, sub(`files[${k}]`))
+            )
+          return entry
         }
-        if (e.formats !== undefined) entry.formats = formatsOf(words(e.formats), sub('formats'))
-        if (e.overrides !== undefined) {
-          const o = e.overrides
-          const lines =
-            typeof o === 'object' && o !== null && !Array.isArray(o)
-              ? Object.entries(o).map(([k, v]) => `${k}: ${words(v).join(',')}`)
-              : (Array.isArray(o) ? o : [o]).map(String)
-          const where = sub('overrides')
-          const { entries, errors } = parseTargetMap(where.input, lines.join('\n'))
-          where.add(errors)
-          entry.overrides = entries.map(x => ({
-            scope: x.scope,
-            formats: formatsOf(words(x.value), where)
-          }))
+      )
+    }
+  }
+}
+
+/**
+ * The `build-overrides` input: a YAML list of entries, each choosing binaries (names) and
+ * targets (patterns), either left out for all, and giving any of `ldflags`, `flags`, `tags` and
+ * `trimpath`, each checked by the kind of the top-level input it stands in for, under the name
+ * `build-overrides[<i>].<key>`.
+ */
+export function buildOverrideEntries(of: {
+  ldflags: Kind<string>
+  flags: Kind<string[]>
+  tags: Kind<string[]>
+  trimpath: Kind<boolean>
+}): Kind<BuildOverride[]> {
+  const keys = ['binaries', 'targets', 'ldflags', 'flags', 'tags', 'trimpath']
+  return {
+    kind: 'build overrides',
+    parse(raw, at) {
+      return yamlEntries(
+        raw,
+        at,
+        {
+          list: 'build overrides',
+          one: 'a build override',
+          example: '- targets: [linux/*] ...',
+          keys,
+          nameOf: i => `${at.input}[${i}]`
+        },
+        (e, sub): BuildOverride => {
+          const entry: BuildOverride = {}
+          if (e.binaries !== undefined) entry.binaries = words(e.binaries)
+          if (e.targets !== undefined)
+            entry.targets = targetPatterns().parse(
+              words(e.targets).join('\n') || 'false',
+              sub('targets')
+            )
+          // An ldflags list is one value of its items, as GoReleaser writes it.
+          const joined = (v: unknown): string =>
+            Array.isArray(v) ? v.map(x => String(x ?? '')).join(' ') : String(v ?? '')
+          if (e.ldflags !== undefined)
+            entry.ldflags = of.ldflags.parse(joined(e.ldflags), sub('ldflags'))
+          if (e.flags !== undefined) {
+            // A list item is one argument, as the words of the flags input are once split.
+            const where = sub('flags')
+            try {
+              const text = Array.isArray(e.flags)
+                ? joinQuoted(e.flags.map(x => String(x ?? '')))
+                : String(e.flags ?? '')
+              entry.flags = of.flags.parse(text, where)
+            } catch (error) {
+              where.fail((error as Error).message)
+            }
+          }
+          if (e.tags !== undefined) entry.tags = of.tags.parse(words(e.tags).join(' '), sub('tags'))
+          if (e.trimpath !== undefined)
+            entry.trimpath = of.trimpath.parse(String(e.trimpath), sub('trimpath'))
+          return entry
         }
-        for (const key of ['name', 'directory'] as const) {
-          if (e[key] === undefined) continue
-          const text = String(e[key] ?? '')
-          if (key === 'name' && text.trim() === '') sub(key).fail('is empty')
-          entry[key] = template({ fields }).parse(text, sub(key))
-        }
-        if (e.files !== undefined)
-          entry.files = (Array.isArray(e.files) ? e.files : [e.files]).flatMap(
-            (f: unknown, k): FileSpec[] => fileSpec(f, sub(`files[${k}]`))
-          )
-        return [entry]
-      })
+      )
     }
   }
 }

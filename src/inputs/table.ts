@@ -11,6 +11,8 @@ import { RELEASE_FIELDS, TEMPLATE_FIELDS } from '../template.js'
 import { checkUpxArgs } from '../upx.js'
 import {
   archiveEntries,
+  binaryTargetLines,
+  buildOverrideEntries,
   boolean,
   choice,
   choiceList,
@@ -147,6 +149,14 @@ export function checkTagName(name: string, tag: string): string[] {
 }
 
 /** Every input, in action.yml's order; problems are listed in this order too. */
+/** The compiler settings' kinds: the top-level inputs and their build-overrides keys. */
+const BUILD_KINDS = {
+  ldflags: template({ fallback: DEFAULTS.ldflags, fields: TEMPLATE_FIELDS }),
+  flags: quotedArgs(checkBuildFlags),
+  tags: list({ spaces: true, item: matching(TAG, TAG_RULE) }),
+  trimpath: boolean(true)
+}
+
 export const INPUT_TABLE = [
   row({
     name: 'goreleaser-config',
@@ -213,6 +223,18 @@ export const INPUT_TABLE = [
     readme: { default: 'package folder (module name for `.`)', meaning: 'one per package' }
   }),
   row({
+    name: 'binary-targets',
+    field: 'binaryTargets',
+    kind: binaryTargetLines(matching(SAFE_NAME, SAFE_NAME_RULE)),
+    group: 'build',
+    description:
+      'Binaries built for some targets only, one "binary: target patterns" line each (server: linux/*, darwin/arm64). A binary not listed is built for every target. Default: every binary for every target.',
+    readme: {
+      default: 'every target',
+      meaning: '`binary: linux/*, darwin/arm64` lines: a binary built for those targets only'
+    }
+  }),
+  row({
     name: 'project-name',
     field: 'projectName',
     kind: text({ check: matching(SAFE_NAME, SAFE_NAME_RULE) }),
@@ -236,7 +258,7 @@ export const INPUT_TABLE = [
   row({
     name: 'ldflags',
     field: 'ldflags',
-    kind: template({ fallback: DEFAULTS.ldflags, fields: TEMPLATE_FIELDS }),
+    kind: BUILD_KINDS.ldflags,
     group: 'build',
     description:
       "-ldflags template; passed to go as one argument and split by Go's own quoting rules. Fields: {{.Version}} {{.Tag}} {{.Commit}} {{.ShortCommit}} {{.Date}} (commit time, RFC 3339) {{.Os}} {{.Arch}} {{.Variant}} {{.Target}} {{.Binary}} {{.ProjectName}}. Default: -s -w -X main.version={{.Version}}",
@@ -245,7 +267,7 @@ export const INPUT_TABLE = [
   row({
     name: 'flags',
     field: 'flags',
-    kind: quotedArgs(checkBuildFlags),
+    kind: BUILD_KINDS.flags,
     group: 'build',
     description:
       'Extra go build flags (allowlisted; -o, -toolexec, -overlay, -modfile, -pkgdir, -n, -work are refused).',
@@ -254,7 +276,7 @@ export const INPUT_TABLE = [
   row({
     name: 'tags',
     field: 'tags',
-    kind: list({ spaces: true, item: matching(TAG, TAG_RULE) }),
+    kind: BUILD_KINDS.tags,
     group: 'build',
     description: 'Build tags, comma or space separated.',
     readme: { meaning: 'build tags' }
@@ -262,10 +284,28 @@ export const INPUT_TABLE = [
   row({
     name: 'trimpath',
     field: 'trimpath',
-    kind: boolean(true),
+    kind: BUILD_KINDS.trimpath,
     group: 'build',
     description: 'Build with -trimpath (needed for reproducible binaries). Default true.',
     readme: { meaning: '`-trimpath`' }
+  }),
+  row({
+    name: 'build-overrides',
+    field: 'buildOverrides',
+    kind: buildOverrideEntries({
+      // An override's ldflags given empty means none, not the default.
+      ldflags: template({ fields: TEMPLATE_FIELDS }),
+      flags: BUILD_KINDS.flags,
+      tags: BUILD_KINDS.tags,
+      trimpath: BUILD_KINDS.trimpath
+    }),
+    group: 'build',
+    description:
+      'Other compiler settings for some binaries or targets: a YAML list, each entry with binaries (names; default all) and targets (patterns; default all), and any of ldflags, flags, tags and trimpath, checked as those inputs. The first entry that matches a binary and a target wins; a key it leaves out takes the top-level input. Default: none.',
+    readme: {
+      meaning:
+        'YAML list: `binaries`, `targets`, then `ldflags`, `flags`, `tags`, `trimpath` for those builds; see [Per-build settings](#per-build-settings)'
+    }
   }),
   row({
     name: 'buildvcs',

@@ -1,8 +1,15 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { baseEnv, targetEnv, templateEnv } from '../build-env.js'
+import { buildSettingsFor } from '../build-settings.js'
 import type { Artifact } from '../artifacts.js'
-import { isGoPlan, type BinarySpec, type GoTargetPlan, type TargetPlan } from '../facts.js'
+import {
+  builtFor,
+  isGoPlan,
+  type BinarySpec,
+  type GoTargetPlan,
+  type TargetPlan
+} from '../facts.js'
 import type { Context, Stage } from '../context.js'
 import { binaryExtension } from '../targets.js'
 import { renderTemplate } from '../template.js'
@@ -24,7 +31,9 @@ export const build: Stage = {
     // A universal plan is made from its slices' binaries by a later stage, not by go build.
     const jobs = ctx.facts.plans
       .filter(isGoPlan)
-      .flatMap(plan => ctx.facts.binaries.map(binary => ({ plan, binary })))
+      .flatMap(plan =>
+        ctx.facts.binaries.filter(b => builtFor(b, plan.target)).map(binary => ({ plan, binary }))
+      )
     ctx.log.info(
       `${jobs.length} builds, ${Math.min(ctx.inputs.parallelism, jobs.length)} at a time`
     )
@@ -104,13 +113,14 @@ export function buildArgs(
     facts.projectName,
     templateEnv(ctx.ports.env, inputs.env, plan.target)
   )
+  const settings = buildSettingsFor(inputs, binary.name, plan.target)
   const args = ['build']
-  if (inputs.trimpath) args.push('-trimpath')
+  if (settings.trimpath) args.push('-trimpath')
   if (inputs.buildvcs !== 'auto') args.push(`-buildvcs=${inputs.buildvcs}`)
-  if (inputs.tags.length > 0) args.push(`-tags=${inputs.tags.join(',')}`)
-  args.push(...inputs.flags)
+  if (settings.tags.length > 0) args.push(`-tags=${settings.tags.join(',')}`)
+  args.push(...settings.flags)
   // One argv element: go splits it with its own quoting rules, no shell is involved.
-  args.push(`-ldflags=${renderTemplate(inputs.ldflags, values)}`)
+  args.push(`-ldflags=${renderTemplate(settings.ldflags, values)}`)
   args.push('-o', output, binary.pkg)
   return args
 }

@@ -2,13 +2,16 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { baseEnv, settingFor, templateEnv } from '../build-env.js'
 import { compilerCandidates, zigTriple } from '../cross-cc.js'
-import type {
-  BinarySpec,
-  CgoSetup,
-  Facts,
-  GoToolchain,
-  ReleaseStamp,
-  TargetPlan
+import {
+  binariesFor,
+  builtFor,
+  isGoPlan,
+  type BinarySpec,
+  type CgoSetup,
+  type Facts,
+  type GoToolchain,
+  type ReleaseStamp,
+  type TargetPlan
 } from '../facts.js'
 import { checkGoflags, checkLdflags, splitQuoted } from '../go-flags.js'
 import { INPUT, type Inputs } from '../inputs/index.js'
@@ -37,6 +40,7 @@ import {
   type NamingBasis
 } from '../naming.js'
 import { isForeignDist } from '../dist.js'
+import { buildSettingsFor, overrideProblems } from '../build-settings.js'
 import { projectNameOf } from '../lib/project-name.js'
 import { addUniversalPlan, UNIVERSAL_TARGET } from '../universal-plan.js'
 import {
@@ -98,12 +102,32 @@ export const resolve: Stage = {
     const plans: TargetPlan[] = []
     const names = binaries.map(b => b.name)
     problems.push(...checkSetBinaries(inputs.archiveSets, names))
+    // A matrix leg builds only some targets: whether an entry reaches a build is the plan's call.
+    const wholeTargets = inputs.mode !== 'build' ? targets : undefined
+    problems.push(
+      ...overrideProblems(inputs.buildOverrides, names, wholeTargets, (name, target) =>
+        binaries.some(b => b.name === name && builtFor(b, target))
+      )
+    )
     for (const target of targets) {
       const port = ports.find(p => p.goos === target.goos && p.goarch === target.goarch)
       const cgo = await cgoSetup(ctx, target, port, go, problems)
-      plans.push({ kind: 'go', target, cgo, archives: planArchives(inputs, target, names) })
+      const built = binariesFor(binaries, target)
+      plans.push({ kind: 'go', target, cgo, archives: planArchives(inputs, target, built) })
     }
-    addUniversalPlan(inputs, plans, planArchives(inputs, UNIVERSAL_TARGET, names), problems)
+    problems.push(...checkBinaryTargets(inputs, binaries, wholeTargets ?? targets))
+    // darwin_all holds the binaries built for both of its slices.
+    const universal = names.filter(n =>
+      ['amd64', 'arm64'].every(arch =>
+        plans.some(
+          p =>
+            p.target.goos === 'darwin' &&
+            p.target.goarch === arch &&
+            binariesFor(binaries, p.target).includes(n)
+        )
+      )
+    )
+    addUniversalPlan(inputs, plans, planArchives(inputs, UNIVERSAL_TARGET, universal), problems)
     warnUnpublished(ctx, plans)
     const naming: NamingBasis = { inputs, env: ctx.ports.env, stamp, projectName, binaries }
     checkNames(inputs, naming, plans, problems)
@@ -332,8 +356,14 @@ async function listBinaries(
     const rel = path.relative(inputs.workingDirectory, f.dir)
     const pkg = rel === '' ? '.' : './' + rel.split(path.sep).join('/')
     const name = inputs.binaryNames[i] ?? (rel === '' ? projectName : projectNameOf(f.importPath))
-    return { name, pkg }
+    const only = inputs.binaryTargets.find(t => t.binary === name)
+    return only ? { name, pkg, targets: only.targets } : { name, pkg }
   })
+  for (const only of inputs.binaryTargets)
+    if (!binaries.some(b => b.name === only.binary))
+      problems.push(
+        `${INPUT.binaryTargets}: "${only.binary}" is not a binary of this build (${binaries.map(b => b.name).join(', ')})`
+      )
   const seen = new Set<string>()
   for (const b of binaries) {
     if (seen.has(b.name))
@@ -422,6 +452,30 @@ function planArchives(
   binaries: readonly string[]
 ): PlannedArchive[] {
   return plannedArchives(inputs.archiveSets, target, binaries)
+}
+
+/**
+ * binary-targets: a binary listed must be built for some target, and (in the whole release) every
+ * target must build some binary.
+ */
+function checkBinaryTargets(
+  inputs: Inputs,
+  binaries: readonly BinarySpec[],
+  targets: readonly Target[]
+): string[] {
+  if (inputs.binaryTargets.length === 0) return []
+  const problems: string[] = []
+  for (const b of binaries)
+    if (b.targets && !targets.some(t => builtFor(b, t)) && inputs.mode !== 'build')
+      problems.push(
+        `${INPUT.binaryTargets}: "${b.name}" is built for none of the targets (${b.targets.join(', ')} match none of ${targets.map(formatTarget).join(', ')})`
+      )
+  const empty = targets.filter(t => binariesFor(binaries, t).length === 0)
+  if (empty.length > 0)
+    problems.push(
+      `${INPUT.binaryTargets}: no binary is built for ${empty.map(formatTarget).join(', ')}; drop ${empty.length === 1 ? 'it' : 'them'} from the targets or list a binary for ${empty.length === 1 ? 'it' : 'them'}`
+    )
+  return problems
 }
 
 /** Each archive set's binaries must be binaries of this build. */
@@ -575,11 +629,12 @@ function checkRenderedLdflags(
   plans: TargetPlan[],
   problems: string[]
 ): void {
-  for (const plan of plans) {
-    for (const b of naming.binaries) {
+  for (const plan of plans.filter(isGoPlan)) {
+    for (const b of naming.binaries.filter(x => builtFor(x, plan.target))) {
+      const { ldflags, ldflagsFrom } = buildSettingsFor(inputs, b.name, plan.target)
       try {
         const rendered = renderTemplate(
-          inputs.ldflags,
+          ldflags,
           templateValues(
             naming.stamp,
             plan.target,
@@ -588,9 +643,9 @@ function checkRenderedLdflags(
             templateEnv(naming.env, inputs.env, plan.target)
           )
         )
-        problems.push(...checkLdflags(INPUT.ldflags, rendered))
+        problems.push(...checkLdflags(ldflagsFrom, rendered))
       } catch (error) {
-        problems.push(`${INPUT.ldflags}: ${errorMessage(error)}`)
+        problems.push(`${ldflagsFrom}: ${errorMessage(error)}`)
       }
     }
   }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { Artifact } from '../artifacts.js'
+import { builtFor } from '../facts.js'
 import { INPUT } from '../inputs/index.js'
 import { writeUniversalBinary } from '../macho-fat.js'
 import type { Stage } from '../context.js'
@@ -20,7 +21,8 @@ export const makeUniversalBinaries: Stage = {
       if (plan.kind !== 'universal') continue
       const dir = path.join(inputs.dist, plan.target.id)
       fs.mkdirSync(dir, { recursive: true })
-      for (const binary of facts.binaries) {
+      // A binary built for only one of the slices has no universal build.
+      for (const binary of facts.binaries.filter(b => plan.slices.every(t => builtFor(b, t)))) {
         const slices = plan.slices.map(t => {
           const thin = ctx.artifacts.byKind('binary', t.id).find(a => a.binary === binary.name)
           if (!thin) throw new TargetError(plan.target.id, `no ${t.id} build of ${binary.name}`)
