@@ -187,6 +187,65 @@ describe('real configs', () => {
     )
   })
 
+  test('k9s v0.50.16: four per-system builds that agree, go generate as a before hook', () => {
+    const r = read(fixture('k9s'), {
+      modulePath: 'github.com/derailed/k9s',
+      originUrl: 'https://github.com/derailed/k9s.git',
+      unsupported: 'warn'
+    })
+    expect(r.problems).toEqual([])
+    expect(r.values.targets!.split('\n')).toEqual([
+      'linux/amd64',
+      'linux/arm64',
+      'linux/arm/7',
+      'linux/ppc64le',
+      'linux/s390x',
+      'freebsd/amd64',
+      'freebsd/arm64',
+      'darwin/amd64',
+      'darwin/arm64',
+      'windows/amd64',
+      'windows/arm64'
+    ])
+    // The builds agree on their settings: no overrides, no scoped env.
+    expect(r.values['build-overrides']).toBeUndefined()
+    expect(r.values['binary-targets']).toBeUndefined()
+    expect(r.values.env).toBeUndefined()
+    expect(r.values.trimpath).toBe('true')
+    expect(r.values['before-hooks']).toBe('go generate ./...')
+    expect(r.values['checksums-name']).toBe('checksums.sha256')
+    expect(r.warnings).toContain('.goreleaser.yml: skipped (not made by this action): brews, nfpms')
+    expect(r.notes).toContain(
+      '.goreleaser.yml: before.hooks[0]: "go mod download" is not run: the action downloads the modules of the committed go.mod and go.sum itself'
+    )
+  })
+
+  test('trivy v0.74.0: per-system builds with GOEXPERIMENT, a quoted -extldflags, extra files', () => {
+    const r = read(fixture('trivy'), {
+      modulePath: 'github.com/aquasecurity/trivy',
+      originUrl: 'https://github.com/aquasecurity/trivy.git',
+      unsupported: 'warn'
+    })
+    expect(r.problems).toEqual([])
+    expect(r.values).toMatchObject({
+      package: './cmd/trivy',
+      'binary-name': 'trivy',
+      trimpath: 'false',
+      ldflags:
+        "-s -w -extldflags '-static' -X github.com/aquasecurity/trivy/pkg/version/app.ver={{.Version}}",
+      cgo: 'false',
+      env: 'GOEXPERIMENT=jsonv2',
+      'archive-files': 'README.md\nLICENSE\ncontrib/*.tpl',
+      'checksums-name': '{{ .ProjectName }}_{{ .Version }}_checksums.txt'
+    })
+    expect(r.values.targets!.split('\n')).toHaveLength(10)
+    expect(r.warnings).toEqual([
+      '.goreleaser.yml: skipped (not made by this action): nfpms, dockers_v2, signs, docker_signs',
+      '.goreleaser.yml: release.discussion_category_name: not read: no discussion is started',
+      '.goreleaser.yml: release.extra_files: not read: these files are not uploaded: attach them in a step after this one'
+    ])
+  })
+
   test('lazygit v0.64.1: no project_name: the origin remote names it, not the module path', () => {
     const r = read(fixture('lazygit'), {
       modulePath: 'github.com/jesseduffield/lazygit',
