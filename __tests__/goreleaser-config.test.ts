@@ -97,6 +97,8 @@ describe('real configs', () => {
     expect(r.values.targets!.split('\n')).toContain('linux/arm/7')
     expect(r.values.targets!.split('\n')).toContain('windows/s390x')
     expect(r.values['checksum-algorithms']).toBe('sha256')
+    // release.extra_files: the two bash scripts of the repository's root.
+    expect(r.values['release-files']).toBe('kubens\nkubectx')
     expect(r.problems).toEqual([
       '.goreleaser.yml: snapcrafts: not made by this action yet; set goreleaser-unsupported: warn to build the rest without it'
     ])
@@ -236,13 +238,13 @@ describe('real configs', () => {
       cgo: 'false',
       env: 'GOEXPERIMENT=jsonv2',
       'archive-files': 'README.md\nLICENSE\ncontrib/*.tpl',
-      'checksums-name': '{{ .ProjectName }}_{{ .Version }}_checksums.txt'
+      'checksums-name': '{{ .ProjectName }}_{{ .Version }}_checksums.txt',
+      'release-files': 'bom.json'
     })
     expect(r.values.targets!.split('\n')).toHaveLength(10)
     expect(r.warnings).toEqual([
       '.goreleaser.yml: skipped (not made by this action): nfpms, dockers_v2, signs, docker_signs',
-      '.goreleaser.yml: release.discussion_category_name: not read: no discussion is started',
-      '.goreleaser.yml: release.extra_files: not read: these files are not uploaded: attach them in a step after this one'
+      '.goreleaser.yml: release.discussion_category_name: not read: no discussion is started'
     ])
   })
 
@@ -421,7 +423,7 @@ describe('wrap_in_directory', () => {
   })
 })
 
-test('release: name_template, header and footer become templated inputs; extra_files is warned about', () => {
+test('release: name_template, header and footer become templated inputs; plain extra_files globs become release-files', () => {
   const r = read(
     [
       'release:',
@@ -429,18 +431,25 @@ test('release: name_template, header and footer become templated inputs; extra_f
       '  header: |',
       '    ## {{ .ProjectName }} {{ .Tag }}',
       '  footer: "**Full changelog**: {{ .PreviousTag }}...{{ .Tag }}"',
-      '  extra_files: [{glob: ./install.sh}]'
+      '  extra_files:',
+      '    - glob: ./install.sh',
+      '    - glob: dist/*.sig',
+      '    - {glob: "./dist/app_{{ .Version }}.txt"}',
+      '    - {glob: ./dist/app_darwin_amd64_v1/app, name_template: app-darwin-amd64}',
+      '    - {name_template: x}'
     ].join('\n')
   )
-  expect(r.problems).toEqual([])
+  expect(r.problems).toEqual(['.goreleaser.yml: release.extra_files[4]: has no glob'])
   expect(r.values).toMatchObject({
     'release-name': 'GitHub CLI {{ .Version }}',
     'release-header': '## {{ .ProjectName }} {{ .Tag }}\n',
-    'release-footer': '**Full changelog**: {{ .PreviousTag }}...{{ .Tag }}'
+    'release-footer': '**Full changelog**: {{ .PreviousTag }}...{{ .Tag }}',
+    'release-files': 'install.sh\ndist/*.sig'
   })
-  expect(r.warnings).toContain(
-    '.goreleaser.yml: release.extra_files: not read: these files are not uploaded: attach them in a step after this one'
-  )
+  expect(r.warnings.filter(w => w.includes('extra_files'))).toEqual([
+    '.goreleaser.yml: release.extra_files[2]: not read: templated globs and name_template are not taken, so ./dist/app_{{ .Version }}.txt is not uploaded; attach it in a step after this one',
+    '.goreleaser.yml: release.extra_files[3]: not read: templated globs and name_template are not taken, so ./dist/app_darwin_amd64_v1/app is not uploaded; attach it in a step after this one'
+  ])
 })
 
 test('before.hooks: the module hooks are noted, the others become before-hooks lines', () => {

@@ -413,6 +413,7 @@ describe('the release stages stop before any upload past the limits', () => {
   const setup = (existing: AssetInfo[], size?: number) => {
     const run = testContext({}, { workspace })
     const api = fakeApi(existing)
+    run.ctx.facts = { releaseExtras: [] } as unknown as Facts
     run.ctx.release = {
       api,
       tag: 'v1.0.0',

@@ -1,11 +1,12 @@
-// The extra files of each archive set: its patterns (wildcards in the file name only) expanded to
-// files inside the workspace. Read by the resolve stage, and again after before-hooks ran, since
-// hooks may write them (completions, man pages).
+// The extra files of each archive set and the release's own files: their patterns (wildcards in
+// the file name only) expanded to files inside the workspace. Read by the resolve stage, and again
+// after before-hooks ran, since hooks may write them (completions, man pages, an SBOM).
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { ArchiveSet } from './archive-sets.js'
 import type { Facts } from './facts.js'
-import type { Inputs } from './inputs/index.js'
+import { INPUT, type Inputs } from './inputs/index.js'
+import { releaseAssetNames } from './naming.js'
 import { globToRegExp, isInside } from './lib/files.js'
 
 /** Every set's files (by set index); sets that make only bare binaries have none. */
@@ -27,43 +28,103 @@ function findArchiveFiles(
 ): Facts['archiveFiles'][number] {
   const files = new Map<string, { source: string; mode: number }>()
   for (const spec of set.files) {
-    const pattern = spec.src
-    const dir = path.resolve(inputs.workingDirectory, path.dirname(pattern))
-    const glob = globToRegExp(path.basename(pattern))
-    const entries = readdirOrEmpty(dir)
-      .filter(name => glob.test(name))
-      .sort()
-    let matched = 0
-    for (const entry of entries) {
-      const full = path.join(dir, entry)
-      let real: string
-      try {
-        real = fs.realpathSync(full)
-      } catch {
-        continue
-      }
-      if (!isInside(inputs.workspace, real)) {
-        problems.push(
-          `${set.from.files}: "${pattern}" matches ${entry}, a link to ${real} outside the workspace`
-        )
-        continue
-      }
-      const stat = fs.statSync(real)
-      if (!stat.isFile()) continue
+    const found = expandPattern(inputs, spec.src, set.from.files, set.filesOptional, problems)
+    for (const { entry, full, real, executable } of found) {
       const relative = path.relative(inputs.workingDirectory, full).split(path.sep).join('/')
       const name = spec.dst
         ? path.posix.join(spec.dst, spec.stripParent ? entry : relative)
         : relative
-      files.set(name, { source: real, mode: spec.mode ?? (stat.mode & 0o111 ? 0o755 : 0o644) })
-      matched++
-    }
-    if (matched === 0 && !set.filesOptional) {
-      problems.push(
-        `${set.from.files}: "${pattern}" matches no file in ${displayPath(inputs, dir)}`
-      )
+      files.set(name, { source: real, mode: spec.mode ?? (executable ? 0o755 : 0o644) })
     }
   }
   return [...files].map(([name, f]) => ({ name, ...f }))
+}
+
+/**
+ * release-files: the files uploaded to the release as they are, each by its file name (as
+ * GoReleaser's release.extra_files); a pattern that matches nothing is a problem.
+ */
+function findReleaseFiles(inputs: Inputs, problems: string[]): Facts['releaseExtras'] {
+  const files = new Map<string, string>()
+  for (const pattern of inputs.releaseFiles) {
+    for (const { entry, real } of expandPattern(
+      inputs,
+      pattern,
+      INPUT.releaseFiles,
+      false,
+      problems
+    )) {
+      const other = files.get(entry)
+      if (other !== undefined && other !== real)
+        problems.push(
+          `${INPUT.releaseFiles}: "${pattern}" matches a second file named ${entry}; release assets are named by file name`
+        )
+      files.set(entry, real)
+    }
+  }
+  return [...files].map(([name, source]) => ({ name, source }))
+}
+
+/** Whether this job may publish a release, and so needs the release files (not in mode: plan). */
+function mayPublish(inputs: Pick<Inputs, 'release' | 'mode' | 'releaseFiles'>): boolean {
+  return inputs.releaseFiles.length > 0 && inputs.release !== 'false' && inputs.mode !== 'plan'
+}
+
+/**
+ * The release files of a job that may publish, checked against the other assets' names:
+ * `releaseFiles` are the planned files' names (the checksums files and bundles are added here).
+ */
+export function findReleaseExtras(
+  inputs: Inputs,
+  releaseFiles: readonly string[],
+  problems: string[]
+): Facts['releaseExtras'] {
+  if (!mayPublish(inputs)) return []
+  const extras = findReleaseFiles(inputs, problems)
+  const taken = releaseAssetNames(releaseFiles, inputs)
+  for (const e of extras)
+    if (taken.includes(e.name))
+      problems.push(
+        `${INPUT.releaseFiles}: ${e.name} has the name of a file this release publishes; rename it or leave it out`
+      )
+  return extras
+}
+
+/** The regular files a pattern (wildcards in the file name only) matches inside the workspace. */
+function expandPattern(
+  inputs: Inputs,
+  pattern: string,
+  input: string,
+  optional: boolean,
+  problems: string[]
+): { entry: string; full: string; real: string; executable: boolean }[] {
+  const dir = path.resolve(inputs.workingDirectory, path.dirname(pattern))
+  const glob = globToRegExp(path.basename(pattern))
+  const entries = readdirOrEmpty(dir)
+    .filter(name => glob.test(name))
+    .sort()
+  const found: { entry: string; full: string; real: string; executable: boolean }[] = []
+  for (const entry of entries) {
+    const full = path.join(dir, entry)
+    let real: string
+    try {
+      real = fs.realpathSync(full)
+    } catch {
+      continue
+    }
+    if (!isInside(inputs.workspace, real)) {
+      problems.push(
+        `${input}: "${pattern}" matches ${entry}, a link to ${real} outside the workspace`
+      )
+      continue
+    }
+    const stat = fs.statSync(real)
+    if (!stat.isFile()) continue
+    found.push({ entry, full, real, executable: (stat.mode & 0o111) !== 0 })
+  }
+  if (found.length === 0 && !optional)
+    problems.push(`${input}: "${pattern}" matches no file in ${displayPath(inputs, dir)}`)
+  return found
 }
 
 function readdirOrEmpty(dir: string): string[] {

@@ -119,6 +119,8 @@ export interface Facts {
   releaseFiles: string[]
   /** each archive set's extra files (by set index): absolute source path, name and mode inside the archive */
   archiveFiles: { source: string; name: string; mode: number }[][]
+  /** release-files: uploaded to the release by the job that publishes it, by file name */
+  releaseExtras: { source: string; name: string }[]
   /** upx: the program and its version line, when some binary of this job is to be compressed (compress stage's prepare) */
   upx?: { path: string; version: string }
   /** cosign-key: the cosign program found on PATH (sign stage's prepare; absent without a key, and in mode: plan) */

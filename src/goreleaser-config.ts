@@ -1002,11 +1002,23 @@ function readRelease(
     target_commitish: 'the release is of the commit that was built',
     tag: 'the release is of the tag of the ref (or the release-tag input)',
     mode: 'a release this run creates gets the notes; an existing one keeps its own',
-    discussion_category_name: 'no discussion is started',
-    extra_files: 'these files are not uploaded: attach them in a step after this one'
+    discussion_category_name: 'no discussion is started'
   }
   for (const [key, reason] of Object.entries(why))
     if (r[key] !== undefined) out.warnings.push(`release.${key}: not read: ${reason}`)
+  // extra_files: plain globs become release-files; a renamed or templated one is not uploaded.
+  const globs: string[] = []
+  list(r.extra_files).forEach((f, i) => {
+    const at = `release.extra_files[${i}]`
+    const glob = isObj(f) ? str(f.glob) : ''
+    if (!glob) problem(at, 'has no glob')
+    else if (glob.includes('{{') || (isObj(f) && f.name_template !== undefined))
+      out.warnings.push(
+        `${at}: not read: templated globs and name_template are not taken, so ${glob} is not uploaded; attach it in a step after this one`
+      )
+    else globs.push(glob.replace(/^\.\//, ''))
+  })
+  if (globs.length > 0) set('release-files', globs.join('\n'), 'release.extra_files')
 }
 
 function checkModTimestamp(

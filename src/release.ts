@@ -288,10 +288,12 @@ export async function publishChecksums(
   sleep: Sleep,
   log: LogPort,
   /** a listing made after this job's uploads, to serve as the first round's */
-  listed?: readonly AssetInfo[]
+  listed?: readonly AssetInfo[],
+  /** assets no checksums file lists: the release-files, as in GoReleaser */
+  leaveOut: readonly string[] = []
 ): Promise<void> {
   // Their cosign bundles sign them: a checksums file never lists them either.
-  const names = new Set(checksums.flatMap(c => [c.name, bundleNameFor(c.name)]))
+  const names = new Set([...checksums.flatMap(c => [c.name, bundleNameFor(c.name)]), ...leaveOut])
   const downloaded = new Map<number, Buffer>()
   const digestOf = async (asset: AssetInfo, algorithm: ChecksumAlgorithm): Promise<string> => {
     const mine = ownDigests.get(asset.name)?.[algorithm]

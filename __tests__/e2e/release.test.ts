@@ -73,6 +73,22 @@ async function publish(
   )
 }
 
+/** One leg of a matrix without a fan-in job: it publishes the release when it completes it. */
+function selfPublishingLeg(
+  shard: string,
+  targets: string,
+  inputs: Record<string, string> = {}
+): Promise<StepResult> {
+  return publish({
+    mode: 'build',
+    shard,
+    targets,
+    'planned-targets': TARGETS,
+    release: 'true',
+    ...inputs
+  })
+}
+
 function sha256(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex')
 }
@@ -488,14 +504,7 @@ describe('races and secrets', () => {
 describe('legs without a fan-in job', () => {
   test('the first leg uploads to the draft and waits; the last leg writes checksums.txt from the digests and publishes', async () => {
     await start()
-    const leg = (shard: string, targets: string): Promise<StepResult> =>
-      publish({
-        mode: 'build',
-        shard,
-        targets,
-        'planned-targets': TARGETS,
-        release: 'true'
-      })
+    const leg = (shard: string, targets: string) => selfPublishingLeg(shard, targets)
     const first = await leg('1-of-2', 'linux/amd64,linux/arm64')
     ok(first)
     let release = theRelease()
@@ -519,6 +528,51 @@ describe('legs without a fan-in job', () => {
     expect(service.calls.map(c => c.operationId)).not.toContain('browser-download')
     expect(service.calls.map(c => c.operationId)).not.toContain('repos/get-release-asset')
     expect(last.outputs['release-id']).toBe(String(release.id))
+  })
+})
+
+describe('release-files', () => {
+  test('uploaded as they are by the leg that publishes, verified, and kept out of the checksums file', async () => {
+    await start()
+    const leg = (shard: string, targets: string) =>
+      selfPublishingLeg(shard, targets, { 'release-files': 'LICENSE*' })
+    ok(await leg('1-of-2', 'linux/amd64,linux/arm64'))
+    // The first leg only waits: the release files go up with the last leg's publishing.
+    expect(
+      theRelease()
+        .assets.map(a => a.name)
+        .sort()
+    ).toEqual([ARCHIVES[0], ARCHIVES[1]])
+    const last = await leg('2-of-2', 'windows/amd64')
+    ok(last)
+    const release = theRelease()
+    expect(release.draft).toBe(false)
+    expect(release.assets.map(a => a.name).sort()).toEqual(
+      [...ARCHIVES, 'LICENSE', 'checksums.txt'].sort()
+    )
+    const license = release.assets.find(a => a.name === 'LICENSE')!
+    expect(service.assetBytes(license.id)).toEqual(fs.readFileSync(path.join(workspace, 'LICENSE')))
+    const checksums = release.assets.find(a => a.name === 'checksums.txt')!
+    const listed = service
+      .assetBytes(checksums.id)!
+      .toString()
+      .trimEnd()
+      .split('\n')
+      .map(l => l.split('  ')[1])
+    expect(listed).toEqual([...ARCHIVES].sort())
+    expect((JSON.parse(last.outputs.assets!) as { name: string }[]).map(a => a.name)).toContain(
+      'LICENSE'
+    )
+  })
+
+  test('a pattern that matches nothing fails before building, naming the input', async () => {
+    await start()
+    const step = await publish({ 'release-files': 'dist-extra/*.sig' })
+    expect(step.code).not.toBe(0)
+    expect(step.stdout + step.stderr).toContain(
+      'release-files: "dist-extra/*.sig" matches no file in dist-extra'
+    )
+    expect(service.releases()).toEqual([])
   })
 })
 

@@ -599,6 +599,17 @@ export const INPUT_TABLE = [
     readme: { meaning: 'Markdown below the release notes, a [template](#templates)' }
   }),
   row({
+    name: 'release-files',
+    field: 'releaseFiles',
+    kind: filePatterns([]),
+    group: 'release',
+    description:
+      "Files uploaded to the release as they are, by file name, relative to the module root; wildcards in file names (GoReleaser's release.extra_files). Not archived, not in the checksums file, not in the workflow artifact; uploaded and verified by the job that publishes the release. Default: none.",
+    readme: {
+      meaning: 'files uploaded to the release as they are (not archived, not checksummed)'
+    }
+  }),
+  row({
     name: 'draft',
     field: 'draft',
     kind: boolean(false),

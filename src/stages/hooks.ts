@@ -1,5 +1,5 @@
 import { baseEnv, templateEnv } from '../build-env.js'
-import { findSetFiles } from '../archive-files.js'
+import { findReleaseExtras, findSetFiles } from '../archive-files.js'
 import { setArchived } from '../archive-sets.js'
 import { namingOf, type Context, type Stage } from '../context.js'
 import { joinQuoted } from '../go-flags.js'
@@ -69,9 +69,10 @@ export const runBeforeHooks: Stage = {
         )
       ctx.log.info(`took ${took}`)
     }
-    // The archive files, now that the hooks may have written them.
+    // The archive and release files, now that the hooks may have written them.
     const problems: string[] = []
     ctx.facts.archiveFiles = findSetFiles(inputs, setArchived(ctx.facts.plans), problems)
+    ctx.facts.releaseExtras = findReleaseExtras(inputs, ctx.facts.releaseFiles, problems)
     if (problems.length > 0) throw new InputError(problems)
   }
 }

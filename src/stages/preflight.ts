@@ -63,7 +63,10 @@ export const preflight: Stage = {
     const prerelease =
       inputs.prerelease === 'auto' ? isPrereleaseTag(tag) : inputs.prerelease === 'true'
     // The number of files is known now, their sizes only after packaging (release-limits stage).
-    const names = releaseAssetNames(ctx.facts.releaseFiles, inputs)
+    const names = releaseAssetNames(
+      [...ctx.facts.releaseFiles, ...ctx.facts.releaseExtras.map(e => e.name)],
+      inputs
+    )
     const text = releaseText(ctx, tag, [])
     const notes = await releaseNotes(ctx, api, tag, text)
     try {

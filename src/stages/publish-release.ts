@@ -44,8 +44,18 @@ export const publishRelease: Stage = {
       algorithm: inputs.checksumAlgorithms[i]! as ChecksumAlgorithm
     }))
     const signatures = ctx.artifacts.byKind('signature')
+    // release-files: uploaded as they are by the job that publishes, after every leg's files.
+    const extras: AssetFile[] = []
+    for (const e of ctx.facts.releaseExtras)
+      extras.push({
+        name: e.name,
+        path: e.source,
+        size: fs.statSync(e.source).size,
+        sha256: (await hashFile(e.source, ['sha256'])).sha256
+      })
     const nameProblems = checkAssetNames([
       ...archives,
+      ...extras,
       ...[...checksums, ...signatures].map(c => ({
         name: c.name,
         path: c.path,
@@ -64,30 +74,36 @@ export const publishRelease: Stage = {
     const current = await plan.api.listAssets(release.id)
     const before = new Map(current.map(a => [a.name, a]))
     // Other legs may have added assets since the preflight listing: count again before uploading.
-    const limitProblems = checkReleaseLimits([...archives, ...checksums, ...signatures], current)
+    const limitProblems = checkReleaseLimits(
+      [...archives, ...extras, ...checksums, ...signatures],
+      current
+    )
     if (limitProblems.length > 0) {
       throw new Error(`release ${plan.tag}: nothing uploaded:\n  ${limitProblems.join('\n  ')}`)
     }
     const failures: string[] = []
-    let done = 0
-    await forEachLimit(archives, UPLOAD_CONCURRENCY, async file => {
-      try {
-        const asset = await uploadAsset(
-          plan.api,
-          release,
-          file,
-          before.get(file.name),
-          inputs.overwrite,
-          sleep,
-          log
-        )
-        done++
-        log.info(`uploaded ${asset.name} (${formatSize(asset.size)}) [${done}/${archives.length}]`)
-      } catch (error) {
-        failures.push(errorMessage(error))
-      }
-    })
-    const ownNames = new Set([...archives, ...checksums, ...signatures].map(a => a.name))
+    const uploadAll = async (files: readonly AssetFile[]): Promise<void> => {
+      let done = 0
+      await forEachLimit(files, UPLOAD_CONCURRENCY, async file => {
+        try {
+          const asset = await uploadAsset(
+            plan.api,
+            release,
+            file,
+            before.get(file.name),
+            inputs.overwrite,
+            sleep,
+            log
+          )
+          done++
+          log.info(`uploaded ${asset.name} (${formatSize(asset.size)}) [${done}/${files.length}]`)
+        } catch (error) {
+          failures.push(errorMessage(error))
+        }
+      })
+    }
+    await uploadAll(archives)
+    const ownNames = new Set([...archives, ...extras, ...checksums, ...signatures].map(a => a.name))
     if (failures.length === 0) {
       // A leg without a fan-in job: publishing is the job of the leg that finds every leg's files.
       const listed = await plan.api.listAssets(release.id)
@@ -115,20 +131,33 @@ export const publishRelease: Stage = {
         return
       }
       const digests = new Map(ctx.artifacts.published().map(a => [a.name, { ...a.digests }]))
-      try {
-        // The listing above is as fresh as one made now: the merge starts from it.
-        await publishChecksums(plan.api, release, checksums, archives, digests, sleep, log, listed)
-        // Signed after the merge: the bundle must verify the checksums file the release holds.
-        failures.push(...(await publishSignatures(ctx, plan)))
-      } catch (error) {
-        failures.push(errorMessage(error))
+      await uploadAll(extras)
+      if (failures.length === 0) {
+        try {
+          // The listing above is as fresh as one made now: the merge starts from it.
+          await publishChecksums(
+            plan.api,
+            release,
+            checksums,
+            archives,
+            digests,
+            sleep,
+            log,
+            listed,
+            extras.map(e => e.name)
+          )
+          // Signed after the merge: the bundle must verify the checksums file the release holds.
+          failures.push(...(await publishSignatures(ctx, plan)))
+        } catch (error) {
+          failures.push(errorMessage(error))
+        }
       }
     }
     const assets = await plan.api.listAssets(release.id)
     if (signatures.length === 0) warnStaleBundles(checksums, before, assets, log)
     const problems = [
       ...failures,
-      ...(failures.length === 0 ? missingAssets(assets, archives) : [])
+      ...(failures.length === 0 ? missingAssets(assets, [...archives, ...extras]) : [])
     ]
     if (problems.length > 0) {
       // Another job may have published it meanwhile.

@@ -29,7 +29,7 @@ import { findOnPath } from '../lib/which.js'
 import { errorMessage } from '../lib/errors.js'
 import { tail } from '../lib/format.js'
 import { matchesTargetPattern } from '../lib/target-patterns.js'
-import { displayPath, findSetFiles } from '../archive-files.js'
+import { displayPath, findReleaseExtras, findSetFiles } from '../archive-files.js'
 import { hooksWillRun } from '../hooks.js'
 import {
   archiveDirectoryOf,
@@ -138,6 +138,9 @@ export const resolve: Stage = {
     const archiveFiles = hooksWillRun(inputs)
       ? inputs.archiveSets.map(() => [])
       : findSetFiles(inputs, setArchived(plans), problems)
+    const releaseExtras = hooksWillRun(inputs)
+      ? []
+      : findReleaseExtras(inputs, releaseFiles, problems)
     if (isForeignDist(inputs.dist)) {
       problems.push(
         `${INPUT.dist}: ${displayPath(inputs, inputs.dist)} already holds files this action did not write; remove it or choose another folder`
@@ -154,7 +157,8 @@ export const resolve: Stage = {
       plans,
       wholeRelease: inputs.mode !== 'build',
       releaseFiles,
-      archiveFiles
+      archiveFiles,
+      releaseExtras
     } satisfies Facts
     ctx.log.info(
       `targets (${plans.length}): ${plans.map(p => p.target.id + (p.kind === 'universal' ? ` [${p.slices.map(t => t.id).join(' + ')}]` : p.cgo.enabled ? ' [cgo]' : '')).join(', ')}`
