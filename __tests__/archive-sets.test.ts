@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { plannedArchives, type ArchiveSet } from '../src/archive-sets.js'
+import { binaryMember, plannedArchives, type ArchiveSet } from '../src/archive-sets.js'
 import { parseInputs, type InputName } from '../src/inputs/index.js'
 import { numbered, targetOf } from './fakes/targets.js'
 
@@ -174,6 +174,27 @@ test('files: patterns and {src, dst, strip_parent, info.mode} rules', () => {
   ])
 })
 
+test('strip-binary-directory: a binary named with a sub-folder goes in at the top', () => {
+  const { sets, problems } = setsOf({
+    'binary-name': 'bin/tool',
+    archives: '- id: kept\n- id: stripped\n  strip-binary-directory: true'
+  })
+  expect(problems).toEqual([])
+  expect(sets.map(s => binaryMember(s, 'bin/tool'))).toEqual(['bin/tool', 'tool'])
+  expect(binaryMember(sets[1]!, 'tool')).toBe('tool')
+  expect(setsOf({ archives: '- strip-binary-directory: maybe' }).problems).toEqual([
+    'archives[0].strip-binary-directory: "maybe" is not a boolean (allowed: true, false)'
+  ])
+})
+
+test('binary-name: sub-folders with "/", nothing that leaves the archive', () => {
+  expect(setsOf({ 'binary-name': 'bin/tool' }).problems).toEqual([])
+  for (const name of ['../tool', '/tool', 'bin//tool', 'bin/', './tool', 'bin\\tool'])
+    expect(setsOf({ 'binary-name': name }).problems).toEqual([
+      expect.stringMatching(/^binary-name: .* is not allowed: use letters, digits/)
+    ])
+})
+
 const bad: [string, string, string[]][] = [
   [
     'file rules without src, leaving the archive, with an owner or a bad mode',
@@ -194,7 +215,7 @@ const bad: [string, string, string[]][] = [
     'an unknown key, a bad format and a bad pattern',
     '- format: zip\n  formats: [rar]\n  targets: [linux]',
     [
-      'archives[0]: "format" is not a key of an archive set (id, binaries, targets, formats, overrides, name, directory, files)',
+      'archives[0]: "format" is not a key of an archive set (id, binaries, targets, formats, overrides, name, directory, strip-binary-directory, files)',
       'archives[0].targets: "linux" is neither true, false nor a target pattern (linux/amd64, linux/*, */arm64, linux/arm/7)',
       'archives[0].formats: "rar" is not an archive format (allowed: auto, tar.gz, tar.xz, zip, binary, none)'
     ]

@@ -222,6 +222,56 @@ describe('real configs', () => {
     )
   })
 
+  test('jira-cli v1.7.0: the binary in a sub-folder (bin/jira), YAML merge keys, one archive set wrapped and one not', () => {
+    const r = read(fixture('jira-cli'), {
+      modulePath: 'github.com/ankitpokhrel/jira-cli',
+      originUrl: 'https://github.com/ankitpokhrel/jira-cli.git',
+      unsupported: 'warn'
+    })
+    expect(r.problems).toEqual([])
+    expect(r.values).toMatchObject({
+      'project-name': 'jira',
+      package: './cmd/jira',
+      'binary-name': 'bin/jira',
+      cgo: 'false',
+      'checksums-name': 'checksums.txt',
+      'release-name': 'v{{.Version}}'
+    })
+    expect(r.values.targets!.split('\n')).toEqual([
+      'darwin/amd64',
+      'darwin/arm64',
+      'linux/386',
+      'linux/arm/6',
+      'linux/amd64',
+      'linux/arm64',
+      'windows/amd64'
+    ])
+    // The three builds share their settings through `<<: *build_defaults`.
+    expect(r.values['build-overrides']).toBeUndefined()
+    const sets = parse(r.values.archives!) as Record<string, unknown>[]
+    expect(sets.map(s => [s.id, s.formats, s.files, s.directory === s.name])).toEqual([
+      ['nix', ['tar.gz'], ['LICENSE'], true],
+      ['windows', ['zip'], ['LICENSE'], false]
+    ])
+    expect(sets[1]!.directory).toBeUndefined()
+    expect(r.warnings).toContain('.goreleaser.yml: skipped (not made by this action): brews')
+  })
+
+  test('strip_binary_directory puts a sub-folder binary at the top of the archive', () => {
+    const builds = 'builds:\n  - {binary: bin/tool, goos: [linux], goarch: [amd64]}\n'
+    const strip = read(`${builds}archives:\n  - {strip_binary_directory: true}\n`)
+    expect(strip.problems).toEqual([])
+    expect(parse(strip.values.archives!)).toEqual([
+      expect.objectContaining({ 'strip-binary-directory': true })
+    ])
+    // Without a sub-folder there is nothing to strip: the top-level inputs say it all.
+    const flat = read(
+      'builds:\n  - {binary: tool, goos: [linux], goarch: [amd64]}\narchives:\n  - {strip_binary_directory: true}\n'
+    )
+    expect(flat.values.archives).toBeUndefined()
+    expect(flat.values['binary-name']).toBe('tool')
+  })
+
   test('trivy v0.74.0: per-system builds with GOEXPERIMENT, a quoted -extldflags, extra files', () => {
     const r = read(fixture('trivy'), {
       modulePath: 'github.com/aquasecurity/trivy',

@@ -39,6 +39,8 @@ export interface ArchiveEntry {
   overrides?: { scope: string; formats: SetFormat[] }[]
   name?: string
   directory?: string
+  /** binaries named with a sub-folder (bin/app) go in at the top of the archive */
+  stripBinaryDirectory?: boolean
   files?: FileSpec[]
 }
 
@@ -55,6 +57,8 @@ export interface ArchiveSet {
   overrides: readonly { scope: string; formats: readonly SetFormat[] }[]
   nameTemplate: string
   directory: string
+  /** binaries named with a sub-folder (bin/app) go in at the top of the archive */
+  stripBinaryDirectory: boolean
   files: readonly FileSpec[]
   /** the files may match nothing (defaults, and lists from a GoReleaser config) */
   filesOptional: boolean
@@ -99,6 +103,7 @@ export function archiveSetsOf(entries: readonly ArchiveEntry[], d: SetDefaults):
     overrides: d.archiveOverrides.map(o => ({ scope: o.scope, formats: [o.value as SetFormat] })),
     nameTemplate: d.nameTemplate,
     directory: d.archiveDirectory,
+    stripBinaryDirectory: false,
     files: d.archiveFiles.map(src => ({ src })),
     filesOptional: d.archiveFilesOptional,
     from: top
@@ -115,6 +120,7 @@ export function archiveSetsOf(entries: readonly ArchiveEntry[], d: SetDefaults):
       overrides: e.overrides ?? base.overrides,
       nameTemplate: e.name ?? base.nameTemplate,
       directory: e.directory ?? base.directory,
+      stripBinaryDirectory: e.stripBinaryDirectory ?? false,
       files: e.files ?? base.files,
       filesOptional:
         e.files === undefined ? base.filesOptional : d.fromFile === true || e.files.length === 0,
@@ -126,6 +132,11 @@ export function archiveSetsOf(entries: readonly ArchiveEntry[], d: SetDefaults):
       }
     }
   })
+}
+
+/** Where a set puts a binary in its archives (before the set's folder): its name, or with `stripBinaryDirectory` the name's last part. */
+export function binaryMember(set: Pick<ArchiveSet, 'stripBinaryDirectory'>, name: string): string {
+  return set.stripBinaryDirectory ? name.slice(name.lastIndexOf('/') + 1) : name
 }
 
 /** How messages name entry `i` of the archives input (0-based, as YAML paths count). */

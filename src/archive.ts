@@ -46,15 +46,15 @@ export const XZ_ARGS: readonly string[] = [
 const GZIP_OS_BYTE = 255
 const GZIP_OS_OFFSET = 9
 const S_IFREG = 0o100000
-const S_IFDIR = 0o040000
-const DIR_MODE = 0o755
 // tar-stream encodes mtime as `(ms / 1000) | 0`, which wraps after 2038-01-19.
 const TAR_MAX_SECONDS = 0x7fffffff
 
-/** A validated archive member; directories are implied by nested file names. */
+/**
+ * A validated archive member. Archives hold files only, as GoReleaser's do: a nested name's
+ * folders are made by whoever extracts it, so member lists match GoReleaser's exactly.
+ */
 interface PlannedEntry {
   name: string
-  dir: boolean
   mode: number
   source: string
   size: number
@@ -115,7 +115,7 @@ function archiveSeconds(format: ArchiveFormat, mtime: Date): number {
   return seconds
 }
 
-/** Validates names and sources and returns the members in archive order, directories included. */
+/** Validates names and sources and returns the members in archive order. */
 async function planEntries(entries: ArchiveEntry[]): Promise<PlannedEntry[]> {
   if (entries.length === 0) throw new Error('archive has no entries')
   const files = new Map<string, ArchiveEntry>()
@@ -141,13 +141,7 @@ async function planEntries(entries: ArchiveEntry[]): Promise<PlannedEntry[]> {
     if (files.has(dir)) throw new Error(`archive entry "${dir}" is both a file and a directory`)
   }
 
-  const planned: PlannedEntry[] = [...dirs].map(name => ({
-    name,
-    dir: true,
-    mode: DIR_MODE,
-    source: '',
-    size: 0
-  }))
+  const planned: PlannedEntry[] = []
   for (const entry of files.values()) {
     let size: number
     try {
@@ -162,10 +156,10 @@ async function planEntries(entries: ArchiveEntry[]): Promise<PlannedEntry[]> {
         }
       )
     }
-    planned.push({ name: entry.name, dir: false, mode: entry.mode, source: entry.source, size })
+    planned.push({ name: entry.name, mode: entry.mode, source: entry.source, size })
   }
-  // Byte order of UTF-8, not UTF-16 code units; the '/' suffix puts a directory before its children.
-  const key = (e: PlannedEntry): Buffer => Buffer.from(e.dir ? `${e.name}/` : e.name, 'utf8')
+  // Byte order of UTF-8, not UTF-16 code units.
+  const key = (e: PlannedEntry): Buffer => Buffer.from(e.name, 'utf8')
   return planned.sort((a, b) => Buffer.compare(key(a), key(b)))
 }
 
@@ -197,9 +191,8 @@ function packTar(plan: PlannedEntry[], seconds: number): Readable {
   const fill = async (): Promise<void> => {
     for (const e of plan) {
       const header: tarStream.Header = {
-        // tar-stream only appends the conventional '/' when given a typeflag it never sets itself.
-        name: e.dir ? `${e.name}/` : e.name,
-        type: e.dir ? 'directory' : 'file',
+        name: e.name,
+        type: 'file',
         mode: e.mode,
         size: e.size,
         mtime,
@@ -211,20 +204,12 @@ function packTar(plan: PlannedEntry[], seconds: number): Readable {
         devmajor: 0,
         devminor: 0
       }
-      if (e.dir) {
-        await new Promise<void>((resolve, reject) => {
-          pack.entry(header, err => (err ? reject(err) : resolve()))
-        })
-      } else {
-        await new Promise<void>((resolve, reject) => {
-          // The callback, not the pipe, says tar-stream took the entry with exactly `size` bytes.
-          const sink = pack.entry(header, err => (err ? reject(err) : resolve()))
-          // tar-stream's sink is a streamx Writable, which Node's pipeline drives like its own.
-          pipeline(createReadStream(e.source), sink as unknown as NodeJS.WritableStream).catch(
-            reject
-          )
-        })
-      }
+      await new Promise<void>((resolve, reject) => {
+        // The callback, not the pipe, says tar-stream took the entry with exactly `size` bytes.
+        const sink = pack.entry(header, err => (err ? reject(err) : resolve()))
+        // tar-stream's sink is a streamx Writable, which Node's pipeline drives like its own.
+        pipeline(createReadStream(e.source), sink as unknown as NodeJS.WritableStream).catch(reject)
+      })
     }
     pack.finalize()
   }
@@ -300,10 +285,6 @@ async function writeZip(plan: PlannedEntry[], seconds: number, tmpPath: string):
   zip.once('error', (err: Error) => output.destroy(err))
   const mtime = dosDate(seconds)
   for (const e of plan) {
-    if (e.dir) {
-      zip.addEmptyDirectory(e.name, { mtime, mode: S_IFDIR | e.mode, forceDosTimestamp: true })
-      continue
-    }
     const options = {
       mtime,
       mode: S_IFREG | e.mode,

@@ -8,7 +8,7 @@ export interface Artifact {
   kind: ArtifactKind
   /** absolute path */
   path: string
-  /** file name as published */
+  /** file name as published; for a binary, its name with extension, sub-folder included (bin/app.exe) */
   name: string
   /** the target it was built for (absent for files that cover all targets) */
   target?: Target

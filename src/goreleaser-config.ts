@@ -448,11 +448,6 @@ function readBuilds(
     const name = str(build.binary) || projectName
     if (name.includes('{{'))
       problem(`${at}.binary`, `"${name}": templated binary names are not supported yet`)
-    else if (name.includes('/'))
-      problem(
-        `${at}.binary`,
-        `"${name}": a binary in a sub-folder of the archive is not supported yet`
-      )
     const targets = targetsOf(build, at, problem)
     for (const t of targets) if (!all.includes(t)) all.push(t)
     made.push({ id: str(build.id) || projectName, binary: name, targets })
@@ -736,6 +731,7 @@ function readArchives(
     only.binaries.length === allBinaries.length &&
     only.targets.length === allTargets.length &&
     only.formats.length === 1 &&
+    !only.stripBinaryDirectory &&
     (only.files ?? []).every(f => typeof f === 'string') &&
     only.overrides.every(o => o.formats.length === 1 && o.formats[0] !== 'none')
   ) {
@@ -763,6 +759,7 @@ function readArchives(
     }),
     name: r.name,
     ...(r.directory && { directory: r.directory }),
+    ...(r.stripBinaryDirectory && { 'strip-binary-directory': true }),
     files: r.files ?? []
   }))
   set('archives', stringify(entries), 'archives')
@@ -779,6 +776,8 @@ interface ArchiveOut {
   name: string
   nameFrom: string
   directory: string
+  /** strip_binary_directory, where a binary it holds has a sub-folder (bin/app) */
+  stripBinaryDirectory: boolean
   /** file patterns and {src, dst, strip_parent, info} rules; undefined for formats without files (binary) */
   files?: (string | Obj)[]
 }
@@ -878,6 +877,9 @@ function readArchive(
     nameFrom:
       a.name_template === undefined ? '(GoReleaser default name_template)' : `${at}.name_template`,
     directory,
+    stripBinaryDirectory:
+      (a.strip_binary_directory === true || a.strip_binary_directory === 'true') &&
+      chosen.some(b => b.binary.includes('/')),
     files
   }
 }

@@ -215,17 +215,14 @@ describe('goreleaser-config', () => {
       'greeter_Windows_i386.zip',
       'greeter_Windows_x86_64.zip'
     ])
-    // wrap_in_directory: true puts the files in a folder named like the archive. The folder has
-    // an entry of its own (GoReleaser writes none), so extracting it gives it mode 0755.
+    // wrap_in_directory: true puts the files in a folder named like the archive; as in
+    // GoReleaser's archives, the folder is not a member of its own.
     const listed = await realProcess.run(
       'tar',
       ['-tzf', path.join(dir, 'dist', 'greeter_Linux_x86_64.tar.gz')],
       { env: { PATH: process.env.PATH ?? '' } }
     )
-    expect(listed.stdout.trim().split('\n')).toEqual([
-      'greeter_Linux_x86_64/',
-      'greeter_Linux_x86_64/greeter'
-    ])
+    expect(listed.stdout.trim().split('\n')).toEqual(['greeter_Linux_x86_64/greeter'])
     // The empty third ldflags entry is dropped; the second renders with the tag's commit.
     const binary = path.join(dir, 'dist', 'linux_amd64', 'greeter')
     const ran = await realProcess.run(binary, [], { env: {} })
@@ -298,10 +295,7 @@ describe('goreleaser-config', () => {
       return out.stdout.trim().split('\n').sort()
     }
     expect(await list('client_v0.3.0_linux.tar.gz')).toEqual(['client'])
-    expect(await list('server-windows.tar.gz')).toEqual([
-      'server-windows/',
-      'server-windows/server.exe'
-    ])
+    expect(await list('server-windows.tar.gz')).toEqual(['server-windows/server.exe'])
     expect(await list('all_windows.zip')).toEqual(['client.exe', 'server.exe'])
     // Each file is in the checksums, and each SBOM names the binaries of its own file.
     const sums = fs.readFileSync(path.join(dir, 'dist', 'checksums.txt'), 'utf8')
@@ -340,7 +334,6 @@ describe('goreleaser-config', () => {
       { env: { PATH: process.env.PATH ?? '' } }
     )
     expect(listed.stdout.trim().split('\n').sort()).toEqual([
-      'completions/',
       'completions/greeter.1.2.3.bash',
       'greeter'
     ])
@@ -408,12 +401,64 @@ describe('goreleaser-config', () => {
         '-rw-r--r-- LICENSE',
         '-rwxr-xr-x greeter',
         '-rwxr-xr-x scripts/install.sh',
-        'drwxr-xr-x scripts/',
-        'drwxr-xr-x share/',
-        'drwxr-xr-x share/doc/',
         '-rw------- share/doc/usage.md'
       ].sort()
     )
+  })
+
+  test('a binary in a sub-folder (binary: bin/greeter): kept there in one set, at the top with strip_binary_directory, and it runs', async () => {
+    const dir = await project(
+      config
+        .replace('  - env: [CGO_ENABLED=0]', '  - env: [CGO_ENABLED=0]\n    binary: bin/greeter')
+        .replace(
+          /archives:[\s\S]*?files: \[none\*\]/,
+          [
+            'archives:',
+            '  - id: kept',
+            '    formats: [tar.gz]',
+            '    name_template: "{{ .ProjectName }}_{{ .Os }}_{{ .Arch }}"',
+            '    wrap_in_directory: true',
+            '    files: [none*]',
+            '  - id: stripped',
+            '    formats: [zip]',
+            '    name_template: "{{ .ProjectName }}_{{ .Os }}_{{ .Arch }}_flat"',
+            '    strip_binary_directory: true',
+            '    files: [none*]'
+          ].join('\n')
+        )
+    )
+    const run = await cli(
+      ['--goreleaser-config', 'auto', '--targets', 'linux/amd64,windows/amd64'],
+      dir
+    )
+    if (run.status !== 0) throw new Error(`cli failed:\n${run.stdout}\n${run.stderr}`)
+    const env = { PATH: process.env.PATH ?? '' }
+    const tarList = async (name: string): Promise<string[]> =>
+      (await realProcess.run('tar', ['-tzf', path.join(dir, 'dist', name)], { env })).stdout
+        .trim()
+        .split('\n')
+    const zipList = async (name: string): Promise<string[]> =>
+      (await realProcess.run('unzip', ['-Z1', path.join(dir, 'dist', name)], { env })).stdout
+        .trim()
+        .split('\n')
+    expect(await tarList('greeter_linux_amd64.tar.gz')).toEqual(['greeter_linux_amd64/bin/greeter'])
+    expect(await tarList('greeter_windows_amd64.tar.gz')).toEqual([
+      'greeter_windows_amd64/bin/greeter.exe'
+    ])
+    expect(await zipList('greeter_linux_amd64_flat.zip')).toEqual(['greeter'])
+    expect(await zipList('greeter_windows_amd64_flat.zip')).toEqual(['greeter.exe'])
+    // The extracted binary is the one that was built, and it runs.
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-subfolder-'))
+    await realProcess.run(
+      'tar',
+      ['-xzf', path.join(dir, 'dist', 'greeter_linux_amd64.tar.gz'), '-C', out],
+      { env }
+    )
+    const ran = await realProcess.run(path.join(out, 'greeter_linux_amd64', 'bin', 'greeter'), [], {
+      env: {}
+    })
+    expect(ran.stdout).toContain('1.2.3')
+    fs.rmSync(out, { recursive: true, force: true })
   })
 
   test('an input given on the command line wins over the file', async () => {

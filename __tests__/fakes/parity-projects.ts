@@ -24,7 +24,9 @@ export interface Project {
 // with an ignore on goarm, `title .Os` and else-if chains, GoReleaser's default ldflags, a
 // `go mod tidy` hook), kubectx (two builds, two archive sets chosen by ids, one per binary,
 // with the richest name template: .Tag, with, dot, parentheses, trim markers, nested if;
-// GoReleaser's default ldflags in both builds). fq v0.17.0 needs a gojq pseudo-version the
+// GoReleaser's default ldflags in both builds), jira-cli (its binary in a sub-folder, bin/jira;
+// three builds sharing settings through YAML merge keys; a wrapped tar.gz set and an unwrapped
+// zip set; a `go mod tidy` hook; brews we do not make yet). fq v0.17.0 needs a gojq pseudo-version the
 // module proxy here refuses.
 export const PROJECTS: Project[] = [
   {
@@ -55,6 +57,12 @@ export const PROJECTS: Project[] = [
     archives: 20,
     ldflags:
       '-s -w -X main.version={{.Version}} -X main.commit={{.Commit}} -X main.date={{.CommitDate}} -X main.builtBy=goreleaser'
+  },
+  {
+    module: 'github.com/ankitpokhrel/jira-cli',
+    version: 'v1.7.0',
+    origin: 'https://github.com/ankitpokhrel/jira-cli.git',
+    archives: 7
   }
 ]
 

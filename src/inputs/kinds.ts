@@ -554,11 +554,22 @@ function yamlEntries<T>(
 
 /**
  * The `archives` input: a YAML list of archive sets, each a mapping of `id`, `binaries`,
- * `targets`, `formats`, `overrides`, `name`, `directory` and `files`. Each value is checked by the
+ * `targets`, `formats`, `overrides`, `name`, `directory`, `strip-binary-directory` and `files`. Each
+ * value is checked by the
  * kind of the top-level input it stands in for, under the name `archives[<i>].<key>`.
  */
 export function archiveEntries(fields: readonly TemplateField[]): Kind<ArchiveEntry[]> {
-  const keys = ['id', 'binaries', 'targets', 'formats', 'overrides', 'name', 'directory', 'files']
+  const keys = [
+    'id',
+    'binaries',
+    'targets',
+    'formats',
+    'overrides',
+    'name',
+    'directory',
+    'strip-binary-directory',
+    'files'
+  ]
   return {
     kind: 'archive sets',
     parse(raw, at) {
@@ -611,6 +622,12 @@ export function archiveEntries(fields: readonly TemplateField[]): Kind<ArchiveEn
             if (key === 'name' && text.trim() === '') sub(key).fail('is empty')
             entry[key] = template({ fields }).parse(text, sub(key))
           }
+          const strip = e['strip-binary-directory']
+          if (strip !== undefined)
+            entry.stripBinaryDirectory = boolean(false).parse(
+              String(strip),
+              sub('strip-binary-directory')
+            )
           if (e.files !== undefined)
             entry.files = (Array.isArray(e.files) ? e.files : [e.files]).flatMap(
               (f: unknown, k): FileSpec[] => fileSpec(f, sub(`files[${k}]`))

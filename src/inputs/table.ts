@@ -90,6 +90,10 @@ const SHARD_RULE = "is not a shard of the plan's matrix (like 2-of-3 or 1-of-2-d
 const SAFE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/
 const SAFE_NAME_RULE =
   'is not allowed: use letters, digits, ".", "_" and "-", not starting with "." or "-"'
+/** A binary name, optionally in sub-folders of the archive (GoReleaser's `binary: bin/gh`). */
+const BINARY_PATH = /^(?:[A-Za-z0-9_][A-Za-z0-9._-]*\/)*[A-Za-z0-9_][A-Za-z0-9._-]*$/
+const BINARY_PATH_RULE =
+  'is not allowed: use letters, digits, ".", "_" and "-", not starting with "." or "-", with "/" between sub-folders'
 const VERSION = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/
 const VERSION_RULE =
   'is not allowed: use letters, digits, ".", "_", "+" and "-", starting with a letter or digit'
@@ -216,16 +220,19 @@ export const INPUT_TABLE = [
   row({
     name: 'binary-name',
     field: 'binaryNames',
-    kind: list({ item: matching(SAFE_NAME, SAFE_NAME_RULE) }),
+    kind: list({ item: matching(BINARY_PATH, BINARY_PATH_RULE) }),
     group: 'build',
     description:
-      'Binary name per package, in the same order. Default the package folder\'s name (the module\'s for ".").',
-    readme: { default: 'package folder (module name for `.`)', meaning: 'one per package' }
+      'Binary name per package, in the same order; bin/app puts it in a sub-folder of the archive. Default the package folder\'s name (the module\'s for ".").',
+    readme: {
+      default: 'package folder (module name for `.`)',
+      meaning: 'one per package; `bin/app` puts it in a sub-folder of the archive'
+    }
   }),
   row({
     name: 'binary-targets',
     field: 'binaryTargets',
-    kind: binaryTargetLines(matching(SAFE_NAME, SAFE_NAME_RULE)),
+    kind: binaryTargetLines(matching(BINARY_PATH, BINARY_PATH_RULE)),
     group: 'build',
     description:
       'Binaries built for some targets only, one "binary: target patterns" line each (server: linux/*, darwin/arm64). A binary not listed is built for every target. Default: every binary for every target.',

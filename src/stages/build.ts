@@ -134,7 +134,10 @@ async function buildOne(
   const { target } = plan
   const dir = path.join(ctx.inputs.dist, target.id)
   fs.mkdirSync(dir, { recursive: true })
-  const output = path.join(dir, binary.name + binaryExtension(target.goos, target.goarch))
+  // A name with a sub-folder (bin/app) keeps it under the target's folder.
+  const name = binary.name + binaryExtension(target.goos, target.goarch)
+  const output = path.join(dir, name)
+  fs.mkdirSync(path.dirname(output), { recursive: true })
   const args = buildArgs(ctx, plan, binary, output)
   const started = ctx.ports.clock.now()
   const out = await ctx.ports.process.run('go', args, {
@@ -157,7 +160,7 @@ async function buildOne(
   return {
     kind: 'binary',
     path: output,
-    name: path.basename(output),
+    name,
     target,
     binary: binary.name,
     size,

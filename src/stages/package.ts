@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { writeArchive, type ArchiveEntry, type ArchiveFormat } from '../archive.js'
-import type { PlannedArchive } from '../archive-sets.js'
+import { binaryMember, type PlannedArchive } from '../archive-sets.js'
 import type { Artifact } from '../artifacts.js'
 import type { TargetPlan } from '../facts.js'
 import { namingOf, type Context, type Stage } from '../context.js'
@@ -46,10 +46,11 @@ async function archiveTarget(
   const started = ctx.ports.clock.now()
   const naming = namingOf(ctx)
   const directory = archiveDirectoryOf(naming, target, archive)
+  const set = inputs.archiveSets[archive.set]!
   const inside = (file: string): string => (directory ? `${directory}/${file}` : file)
   const entries: ArchiveEntry[] = [
     ...binariesOf(ctx, plan, archive).map(b => ({
-      name: inside(b.name),
+      name: inside(binaryMember(set, b.name)),
       source: b.path,
       mode: 0o755
     })),

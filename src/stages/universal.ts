@@ -29,6 +29,7 @@ export const makeUniversalBinaries: Stage = {
           return thin
         })
         const dest = path.join(dir, slices[0]!.name)
+        fs.mkdirSync(path.dirname(dest), { recursive: true })
         try {
           const archs = writeUniversalBinary(
             slices.map(s => s.path),
