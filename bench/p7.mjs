@@ -87,7 +87,9 @@ export async function p7({ work, facts, log, root }) {
   const eventFile = path.join(work, 'event.json')
   fs.writeFileSync(eventFile, JSON.stringify({ repository: { default_branch: 'main' } }))
   const only = (process.env.P7_PROJECTS ?? '').split(',').filter(Boolean)
-  const projects = PROJECTS.filter(p => only.length === 0 || only.includes(nameOf(p)))
+  const projects = PROJECTS.filter(
+    p => !p.fixture && (only.length === 0 || only.includes(nameOf(p)))
+  )
 
   const azurite = await startAzurite()
   let service

@@ -3,7 +3,7 @@
 // after before-hooks ran, since hooks may write them (completions, man pages, an SBOM).
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import type { ArchiveSet } from './archive-sets.js'
+import type { ArchiveSet, FileSpec } from './archive-sets.js'
 import type { Facts } from './facts.js'
 import { INPUT, type Inputs } from './inputs/index.js'
 import { releaseAssetNames } from './naming.js'
@@ -29,15 +29,28 @@ function findArchiveFiles(
   const files = new Map<string, { source: string; mode: number }>()
   for (const spec of set.files) {
     const found = expandPattern(inputs, spec.src, set.from.files, set.filesOptional, problems)
+    const literal = !/[*?]/.test(path.basename(spec.src))
     for (const { entry, full, real, executable } of found) {
       const relative = path.relative(inputs.workingDirectory, full).split(path.sep).join('/')
-      const name = spec.dst
-        ? path.posix.join(spec.dst, spec.stripParent ? entry : relative)
-        : relative
-      files.set(name, { source: real, mode: spec.mode ?? (executable ? 0o755 : 0o644) })
+      files.set(memberName(spec, literal, entry, relative), {
+        source: real,
+        mode: spec.mode ?? (executable ? 0o755 : 0o644)
+      })
     }
   }
   return [...files].map(([name, f]) => ({ name, ...f }))
+}
+
+/**
+ * Where a file a rule matched goes in the archive, as GoReleaser places it: at its path; with
+ * strip_parent, by its file name under `dst`; with `dst` alone, under `dst` by its path below the
+ * pattern's folder (the wildcards match file names only, so that is its file name), and a pattern
+ * without wildcards names the member `dst` itself.
+ */
+function memberName(spec: FileSpec, literal: boolean, entry: string, relative: string): string {
+  if (spec.stripParent) return path.posix.join(spec.dst ?? '', entry)
+  if (spec.dst === undefined) return relative
+  return literal ? spec.dst : path.posix.join(spec.dst, entry)
 }
 
 /**

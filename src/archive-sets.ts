@@ -17,8 +17,9 @@ export type SetFormat = (typeof SET_FORMATS)[number]
 
 /**
  * One extra file rule of a set: the files `src` matches (wildcards in the file name), put at
- * their path, or under `dst` (only their name with `stripParent`), with `mode` or the source's
- * (0755 when executable, else 0644: what git records).
+ * their path, or by their file name under `dst` (a `src` without wildcards is named `dst`
+ * itself), or with `stripParent` by their file name under `dst` or at the top, as GoReleaser
+ * places them; with `mode` or the source's (0755 when executable, else 0644: what git records).
  */
 export interface FileSpec {
   src: string

@@ -364,7 +364,10 @@ describe('goreleaser-config', () => {
           '        dst: share/doc',
           '        strip_parent: true',
           '        info: { mode: 0600 }',
-          '      - src: scripts/*.sh'
+          '      - src: scripts/*.sh',
+          // GoReleaser's places: under dst by file name; a src without wildcards is named dst.
+          '      - { src: docs/*.md, dst: manual }',
+          '      - { src: LICENSE, dst: legal/COPYING }'
         ].join('\n')
       )
     )
@@ -401,7 +404,9 @@ describe('goreleaser-config', () => {
         '-rw-r--r-- LICENSE',
         '-rwxr-xr-x greeter',
         '-rwxr-xr-x scripts/install.sh',
-        '-rw------- share/doc/usage.md'
+        '-rw------- share/doc/usage.md',
+        '-rw-r--r-- manual/usage.md',
+        '-rw-r--r-- legal/COPYING'
       ].sort()
     )
   })

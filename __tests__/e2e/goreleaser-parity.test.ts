@@ -48,7 +48,9 @@ async function members(file: string): Promise<Member[]> {
         )
       out.push(member)
     }
-    return out
+    // Order is not compared (GoReleaser appends the binaries after the other files; ours are in
+    // byte order), as for tar below.
+    return out.sort((a, b) => a.name.localeCompare(b.name))
   }
   const extract = tarStream.extract()
   const out: Member[] = []

@@ -10,6 +10,8 @@ import { processEnv } from './go-tools.js'
 export interface Project {
   module: string
   version: string
+  /** a fixture folder of this repository instead of the module from the proxy */
+  fixture?: string
   origin: string
   /** targets GoReleaser builds for this config, as a check that the whole matrix was compared */
   archives: number
@@ -26,7 +28,10 @@ export interface Project {
 // with the richest name template: .Tag, with, dot, parentheses, trim markers, nested if;
 // GoReleaser's default ldflags in both builds), jira-cli (its binary in a sub-folder, bin/jira;
 // three builds sharing settings through YAML merge keys; a wrapped tar.gz set and an unwrapped
-// zip set; a `go mod tidy` hook; brews we do not make yet). fq v0.17.0 needs a gojq pseudo-version the
+// zip set; a `go mod tidy` hook; brews we do not make yet), and the suite's own fixture `shapes`
+// for what none of them has: a templated before hook that writes files the archives take, files
+// as src/dst/strip_parent/info.mode rules, a folder named by a template (not part of bench P7,
+// which measures real builds). fq v0.17.0 needs a gojq pseudo-version the
 // module proxy here refuses.
 export const PROJECTS: Project[] = [
   {
@@ -63,6 +68,13 @@ export const PROJECTS: Project[] = [
     version: 'v1.7.0',
     origin: 'https://github.com/ankitpokhrel/jira-cli.git',
     archives: 7
+  },
+  {
+    module: 'example.com/shapes',
+    version: 'v0.3.1',
+    origin: 'https://github.com/example/shapes.git',
+    fixture: 'shapes',
+    archives: 5
   }
 ]
 
@@ -88,14 +100,18 @@ export async function run(
  * goes to both tools.
  */
 export async function checkout(project: Project, into: string): Promise<void> {
-  const info = JSON.parse(
-    await run(
-      'go',
-      ['mod', 'download', '-json', `${project.module}@${project.version}`],
-      os.tmpdir()
-    )
-  ) as { Dir: string }
-  fs.cpSync(info.Dir, into, { recursive: true })
+  const from = project.fixture
+    ? path.join(import.meta.dirname, '..', 'fixtures', project.fixture)
+    : (
+        JSON.parse(
+          await run(
+            'go',
+            ['mod', 'download', '-json', `${project.module}@${project.version}`],
+            os.tmpdir()
+          )
+        ) as { Dir: string }
+      ).Dir
+  fs.cpSync(from, into, { recursive: true })
   // The module cache is read-only.
   execFileSync('chmod', ['-R', 'u+w', into])
   const config = ['.goreleaser.yml', '.goreleaser.yaml']
