@@ -98,12 +98,17 @@ const published = (dist: string): string[] =>
 
 describe.each(PROJECTS)('parity with GoReleaser $version: $module', project => {
   // One checkout for both, one after the other: without -trimpath its path is in the binaries.
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-parity-'))
-  const repo = path.join(root, 'repo')
-  const theirs = path.join(root, 'goreleaser')
-  const ours = repo
+  // Made in beforeAll, so a run that filters this project out leaves no folder behind.
+  let root = ''
+  let repo = ''
+  let theirs = ''
+  let ours = ''
 
   beforeAll(async () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-parity-'))
+    repo = path.join(root, 'repo')
+    theirs = path.join(root, 'goreleaser')
+    ours = repo
     const goreleaser = await findGoreleaser()
     await checkout(project, repo)
     // Release notes are given, as GoReleaser would ask GitHub's API for them (what is skipped
@@ -136,7 +141,9 @@ describe.each(PROJECTS)('parity with GoReleaser $version: $module', project => {
     if (cli.code !== 0) throw new Error(`the action failed:\n${cli.stdout}\n${cli.stderr}`)
   }, SETUP_TIMEOUT_MS)
 
-  afterAll(() => fs.rmSync(root, { recursive: true, force: true }))
+  afterAll(() => {
+    if (root) fs.rmSync(root, { recursive: true, force: true })
+  })
 
   test('the same file names: every archive and the checksums file', () => {
     const names = published(path.join(theirs, 'dist'))
