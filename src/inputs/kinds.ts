@@ -554,9 +554,9 @@ function yamlEntries<T>(
 
 /**
  * The `archives` input: a YAML list of archive sets, each a mapping of `id`, `binaries`,
- * `targets`, `formats`, `overrides`, `name`, `directory`, `strip-binary-directory` and `files`. Each
- * value is checked by the
- * kind of the top-level input it stands in for, under the name `archives[<i>].<key>`.
+ * `targets`, `formats`, `overrides`, `name`, `directory`, `strip-binary-directory` and `files`.
+ * Each value is checked by the kind of the top-level input it stands in for, under the name
+ * `archives[<i>].<key>`.
  */
 export function archiveEntries(fields: readonly TemplateField[]): Kind<ArchiveEntry[]> {
   const keys = [

@@ -435,10 +435,10 @@ export const INPUT_TABLE = [
     kind: archiveEntries(TEMPLATE_FIELDS),
     group: 'build',
     description:
-      'Several archive sets instead of one archive per target: a YAML list, each entry with any of id, binaries (names; default all), targets (patterns; default all), formats (auto, tar.gz, tar.xz, zip, binary), overrides (pattern: formats, or none for no file), name, directory and files; a key left out takes archive, archive-overrides, name-template, archive-directory or archive-files. Each target publishes one file per set and format that holds one of its binaries. Default: one set from those inputs.',
+      'Several archive sets instead of one archive per target: a YAML list, each entry with any of id, binaries (names; default all), targets (patterns; default all), formats (auto, tar.gz, tar.xz, zip, binary), overrides (pattern: formats, or none for no file), name, directory, strip-binary-directory (true: a binary named bin/app goes in at the top) and files; a key left out takes archive, archive-overrides, name-template, archive-directory or archive-files. Each target publishes one file per set and format that holds one of its binaries. Default: one set from those inputs.',
     readme: {
       meaning:
-        'YAML list of archive sets (`binaries`, `targets`, `formats`, `overrides`, `name`, `directory`, `files`), see [Several archives](#several-archives)'
+        'YAML list of archive sets (`binaries`, `targets`, `formats`, `overrides`, `name`, `directory`, `strip-binary-directory`, `files`), see [Several archives](#several-archives)'
     }
   }),
   row({
