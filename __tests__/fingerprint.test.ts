@@ -73,6 +73,7 @@ test('the default fingerprint, field by field', () => {
     archives: '',
     'before-hooks': '',
     sbom: '',
+    'linux-packages': '',
     'universal-binaries': 'false',
     'checksum-algorithms': 'sha256',
     'checksums-name': 'checksums.txt',

@@ -216,7 +216,21 @@ describe('real configs', () => {
     expect(r.values.trimpath).toBe('true')
     expect(r.values['before-hooks']).toBe('go generate ./...')
     expect(r.values['checksums-name']).toBe('checksums.sha256')
-    expect(r.warnings).toContain('.goreleaser.yml: skipped (not made by this action): brews, nfpms')
+    expect(r.warnings).toContain('.goreleaser.yml: skipped (not made by this action): brews')
+    // nfpms: deb, rpm and apk with k9s's own name template, the LICENSE as the copyright file.
+    expect(parse(r.values['linux-packages']!)).toEqual([
+      {
+        'file-name': '{{ .ProjectName }}_{{ .Os }}_{{ .Arch }}',
+        maintainer: 'Fernand Galiana',
+        homepage: 'https://k9scli.io',
+        description: 'Kubernetes CLI To Manage Your Clusters In Style!',
+        license: 'Apache-2.0',
+        bindir: '/usr/bin',
+        section: 'utils',
+        formats: ['deb', 'rpm', 'apk'],
+        contents: [{ src: './LICENSE', dst: '/usr/share/doc/k9s/copyright', mode: 644 }]
+      }
+    ])
     expect(r.notes).toContain(
       '.goreleaser.yml: before.hooks[0]: "go mod download" is not run: the action downloads the modules of the committed go.mod and go.sum itself'
     )
@@ -293,7 +307,9 @@ describe('real configs', () => {
     })
     expect(r.values.targets!.split('\n')).toHaveLength(10)
     expect(r.warnings).toEqual([
-      '.goreleaser.yml: skipped (not made by this action): nfpms, dockers_v2, signs, docker_signs',
+      '.goreleaser.yml: skipped (not made by this action): dockers_v2, signs, docker_signs',
+      // The packages are read; their rpm signature is what the action does not make yet.
+      '.goreleaser.yml: nfpms[0].rpm.signature: is not made by this action yet; the packages are made without it',
       '.goreleaser.yml: release.discussion_category_name: not read: no discussion is started'
     ])
   })
@@ -755,3 +771,111 @@ describe('several builds and archives', () => {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
+
+describe('nfpms', () => {
+  const base = [
+    'version: 2',
+    'project_name: tool',
+    'builds:',
+    '  - id: cli',
+    '    binary: tool',
+    '    goos: [linux]',
+    '    goarch: [amd64]',
+    '  - id: daemon',
+    '    binary: toold',
+    '    goos: [linux]',
+    '    goarch: [amd64]'
+  ]
+  const ctx = { modulePath: 'example.com/tool', originUrl: '' }
+
+  test('an entry becomes a package set: ids choose binaries, contents and overrides in the input spelling', () => {
+    const r = read(
+      [
+        ...base,
+        'nfpms:',
+        '  - id: daemon',
+        '    ids: [daemon]',
+        '    package_name: toold',
+        '    formats: [deb, rpm]',
+        '    dependencies: [systemd]',
+        '    mtime: "{{ .CommitDate }}"',
+        '    contents:',
+        '      - src: init/toold.service',
+        '        dst: /lib/systemd/system/toold.service',
+        '        file_info: { mode: 0644, owner: root }',
+        '    scripts: { postinstall: init/postinstall.sh }',
+        '    overrides:',
+        '      rpm:',
+        '        dependencies: [systemd-libs]',
+        '        file_name_template: "{{ .ConventionalFileName }}"'
+      ].join('\n'),
+      ctx
+    )
+    expect(r.problems).toEqual([])
+    const sets = parse(r.values['linux-packages']!)
+    expect(sets).toEqual([
+      {
+        id: 'daemon',
+        'package-name': 'toold',
+        mtime: '{{ .CommitDate }}',
+        formats: ['deb', 'rpm'],
+        binaries: ['toold'],
+        depends: ['systemd'],
+        contents: [
+          {
+            src: 'init/toold.service',
+            dst: '/lib/systemd/system/toold.service',
+            mode: 644,
+            owner: 'root'
+          }
+        ],
+        scripts: { postinstall: 'init/postinstall.sh' },
+        overrides: {
+          rpm: { 'file-name': '{{ .ConventionalFileName }}', depends: ['systemd-libs'] }
+        }
+      }
+    ])
+    expect(r.origins['linux-packages']).toBe('nfpms')
+  })
+
+  test('what is not made yet fails naming its key, or with warn is a warning; formats we do not make fail', () => {
+    const text = [
+      ...base,
+      'nfpms:',
+      '  - formats: [deb, ipk]',
+      '    meta: true',
+      '    deb:',
+      '      signature: { key_file: key.gpg }',
+      '      lintian_overrides: [statically-linked-binary]',
+      '    overrides:',
+      '      deb: { maintainer: x }'
+    ].join('\n')
+    const failing = read(text, ctx)
+    expect(failing.problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('nfpms[0].formats: "ipk" is not made by this action'),
+        expect.stringContaining(
+          'nfpms[0].meta: meta packages (no binaries) are not made yet; set goreleaser-unsupported: warn'
+        ),
+        expect.stringContaining('nfpms[0].deb.signature: is not made by this action yet'),
+        expect.stringContaining('nfpms[0].deb.lintian_overrides: is not made by this action yet'),
+        expect.stringContaining(
+          'nfpms[0].overrides.deb.maintainer: takes no effect in an override in GoReleaser'
+        )
+      ])
+    )
+    const warned = read(text, { ...ctx, unsupported: 'warn' })
+    expect(warned.warnings).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining(
+          'nfpms[0].deb.signature: is not made by this action yet; the packages are made without it'
+        )
+      ])
+    )
+    // A format the action does not make stays a problem: the file names would be missing.
+    expect(warned.problems).toEqual([
+      expect.stringContaining('nfpms[0].formats: "ipk" is not made by this action'),
+      expect.stringContaining('nfpms[0].overrides.deb.maintainer: takes no effect')
+    ])
+  })
+})

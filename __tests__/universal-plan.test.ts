@@ -141,7 +141,8 @@ test.each(
           inputs: {
             archiveSets: oneSet('{{.Binary}}_{{.Os}}_{{.Arch}}'),
             sbom: [],
-            env: []
+            env: [],
+            linuxPackages: []
           },
           env: {},
           binaries: [{ name: 'app', pkg: '.' }],

@@ -1,7 +1,7 @@
 import type { Target } from './targets.js'
 
 /** What a file in the dist folder is. */
-export type ArtifactKind = 'binary' | 'archive' | 'sbom' | 'checksums' | 'signature'
+export type ArtifactKind = 'binary' | 'archive' | 'package' | 'sbom' | 'checksums' | 'signature'
 
 /** One file the run produced, recorded by the stage that made it. */
 export interface Artifact {
@@ -45,9 +45,14 @@ export class ArtifactRegistry {
     return this.items
   }
 
-  /** What is published: archives (or bare binaries) and their SBOMs, in the order added. */
+  /** The files that hold binaries: archives (or bare binaries) and Linux packages, in the order added. */
+  files(): Artifact[] {
+    return this.items.filter(a => a.kind === 'archive' || a.kind === 'package')
+  }
+
+  /** What is published: archives (or bare binaries), Linux packages and SBOMs, in the order added. */
   published(): Artifact[] {
-    return this.items.filter(a => a.kind === 'archive' || a.kind === 'sbom')
+    return this.items.filter(a => a.kind === 'archive' || a.kind === 'package' || a.kind === 'sbom')
   }
 
   /**

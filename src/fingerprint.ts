@@ -74,6 +74,12 @@ export const FINGERPRINT_FIELDS: readonly FieldSpec[] = [
     value: i => (i.archives.length > 0 ? JSON.stringify(i.archives) : '')
   },
   { name: INPUT.sbom, scope: 'names', value: i => list(i.sbom) },
+  // Package metadata, contents and scripts shape the packages' bytes as well as their names.
+  {
+    name: INPUT.linuxPackages,
+    scope: 'names',
+    value: i => (i.linuxPackages.length > 0 ? JSON.stringify(i.linuxPackages) : '')
+  },
   { name: INPUT.universalBinaries, scope: 'names', value: i => i.universalBinaries },
   // The bytes of each leg's files.
   { name: 'go', scope: 'build', value: (_, f) => f.go.version },

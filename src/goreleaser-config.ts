@@ -6,7 +6,8 @@ import { PACK_FORMATS } from './archive-sets.js'
 import { joinQuoted } from './go-flags.js'
 import type { InputName } from './inputs/table.js'
 import { projectNameOf } from './lib/project-name.js'
-import { nearest } from './lib/nearest.js'
+import { isObj, list, str, suggest, type Obj } from './lib/config-values.js'
+import { readNfpms } from './goreleaser-nfpms.js'
 
 /** What the reader needs besides the config's text. */
 export interface ConfigContext {
@@ -53,7 +54,6 @@ export const GORELEASER_DEFAULT_FILES = 'license* LICENSE* readme* README* chang
 
 /** Sections this action does not make (yet): each fails the run, or is skipped with `warn`. */
 const UNSUPPORTED_SECTIONS = new Set([
-  'nfpms',
   'srpm',
   'brews',
   'homebrew_casks',
@@ -126,6 +126,7 @@ const HANDLED_KEYS = new Set([
   'env',
   'builds',
   'archives',
+  'nfpms',
   'checksum',
   'snapshot',
   'before',
@@ -256,9 +257,6 @@ const VARIANT_KEY: Readonly<Record<string, string>> = {
   riscv64: 'goriscv64'
 }
 
-type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
-
 /** Reads a GoReleaser config's text into the action's input values. */
 export function readGoreleaserConfig(text: string, ctx: ConfigContext): ConfigReading {
   const out: ConfigReading = {
@@ -337,6 +335,17 @@ export function readGoreleaserConfig(text: string, ctx: ConfigContext): ConfigRe
   const env = envList(root.env, 'env', problem)
   const builds = readBuilds(root, env, projectName, out, set, problem)
   readArchives(root, builds, out, set, problem)
+  readNfpms(
+    root,
+    builds,
+    (value, at) => set('linux-packages', value, at),
+    problem,
+    text => out.notes.push(text),
+    (at, why) =>
+      ctx.unsupported === 'warn'
+        ? out.warnings.push(`${at}: ${why}; the packages are made without it`)
+        : problem(at, `${why}; set goreleaser-unsupported: warn to make the packages without it`)
+  )
   readChecksum(root, set, problem)
   readSnapshot(root, out, problem)
   readBefore(root, out, set, problem)
@@ -1054,17 +1063,6 @@ function normalFormat(f: string): string {
   return f === 'tgz' ? 'tar.gz' : f === 'txz' ? 'tar.xz' : f
 }
 
-/** A scalar or a list, as a list. */
-function list(v: unknown): unknown[] {
-  if (v === undefined || v === null) return []
-  return Array.isArray(v) ? v : [v]
-}
-
-/** A scalar as text ('' for none). */
-function str(v: unknown): string {
-  return v === undefined || v === null ? '' : String(v)
-}
-
 /** Joins two relative paths, without `./` and trailing slashes. */
 function joinPath(dir: string, main: string): string {
   const parts = `${dir}/${main}`.split('/').filter(p => p !== '' && p !== '.')
@@ -1075,10 +1073,4 @@ function joinPath(dir: string, main: string): string {
 export function repoNameOf(url: string): string {
   const m = /[/:]([^/:]+?)(?:\.git)?\/?$/.exec(url.trim())
   return m?.[1] ?? ''
-}
-
-/** ` (did you mean "x"?)` when a known key is one or two edits away. */
-function suggest(key: string, known: string[]): string {
-  const near = nearest(key, known, key.length <= 4 ? 1 : 2)
-  return near ? ` (did you mean "${near}"?)` : ''
 }

@@ -2,13 +2,21 @@ import { createHash } from 'node:crypto'
 import * as path from 'node:path'
 import type { ArchiveSet, PlannedArchive } from './archive-sets.js'
 import type { ChecksumAlgorithm } from './checksums.js'
-import type { BinarySpec, ReleaseStamp, TargetPlan } from './facts.js'
+import { binariesFor, type BinarySpec, type ReleaseStamp, type TargetPlan } from './facts.js'
 import type { Inputs } from './inputs/index.js'
 import type { SbomFormat } from './sbom.js'
 import { binaryExtension, variantLabel, type Target } from './targets.js'
 import { templateEnv } from './build-env.js'
 import { GoTime } from './lib/go-values.js'
 import { envMap, renderTemplate, type TemplateValues } from './template.js'
+import {
+  conventionalFileName,
+  overriddenFor,
+  packageExtension,
+  packageFileName,
+  plannedPackages,
+  type PlannedPackage
+} from './linux-packages.js'
 
 // Every name the run gives a file or an artifact, in one pure place: the name checks of the
 // resolve stage, the stages that write the files and the legs' fan-in must all agree.
@@ -24,7 +32,7 @@ export const SBOM_SUFFIX: Readonly<Record<SbomFormat, string>> = {
 
 /** What names depend on beside the target: the inputs that shape them, the stamp, the project. */
 export interface NamingBasis {
-  inputs: Pick<Inputs, 'archiveSets' | 'sbom' | 'env'>
+  inputs: Pick<Inputs, 'archiveSets' | 'sbom' | 'env' | 'linuxPackages'>
   /** the runner's environment, for {{.Env}} */
   env: Readonly<Record<string, string | undefined>>
   stamp: ReleaseStamp
@@ -37,8 +45,10 @@ export interface PublishedName {
   name: string
   /** format binary: the binary this file is */
   binary?: string
-  /** the planned archive it comes from */
-  archive: PlannedArchive
+  /** the planned archive it comes from (absent for a Linux package) */
+  archive?: PlannedArchive
+  /** the Linux package it is */
+  package?: PlannedPackage
   /** set on an SBOM: its format */
   sbom?: SbomFormat
 }
@@ -170,12 +180,13 @@ export function bareBinaryNameOf(
 
 /**
  * The file names a target publishes: per planned archive its file, or for format binary each
- * binary renamed by the name template; each followed by its SBOMs. Throws when a name template
- * cannot render.
+ * binary renamed by the name template, then its Linux packages (unless `packages` is false);
+ * each followed by its SBOMs. Throws when a name template cannot render.
  */
 export function publishedNames(
   basis: NamingBasis,
-  plan: Pick<TargetPlan, 'target' | 'archives'> & { sliceOnly?: boolean }
+  plan: Pick<TargetPlan, 'target' | 'archives'> & { sliceOnly?: boolean },
+  packages = true
 ): PublishedName[] {
   // A slice of a universal binary only: its file is the darwin_all one.
   if (plan.sliceOnly) return []
@@ -188,11 +199,75 @@ export function publishedNames(
         }))
       : [{ name: archiveNameOf(basis, plan.target, archive), archive }]
   )
+  if (packages)
+    for (const p of packagesOf(basis, plan.target)) files.push({ name: p.name, package: p.planned })
   // Each published file's SBOMs follow it, so name checks, legs and releases expect them too.
   return files.flatMap(f => [
     f,
     ...basis.inputs.sbom.map(format => ({ ...f, name: sbomNameFor(f.name, format), sbom: format }))
   ])
+}
+
+/** One Linux package of a target, named. */
+export interface PackageFile {
+  name: string
+  planned: PlannedPackage
+  /** the package's name (package-name rendered) */
+  packageName: string
+  /** the binaries it installs, in build order */
+  binaries: string[]
+  /** the values its templates render with (GoReleaser's nfpm fields included) */
+  values: TemplateValues
+  /** nFPM's conventional file name, as the stage expects nFPM to answer */
+  conventional: string
+}
+
+/**
+ * The Linux packages a target gets (linux-packages): per set and format, named by the set's
+ * file name template with GoReleaser's package fields; none where the set holds no binary of
+ * the target. Throws when a template cannot render.
+ */
+export function packagesOf(basis: NamingBasis, target: Target): PackageFile[] {
+  const sets = basis.inputs.linuxPackages
+  const built = binariesFor(basis.binaries, target)
+  return plannedPackages(sets, [target]).flatMap((planned): PackageFile[] => {
+    const set = sets[planned.set]!
+    const binaries = built.filter(b => set.binaries.length === 0 || set.binaries.includes(b))
+    if (binaries.length === 0) return []
+    const env = templateEnv(basis.env, basis.inputs.env, target)
+    const { stamp, projectName } = basis
+    // GoReleaser renders the package name before it knows the target.
+    const packageName = renderTemplate(set.packageName, releaseValues(stamp, projectName, env))
+    const values: TemplateValues = {
+      ...templateValues(stamp, target, binaries[0]!, projectName, env),
+      Release: set.release,
+      Epoch: set.epoch,
+      PackageName: packageName,
+      Format: planned.format
+    }
+    const conventional = conventionalFileName(planned.format, packageName, target, {
+      version: stamp.version,
+      release: set.release,
+      prerelease: set.prerelease,
+      versionMetadata: set.versionMetadata
+    })
+    const template = overriddenFor(set, planned.format).fileName ?? set.fileName
+    const rendered = renderTemplate(template, {
+      ...values,
+      ConventionalFileName: conventional,
+      ConventionalExtension: packageExtension(planned.format)
+    })
+    return [
+      {
+        name: packageFileName(rendered, planned.format),
+        planned,
+        packageName,
+        binaries,
+        values,
+        conventional
+      }
+    ]
+  })
 }
 
 /** The SBOM of a published file (archive or bare binary). */

@@ -10,6 +10,7 @@ import { checkLegsAgree } from './stages/check-legs.js'
 import { collectLegs } from './stages/collect-legs.js'
 import { compressBinaries } from './stages/compress.js'
 import { packageArchives } from './stages/package.js'
+import { makeLinuxPackages } from './stages/linux-packages.js'
 import { planLegs } from './stages/plan.js'
 import { preflight } from './stages/preflight.js'
 import { publishRelease } from './stages/publish-release.js'
@@ -72,6 +73,8 @@ export const stages: readonly Stage[] = [
   smoke,
   // Write one reproducible archive per target.
   packageArchives,
+  // linux-packages: deb, rpm, apk and archlinux packages of the linux targets, written by nFPM.
+  makeLinuxPackages,
   // One SBOM per archive (or bare binary) from the Go build info in its binaries.
   writeSboms,
   // Hash every archive and SBOM and write the checksums file.

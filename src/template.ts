@@ -45,7 +45,18 @@ const TARGET_FIELDS = [
   'Binary'
 ] as const
 
-export type TemplateField = (typeof RELEASE_FIELDS)[number] | (typeof TARGET_FIELDS)[number]
+/** Fields of a Linux package's templates (GoReleaser's nfpm extras); see src/linux-packages.ts. */
+export const PACKAGE_FIELDS = [
+  'Release',
+  'Epoch',
+  'PackageName',
+  'Format',
+  'ConventionalFileName',
+  'ConventionalExtension'
+] as const
+
+export type TemplateField =
+  (typeof RELEASE_FIELDS)[number] | (typeof TARGET_FIELDS)[number] | (typeof PACKAGE_FIELDS)[number]
 
 /** Every field a template may read; each input allows a subset. */
 export const TEMPLATE_FIELDS: readonly TemplateField[] = [...RELEASE_FIELDS, ...TARGET_FIELDS]
@@ -250,7 +261,7 @@ export function checkTemplate(
     if ((allowed as readonly string[]).includes(name) || seen.has(name)) continue
     seen.add(name)
     const at = `line ${line}, column ${column}`
-    if ((TEMPLATE_FIELDS as readonly string[]).includes(name)) {
+    if ([...TEMPLATE_FIELDS, ...PACKAGE_FIELDS].includes(name as TemplateField)) {
       out.push(
         `${input}: template field {{.${name}}} (${at}) is not available here (available: ${list})`
       )

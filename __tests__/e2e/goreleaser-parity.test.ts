@@ -24,6 +24,7 @@ import { checkout, GORELEASER_RELEASE_ARGS, PROJECTS, run } from '../fakes/parit
  */
 const SETUP_TIMEOUT_MS = 45 * 60_000
 const ARCHIVE = /\.(tar\.gz|tar\.xz|zip)$/
+const PACKAGE = /\.(deb|rpm|apk|pkg\.tar\.zst)$/
 
 interface Member {
   name: string
@@ -93,7 +94,7 @@ function checksumLines(file: string): Map<string, string> {
 const published = (dist: string): string[] =>
   fs
     .readdirSync(dist)
-    .filter(f => ARCHIVE.test(f) || /checksums|SHA256SUMS/.test(f))
+    .filter(f => ARCHIVE.test(f) || PACKAGE.test(f) || /checksums|SHA256SUMS/.test(f))
     .sort()
 
 describe.each(PROJECTS)('parity with GoReleaser $version: $module', project => {
@@ -145,10 +146,20 @@ describe.each(PROJECTS)('parity with GoReleaser $version: $module', project => {
     if (root) fs.rmSync(root, { recursive: true, force: true })
   })
 
-  test('the same file names: every archive and the checksums file', () => {
+  test('the same file names: every archive, every Linux package and the checksums file', () => {
     const names = published(path.join(theirs, 'dist'))
     expect(names.filter(n => ARCHIVE.test(n))).toHaveLength(project.archives)
+    expect(names.filter(n => PACKAGE.test(n))).toHaveLength(project.packages ?? 0)
     expect(published(path.join(ours, 'dist'))).toEqual(names)
+  })
+
+  // Both make packages with nFPM v2.46.3 from byte-identical binaries and the config's mtime, so
+  // each package is the same file, metadata, file list, modes, owners and scripts included.
+  test("every Linux package is byte-identical to GoReleaser's", () => {
+    const names = published(path.join(theirs, 'dist')).filter(n => PACKAGE.test(n))
+    const digest = (dir: string) =>
+      names.map(name => ({ name, sha256: sha256(fs.readFileSync(path.join(dir, 'dist', name))) }))
+    expect(digest(ours)).toEqual(digest(theirs))
   })
 
   test('every archive has the same members (names, modes, sizes) and byte-identical binaries', async () => {
@@ -164,7 +175,9 @@ describe.each(PROJECTS)('parity with GoReleaser $version: $module', project => {
   })
 
   test('the same checksums lines; archive hashes differ by design and ours match our files', () => {
-    const sums = published(path.join(theirs, 'dist')).filter(n => !ARCHIVE.test(n))
+    const sums = published(path.join(theirs, 'dist')).filter(
+      n => !ARCHIVE.test(n) && !PACKAGE.test(n)
+    )
     expect(sums).toHaveLength(1)
     const want = checksumLines(path.join(theirs, 'dist', sums[0]!))
     const got = checksumLines(path.join(ours, 'dist', sums[0]!))

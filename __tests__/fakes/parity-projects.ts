@@ -15,6 +15,8 @@ export interface Project {
   origin: string
   /** targets GoReleaser builds for this config, as a check that the whole matrix was compared */
   archives: number
+  /** Linux packages GoReleaser makes for this config (nfpms) */
+  packages?: number
   /** ldflags written into the config where it relies on GoReleaser's default (which has .Date) */
   ldflags?: string
 }
@@ -74,7 +76,10 @@ export const PROJECTS: Project[] = [
     version: 'v0.3.1',
     origin: 'https://github.com/example/shapes.git',
     fixture: 'shapes',
-    archives: 5
+    // linux, darwin and windows × amd64, arm64 and arm v7, less windows/arm64, windows/arm and
+    // darwin/arm; and 15 Linux packages: 3 targets × 4 formats, 3 debs of the minimal set
+    archives: 6,
+    packages: 15
   }
 ]
 
@@ -129,6 +134,11 @@ export async function checkout(project: Project, into: string): Promise<void> {
   await run('git', [...who, 'commit', '-q', '-m', 'release'], into, git)
   await run('git', [...who, 'tag', project.version], into, git)
   await run('git', ['remote', 'add', 'origin', project.origin], into)
+  // nFPM dates an apk's maintainer scripts by their files (the action gives its copies the
+  // commit time): the checkout's files get the commit time too, so both tools see the same.
+  const time = new Date(COMMIT_DATE)
+  for (const file of fs.readdirSync(into, { recursive: true }) as string[])
+    if (!file.startsWith('.git')) fs.utimesSync(path.join(into, file), time, time)
 }
 
 /**

@@ -490,7 +490,7 @@ export function secret(options: {
 }
 
 /** Words of a YAML value: a scalar or a list, each item split at spaces and commas. */
-function words(v: unknown): string[] {
+export function words(v: unknown): string[] {
   return v === undefined || v === null
     ? []
     : (Array.isArray(v) ? v : [v]).flatMap(x =>
@@ -505,7 +505,18 @@ function words(v: unknown): string[] {
  * checked against `keys`; `entry` gets the mapping and, per key, a ParseAt that names the value
  * `<entry>.<key>` (`nameOf(i)` names entry i).
  */
-function yamlEntries<T>(
+/** A ParseAt for a part of an input (`archives[0].name`) whose problems go where `at`'s go. */
+export function within(at: ParseAt, input: string): ParseAt {
+  return {
+    ...at,
+    input,
+    bad: (v, complaint) => at.add([badValue(input, v, complaint)]),
+    fail: text => at.add([inputProblem(input, text)]),
+    add: messages => at.add(messages)
+  }
+}
+
+export function yamlEntries<T>(
   raw: string,
   at: ParseAt,
   what: {
@@ -515,7 +526,7 @@ function yamlEntries<T>(
     keys: readonly string[]
     nameOf: (i: number) => string
   },
-  entry: (e: Record<string, unknown>, sub: (key: string) => ParseAt) => T
+  entry: (e: Record<string, unknown>, sub: (key: string) => ParseAt, index: number) => T
 ): T[] {
   if (raw.trim() === '') return []
   const doc = parseDocument(raw, { uniqueKeys: true })
@@ -535,20 +546,11 @@ function yamlEntries<T>(
       return []
     }
     const e = item as Record<string, unknown>
-    const sub = (key: string): ParseAt => {
-      const name = `${input}.${key}`
-      return {
-        ...at,
-        input: name,
-        bad: (v, complaint) => at.add([badValue(name, v, complaint)]),
-        fail: text => at.add([inputProblem(name, text)]),
-        add: messages => at.add(messages)
-      }
-    }
+    const sub = (key: string): ParseAt => within(at, `${input}.${key}`)
     for (const key of Object.keys(e))
       if (!what.keys.includes(key))
         at.add([badValue(input, key, `is not a key of ${what.one} (${what.keys.join(', ')})`)])
-    return [entry(e, sub)]
+    return [entry(e, sub, i)]
   })
 }
 
@@ -716,7 +718,7 @@ export function templateLines(fields: readonly TemplateField[]): Kind<string[]> 
 }
 
 /** The mode of a file rule: octal digits as written (`0755`, `755`, `0o755`, `"0755"`). */
-function octalMode(value: unknown): number | undefined {
+export function octalMode(value: unknown): number | undefined {
   const digits = String(value).replace(/^0o/, '')
   return /^[0-7]{1,4}$/.test(digits) ? parseInt(digits, 8) : undefined
 }

@@ -2,6 +2,7 @@
 // table, the CLI's options, the INPUT names and the typed Inputs fields all come from these rows,
 // so adding an input is one row here (and the code that uses its field).
 import { FORMAT_CHOICES, PACK_FORMATS, type ArchiveSet } from '../archive-sets.js'
+import { linuxPackageEntries } from './package-kind.js'
 import { CHECKSUM_ALGORITHMS } from '../checksums.js'
 import { checkCosignKey } from '../cosign.js'
 import { checkBuildFlags } from '../go-flags.js'
@@ -794,6 +795,18 @@ export const INPUT_TABLE = [
     readme: {
       meaning:
         '`cyclonedx-json`, `spdx-json` or both: one SBOM per published file, see [SBOMs](#sboms)'
+    }
+  }),
+  row({
+    name: 'linux-packages',
+    field: 'linuxPackages',
+    kind: linuxPackageEntries(TEMPLATE_FIELDS),
+    group: 'extras',
+    description:
+      "Linux packages made by nFPM (the library GoReleaser uses) from the same binaries: a YAML list of package sets, each with formats (deb, rpm, apk, archlinux) and any of id, binaries, targets (patterns; default every linux target), package-name, file-name, bindir (default /usr/bin), maintainer, description, homepage, license, vendor, section, priority, epoch, release, prerelease, version-metadata, mtime (default the commit time), depends, recommends, suggests, conflicts, replaces, provides, contents (src, dst, type, packager, mode, owner, group), scripts (preinstall, postinstall, preremove, postremove), deb, rpm, archlinux and overrides (per format). One package per linux target and format, checksummed, uploaded and published with the archives; GoReleaser's nfpms section is read onto it. Default: none.",
+    readme: {
+      meaning:
+        'YAML list of package sets (`formats`: deb, rpm, apk, archlinux; metadata, contents, scripts), see [Linux packages](#linux-packages)'
     }
   }),
   row({

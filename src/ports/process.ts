@@ -19,6 +19,8 @@ export interface RunOptions {
   timeoutMs?: number
   /** keep only the last this many bytes of each stream (a runaway program cannot fill memory) */
   maxOutputBytes?: number
+  /** written to the child's stdin, which is then closed (no stdin at all when absent) */
+  input?: string
 }
 
 /** Runs programs with an argv array; there is no way to hand it a shell string. */
@@ -52,8 +54,13 @@ export const realProcess: ProcessPort = {
         windowsHide: true,
         // Its own process group, so a timeout also kills what it started (wine's helpers).
         detached: options.timeoutMs !== undefined && process.platform !== 'win32',
-        stdio: ['ignore', 'pipe', 'pipe']
+        stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']
       })
+      if (options.input !== undefined && child.stdin) {
+        // A child that exits without reading all of it closes the pipe: not our error to report.
+        child.stdin.on('error', () => undefined)
+        child.stdin.end(options.input)
+      }
       const stdout: Buffer[] = []
       const stderr: Buffer[] = []
       let timedOut = false
@@ -70,8 +77,8 @@ export const realProcess: ProcessPort = {
                 child.kill('SIGKILL')
               }
               // A daemon it started may still hold the pipes open; stop waiting for them.
-              child.stdout.destroy()
-              child.stderr.destroy()
+              child.stdout?.destroy()
+              child.stderr?.destroy()
             }, options.timeoutMs)
       const keep = (chunks: Buffer[], chunk: Buffer): void => {
         chunks.push(chunk)
@@ -85,8 +92,8 @@ export const realProcess: ProcessPort = {
           chunks.splice(0, chunks.length, all.subarray(all.length - max))
         }
       }
-      child.stdout.on('data', (chunk: Buffer) => keep(stdout, chunk))
-      child.stderr.on('data', (chunk: Buffer) => keep(stderr, chunk))
+      child.stdout?.on('data', (chunk: Buffer) => keep(stdout, chunk))
+      child.stderr?.on('data', (chunk: Buffer) => keep(stderr, chunk))
       child.on('error', error => {
         clearTimeout(timer)
         reject(new ProgramNotFoundError(file, { cause: error }))

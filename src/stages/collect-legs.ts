@@ -42,10 +42,13 @@ export const collectLegs: Stage = {
     }
 
     // What the plan says must be there: every target's files, by name.
-    const expected = new Map<string, { plan: TargetPlan; binary?: string; sbom?: string }>()
+    const expected = new Map<
+      string,
+      { plan: TargetPlan; binary?: string; sbom?: string; isPackage: boolean }
+    >()
     for (const plan of facts.plans) {
       for (const n of publishedNames(namingOf(ctx), plan)) {
-        expected.set(n.name, { plan, binary: n.binary, sbom: n.sbom })
+        expected.set(n.name, { plan, binary: n.binary, sbom: n.sbom, isPackage: !!n.package })
       }
     }
     const staging = fs.mkdtempSync(
@@ -136,13 +139,13 @@ export const collectLegs: Stage = {
 
     prepareDist(inputs.dist)
     // In plan order, as a single job would have registered them.
-    for (const [name, { plan, binary, sbom }] of expected) {
+    for (const [name, { plan, binary, sbom, isPackage }] of expected) {
       const from = found.get(name)!
       const dest = path.join(inputs.dist, name)
       // A copy: the staging folder may be on another file system.
       fs.copyFileSync(from.path, dest)
       const artifact: Artifact = {
-        kind: sbom ? 'sbom' : 'archive',
+        kind: sbom ? 'sbom' : isPackage ? 'package' : 'archive',
         path: dest,
         name,
         target: plan.target,

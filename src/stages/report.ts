@@ -15,8 +15,10 @@ export interface ArtifactSummary {
   /** path of the (first) binary */
   binary: string
   binaries: string[]
-  /** path of the archive (or bare binary) that is published */
+  /** path of the archive (or bare binary, or Linux package) that is published */
   archive: string
+  /** what the file is: `archive` (bare binaries too) or `package` (a Linux package) */
+  kind: 'archive' | 'package'
   name: string
   size: number
   sha256: string
@@ -27,7 +29,7 @@ export const report: Stage = {
   name: 'reporting',
   async run(ctx) {
     const { inputs, facts } = ctx
-    const summaries: ArtifactSummary[] = ctx.artifacts.byKind('archive').map(archive => {
+    const summaries: ArtifactSummary[] = ctx.artifacts.files().map(archive => {
       const target = archive.target!
       const binaries = ctx.artifacts.binariesIn(archive).map(b => b.path)
       return {
@@ -38,6 +40,7 @@ export const report: Stage = {
         binary: binaries[0] ?? '',
         binaries,
         archive: archive.path,
+        kind: archive.kind === 'package' ? 'package' : 'archive',
         name: archive.name,
         size: archive.size ?? 0,
         sha256: archive.digests?.sha256 ?? ''
@@ -89,7 +92,7 @@ export const report: Stage = {
     const rows = [
       ['target', 'file', 'size', 'sha256', 'build time'],
       ...ctx.artifacts
-        .byKind('archive')
+        .files()
         .map(a => [
           formatTarget(a.target!),
           a.name,

@@ -34,7 +34,9 @@ import { hooksWillRun } from '../hooks.js'
 import {
   archiveDirectoryOf,
   checksumsAndBundles,
+  packagesOf,
   publishedNames,
+  sbomNameFor,
   releaseValues,
   templateValues,
   type NamingBasis
@@ -535,7 +537,11 @@ function checkNames(
       const set = inputs.archiveSets[archive.set]!
       const label = formatTarget(plan.target) + (several ? ` in ${set.label}` : '')
       try {
-        for (const { name, binary } of publishedNames(naming, { ...plan, archives: [archive] }))
+        for (const { name, binary } of publishedNames(
+          naming,
+          { ...plan, archives: [archive] },
+          false
+        ))
           claim(name, binary ? `${label} ${binary}` : label, set.from.name)
       } catch (error) {
         problems.push(`${set.from.name}: ${errorMessage(error)}`)
@@ -549,6 +555,18 @@ function checkNames(
       } catch (error) {
         problems.push(`${set.from.directory}: ${errorMessage(error)}`)
       }
+    }
+    if (plan.kind === 'go' && plan.sliceOnly) continue
+    try {
+      for (const p of packagesOf(naming, plan.target)) {
+        const set = inputs.linuxPackages[p.planned.set]!
+        const label = `${formatTarget(plan.target)} ${p.planned.format} in ${set.label}`
+        claim(p.name, label, `${set.label}.file-name`)
+        for (const format of inputs.sbom)
+          claim(sbomNameFor(p.name, format), `${label} SBOM`, INPUT.sbom)
+      }
+    } catch (error) {
+      problems.push(`${INPUT.linuxPackages}: ${errorMessage(error)}`)
     }
   }
 }

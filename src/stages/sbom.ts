@@ -46,7 +46,7 @@ export const writeSboms: Stage = {
     if (!infos) throw new Error('internal: SBOMs written before the build info was read')
     const binaries = ctx.artifacts.byKind('binary')
     const made: Artifact[] = []
-    for (const file of ctx.artifacts.byKind('archive')) {
+    for (const file of ctx.artifacts.files()) {
       const target = file.target!
       const contents = ctx.artifacts.binariesIn(file)
       const subject = {

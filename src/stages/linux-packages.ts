@@ -1,0 +1,184 @@
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import type { Artifact } from '../artifacts.js'
+import { baseEnv } from '../build-env.js'
+import { namingOf, type Context, type Stage } from '../context.js'
+import { INPUT } from '../inputs/index.js'
+import { isGoPlan } from '../facts.js'
+import { hooksWillRun } from '../hooks.js'
+import { formatDuration, formatSize } from '../lib/format.js'
+import {
+  nfpmInfo,
+  overriddenFor,
+  SCRIPT_KINDS,
+  type PackageContent,
+  type PackageSet,
+  type RenderedPackage
+} from '../linux-packages.js'
+import { packagesOf, type PackageFile } from '../naming.js'
+import { ensureRunner, runRunner, type RunnerJob, type RunnerResult } from '../nfpm-tool.js'
+import { renderTemplate } from '../template.js'
+
+/** linux-packages: one package per set, format and linux target, written by nFPM. */
+export const makeLinuxPackages: Stage = {
+  name: 'making Linux packages',
+  check(ctx) {
+    const problems: string[] = []
+    const names = new Set(ctx.facts.binaries.map(b => b.name))
+    for (const set of ctx.inputs.linuxPackages)
+      for (const b of set.binaries)
+        if (!names.has(b))
+          problems.push(
+            `${set.label}.binaries: "${b}" is not a binary of this run (${[...names].join(', ')})`
+          )
+    // Files a before hook may still write are looked for when the packages are made.
+    if (!hooksWillRun(ctx.inputs)) problems.push(...missingFiles(ctx))
+    return problems
+  },
+  skip(ctx) {
+    if (ctx.inputs.linuxPackages.length === 0) return 'no linux-packages'
+    return undefined
+  },
+  async run(ctx) {
+    const files = ctx.facts.plans
+      .filter(p => isGoPlan(p) && !p.sliceOnly)
+      .flatMap(p => packagesOf(namingOf(ctx), p.target))
+    if (files.length === 0) {
+      ctx.log.info('no package: this job builds no linux target the package sets take')
+      return
+    }
+    const missing = missingFiles(ctx)
+    if (missing.length > 0) throw new Error(missing.join('\n'))
+    const started = ctx.ports.clock.now()
+    const env = baseEnv(ctx.ports.env, ctx.inputs.env)
+    const runner = await ensureRunner(ctx.ports.process, env, ctx.facts.go.version)
+    if (runner.built)
+      ctx.log.info(
+        `built the nFPM runner in ${formatDuration(ctx.ports.clock.now() - started)}: ${runner.path}`
+      )
+    // nFPM dates an apk's scripts by their files: copies dated at the package time keep the
+    // packages the same on every checkout.
+    const scripts = fs.mkdtempSync(
+      path.join(ctx.ports.env.RUNNER_TEMP || os.tmpdir(), 'go-xbuild-scripts-')
+    )
+    let results: RunnerResult[]
+    let jobs: RunnerJob[]
+    try {
+      jobs = files.map((file, i) => jobOf(ctx, file, path.join(scripts, String(i))))
+      results = await runRunner(ctx.ports.process, runner.path, jobs, {
+        cwd: ctx.inputs.workingDirectory,
+        env: baseEnv(ctx.ports.env, []),
+        parallelism: ctx.inputs.parallelism
+      })
+    } finally {
+      fs.rmSync(scripts, { recursive: true, force: true })
+    }
+    const failed = results.flatMap((r, i) =>
+      r.error ? [`${files[i]!.name}: nFPM: ${r.error}`] : []
+    )
+    if (failed.length > 0) throw new Error(`${INPUT.linuxPackages}: ${failed.join('\n')}`)
+    results.forEach((r, i) => {
+      const file = files[i]!
+      if (r.conventionalFileName !== file.conventional)
+        throw new Error(
+          `internal: nFPM names ${file.name}'s conventional file ${r.conventionalFileName}, the action expected ${file.conventional}`
+        )
+    })
+    for (const [i, file] of files.entries()) {
+      const dest = jobs[i]!.out
+      const artifact: Artifact = {
+        kind: 'package',
+        path: dest,
+        name: file.name,
+        target: file.planned.target,
+        holds: [...file.binaries],
+        size: fs.statSync(dest).size
+      }
+      ctx.artifacts.add(artifact)
+      ctx.log.info(`packed ${file.name} (${formatSize(artifact.size!)})`)
+    }
+    ctx.log.info(`${files.length} packages in ${formatDuration(ctx.ports.clock.now() - started)}`)
+  }
+}
+
+/**
+ * The runner's job for one package: its templates rendered, its binaries from this build, its
+ * scripts copied into `scripts` with the package's time.
+ */
+function jobOf(ctx: Context, file: PackageFile, scripts: string): RunnerJob {
+  const set = ctx.inputs.linuxPackages[file.planned.set]!
+  const { format, target } = file.planned
+  const o = overriddenFor(set, format)
+  const render = (text: string, withFormat = false): string =>
+    renderTemplate(text, withFormat ? { ...file.values, Format: format } : file.values)
+  const mtime = set.mtime ? render(set.mtime) : ctx.facts.stamp.date
+  if (Number.isNaN(Date.parse(mtime)) || !/^\d{4}-\d\d-\d\dT/.test(mtime))
+    throw new Error(`${set.label}.mtime: "${mtime}" is not an RFC 3339 time`)
+  const copies: RenderedPackage['scripts'] = {}
+  for (const kind of SCRIPT_KINDS) {
+    const script = o.scripts?.[kind]
+    if (!script) continue
+    const copy = path.join(scripts, kind)
+    fs.mkdirSync(scripts, { recursive: true })
+    fs.copyFileSync(path.resolve(ctx.inputs.workingDirectory, render(script)), copy)
+    const time = new Date(mtime)
+    fs.utimesSync(copy, time, time)
+    copies[kind] = copy
+  }
+  const rendered: RenderedPackage = {
+    packageName: file.packageName,
+    bindir: render(set.bindir),
+    maintainer: render(set.maintainer),
+    description: render(set.description),
+    homepage: render(set.homepage),
+    mtime,
+    contents: (o.contents ?? []).map((c): PackageContent => ({
+      ...c,
+      ...(c.src === undefined ? {} : { src: render(c.src, true) }),
+      dst: render(c.dst, true),
+      ...(c.owner === undefined ? {} : { owner: render(c.owner, true) }),
+      ...(c.group === undefined ? {} : { group: render(c.group, true) })
+    })),
+    scripts: copies
+  }
+  const binaries = ctx.artifacts
+    .byKind('binary', target.id)
+    .filter(b => file.binaries.includes(b.binary!))
+    .map(b => ({ path: b.path, name: b.name }))
+  return {
+    format,
+    out: path.join(ctx.inputs.dist, file.name),
+    info: nfpmInfo(set, file.planned, ctx.facts.stamp.version, rendered, binaries)
+  }
+}
+
+/**
+ * Scripts and contents whose source must exist in the module (no wildcard, no template): each
+ * one missing, named by its input.
+ */
+function missingFiles(ctx: Context): string[] {
+  const root = ctx.inputs.workingDirectory
+  const problems: string[] = []
+  const exists = (file: string): boolean => fs.existsSync(path.resolve(root, file))
+  ctx.inputs.linuxPackages.forEach((set: PackageSet) => {
+    const sources: { at: string; file: string }[] = []
+    const add = (where: string, o: ReturnType<typeof overriddenFor> | PackageSet): void => {
+      for (const kind of SCRIPT_KINDS) {
+        const file = o.scripts?.[kind]
+        if (file) sources.push({ at: `${where}.scripts.${kind}`, file })
+      }
+      ;(o.contents ?? []).forEach((c, k) => {
+        if (c.src !== undefined && c.type !== 'symlink')
+          sources.push({ at: `${where}.contents[${k}].src`, file: c.src })
+      })
+    }
+    add(set.label, set)
+    for (const [format, o] of Object.entries(set.overrides))
+      add(`${set.label}.overrides.${format}`, o)
+    for (const { at, file } of sources)
+      if (!/[*?[{]/.test(file) && !exists(file))
+        problems.push(`${at}: "${file}" does not exist in the module (${root})`)
+  })
+  return problems
+}
