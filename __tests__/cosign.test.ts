@@ -1,15 +1,9 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import {
-  checkCosignKey,
-  secretLines,
-  signArgs,
-  signFile,
-  verifyArgs,
-  type CosignSigner
-} from '../src/cosign.js'
+import { checkCosignKey, signArgs, signFile, verifyArgs, type CosignSigner } from '../src/cosign.js'
 import { parseInputs, type InputName, type Inputs } from '../src/inputs/index.js'
+import { secretLines } from '../src/lib/secret-files.js'
 import type { ProcessPort } from '../src/ports/process.js'
 import { signChecksums } from '../src/stages/sign.js'
 import { prepareProblems, testContext } from './fakes/context.js'

@@ -98,12 +98,15 @@ test('names and fields are unique, and INPUT maps camelCase keys to every name',
   expect(INPUT.binaryName).toBe('binary-name')
 })
 
-test('only the token has an action.yml default, and only the three secrets are secret', () => {
+test('only the token has an action.yml default, and only the token, keys and passwords are secret', () => {
   expect(INPUT_TABLE.filter(r => r.actionDefault !== undefined).map(r => r.name)).toEqual([
     'github-token'
   ])
   expect(INPUT_TABLE.filter(isSecret).map(r => r.name)).toEqual([
     'github-token',
+    'package-gpg-key',
+    'package-rsa-key',
+    'package-key-passphrase',
     'cosign-key',
     'cosign-password'
   ])

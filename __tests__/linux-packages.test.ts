@@ -285,3 +285,38 @@ test('conventional file names match nFPM for every format, architecture and vers
   expect(ours).toEqual(results.map(r => r.conventionalFileName))
   expect(results.filter(r => r.error).map(r => r.error)).toEqual([])
 })
+
+test('a key signs only the formats it is for: OpenPGP deb and rpm, RSA apk with its key name', () => {
+  const { sets } = setsOf('- formats: [deb, rpm, apk, archlinux]\n  apk: { key-name: ops }\n')
+  const set = sets[0]!
+  const rendered = {
+    packageName: 'app',
+    bindir: '/usr/bin',
+    maintainer: '',
+    description: '',
+    homepage: '',
+    mtime: '2026-01-02T03:04:05Z',
+    contents: [],
+    scripts: {}
+  }
+  const keys = { gpg: '/tmp/k/gpg', rsa: '/tmp/k/rsa' }
+  const info = (format: 'deb' | 'rpm' | 'apk' | 'archlinux') =>
+    nfpmInfo(set, { set: 0, format, target: targetOf('linux/arm64') }, '1.0.0', rendered, [], keys)
+  expect(info('deb').deb).toEqual({ signature: { key_file: '/tmp/k/gpg' } })
+  expect(info('deb').apk).toBeUndefined()
+  expect(info('rpm').rpm).toEqual({ signature: { key_file: '/tmp/k/gpg' } })
+  expect(info('apk').apk).toEqual({ signature: { key_file: '/tmp/k/rsa', key_name: 'ops' } })
+  expect(JSON.stringify(info('archlinux'))).not.toContain('/tmp/k/')
+  // Without keys, no signature anywhere.
+  expect(
+    JSON.stringify(
+      nfpmInfo(
+        set,
+        { set: 0, format: 'apk', target: targetOf('linux/arm64') },
+        '1.0.0',
+        rendered,
+        []
+      )
+    )
+  ).not.toContain('signature')
+})

@@ -1,4 +1,4 @@
-// npm run bench [-- --only p1|p2|p3|p5|p6|matrix] [--rounds N] [--retries N] [--write-noisy] [--variant 'parallelism=1' ...]
+// npm run bench [-- --only p1|p2|p3|p5|p6|p7|p8|matrix] [--rounds N] [--retries N] [--write-noisy] [--variant 'parallelism=1' ...]
 // Runs the benchmarks, prints their tables and rewrites their own sections of bench/RESULTS.md.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -11,6 +11,7 @@ import { p3 } from './p3.mjs'
 import { p5 } from './p5.mjs'
 import { p6 } from './p6.mjs'
 import { p7 } from './p7.mjs'
+import { p8 } from './p8.mjs'
 import { matrix } from './matrix.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -44,6 +45,8 @@ const BENCHES = {
   p5: { rounds: 5, retries: 5 },
   p6: { rounds: 5, retries: 5 },
   p7: { rounds: 1, retries: 0 },
+  // a round: 18 packages and 6 archives (seconds); then the nFPM runner built once cold
+  p8: { rounds: 5, retries: 3 },
   // ~8 minutes a round: 12 cold targets twice
   matrix: { rounds: 1, retries: 1 }
 }
@@ -138,7 +141,9 @@ for (const name of selected) {
                 ? await p6(args)
                 : name === 'p7'
                   ? await p7(args)
-                  : await matrix(args)
+                  : name === 'p8'
+                    ? await p8(args)
+                    : await matrix(args)
     if (allNoisy && !values['write-noisy']) {
       // A quieter earlier result is worth more than this one: print it, keep RESULTS.md.
       for (const markdown of Object.values(sections)) process.stdout.write(`\n${markdown}\n`)

@@ -1,13 +1,15 @@
 // Command nfpm-runner makes Linux packages with nFPM, the library GoReleaser makes them with, so
 // that the action's packages match GoReleaser's. It reads one JSON request on stdin:
 //
-//	{"jobs": [{"format": "deb", "out": "/abs/file", "info": {…nfpm.Info as JSON…}}]}
+//	{"jobs": [{"format": "deb", "out": "/abs/file", "info": {…nfpm.Info as JSON…}, "passphrase": "…"}]}
 //
 // and for each job applies nFPM's defaults, writes the package to out and answers on stdout
 //
 //	{"results": [{"conventionalFileName": "…", "conventionalExtension": ".deb"}]}
 //
-// in job order. Secrets (key passphrases) arrive in the request, never on the command line.
+// in job order. Secrets (the signing keys' passphrase, which nFPM's Info does not carry in JSON)
+// arrive in the request, never on the command line; the keys themselves are files the caller
+// writes with mode 0600 and removes.
 // Nothing here reads the environment: SOURCE_DATE_EPOCH is not consulted, the caller always
 // gives info.mtime.
 package main
@@ -28,9 +30,10 @@ import (
 )
 
 type job struct {
-	Format string     `json:"format"`
-	Out    string     `json:"out"`
-	Info   *nfpm.Info `json:"info"`
+	Format     string     `json:"format"`
+	Out        string     `json:"out"`
+	Info       *nfpm.Info `json:"info"`
+	Passphrase string     `json:"passphrase,omitempty"`
 }
 
 type result struct {
@@ -86,6 +89,9 @@ func run(j job) result {
 		ext = p.ConventionalExtension()
 	}
 	info := nfpm.WithDefaults(j.Info)
+	info.Deb.Signature.KeyPassphrase = j.Passphrase
+	info.RPM.Signature.KeyPassphrase = j.Passphrase
+	info.APK.Signature.KeyPassphrase = j.Passphrase
 	answer := result{ConventionalFileName: packager.ConventionalFileName(info), ConventionalExtension: ext}
 	if err := write(packager, info, j.Out); err != nil {
 		answer.Error = err.Error()

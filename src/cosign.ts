@@ -1,8 +1,8 @@
 import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import type { ProcessPort } from './ports/process.js'
 import { tail } from './lib/format.js'
+import { secretTempDir, withSecretFiles } from './lib/secret-files.js'
 
 /**
  * PEM headers of the encrypted private keys `cosign generate-key-pair` writes: SIGSTORE since
@@ -18,14 +18,6 @@ export function checkCosignKey(key: string): string | undefined {
     return 'not a cosign private key: give the contents of cosign.key from `cosign generate-key-pair` (a PEM block "-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----"), e.g. ${{ secrets.COSIGN_PRIVATE_KEY }}, not a path or a public key'
   }
   return undefined
-}
-
-/** The lines of a key worth masking one by one: the runner masks line by line. */
-export function secretLines(key: string): string[] {
-  return key
-    .split(/\r?\n/)
-    .map(l => l.trim())
-    .filter(l => l.length >= 4 && !l.startsWith('-----'))
 }
 
 /** How to run cosign with the user's key. */
@@ -60,23 +52,11 @@ function cosignEnv(signer: CosignSigner): Record<string, string> {
   return env
 }
 
-/**
- * Runs `fn` with the key in a 0600 file of a fresh 0700 folder under tempDir, deleted afterwards
- * whatever happens: cosign takes a key file, and the key must never be on a command line.
- */
-async function withKeyFile<T>(
-  signer: CosignSigner,
-  fn: (keyFile: string) => Promise<T>
-): Promise<T> {
-  fs.mkdirSync(signer.tempDir, { recursive: true })
-  const dir = fs.mkdtempSync(path.join(signer.tempDir, 'go-xbuild-cosign-'))
-  const keyFile = path.join(dir, 'cosign.key')
-  try {
-    fs.writeFileSync(keyFile, signer.key, { mode: 0o600, flag: 'wx' })
-    return await fn(keyFile)
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true })
-  }
+/** Runs `fn` with the key in a secret file (src/lib/secret-files.ts): never on a command line. */
+function withKeyFile<T>(signer: CosignSigner, fn: (keyFile: string) => Promise<T>): Promise<T> {
+  return withSecretFiles(signer.tempDir, 'go-xbuild-cosign-', { 'cosign.key': signer.key }, paths =>
+    fn(paths['cosign.key']!)
+  )
 }
 
 async function runCosign(
@@ -173,6 +153,4 @@ export async function verifyFile(
 }
 
 /** The temp folder cosign's key file goes to: RUNNER_TEMP (emptied after every job), else the OS's. */
-export function cosignTempDir(env: Readonly<Record<string, string | undefined>>): string {
-  return env.RUNNER_TEMP || os.tmpdir()
-}
+export const cosignTempDir = secretTempDir

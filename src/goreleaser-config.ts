@@ -335,17 +335,14 @@ export function readGoreleaserConfig(text: string, ctx: ConfigContext): ConfigRe
   const env = envList(root.env, 'env', problem)
   const builds = readBuilds(root, env, projectName, out, set, problem)
   readArchives(root, builds, out, set, problem)
-  readNfpms(
-    root,
-    builds,
-    (value, at) => set('linux-packages', value, at),
+  readNfpms(root, builds, (value, at) => set('linux-packages', value, at), {
     problem,
-    text => out.notes.push(text),
-    (at, why) =>
+    note: text => out.notes.push(text),
+    notMade: (at, why) =>
       ctx.unsupported === 'warn'
         ? out.warnings.push(`${at}: ${why}; the packages are made without it`)
         : problem(at, `${why}; set goreleaser-unsupported: warn to make the packages without it`)
-  )
+  })
   readChecksum(root, set, problem)
   readSnapshot(root, out, problem)
   readBefore(root, out, set, problem)

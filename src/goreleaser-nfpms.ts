@@ -76,33 +76,36 @@ const NOT_YET: Record<string, string> = {
  * Reads `nfpms` into the `linux-packages` input (nothing when the section is absent or empty).
  * Each entry's problems are reported at their key path.
  */
+/** Where the reading's findings go. */
+export interface NfpmReport {
+  /** the mapping cannot be made */
+  problem(at: string, why: string): void
+  /** worth knowing, changes nothing */
+  note(text: string): void
+  /** not made by the action yet: a problem, or with goreleaser-unsupported: warn a warning */
+  notMade(at: string, why: string): void
+}
+
 export function readNfpms(
   root: Obj,
   builds: readonly NfpmBuild[],
   set: (value: string, at: string) => void,
-  problem: (at: string, why: string) => void,
-  note: (text: string) => void,
-  notMade: (at: string, why: string) => void
+  r: NfpmReport
 ): void {
+  const { problem } = r
   const entries = list(root.nfpms).flatMap((e, i) => {
     const at = `nfpms[${i}]`
     if (!isObj(e)) {
       problem(at, 'is not a mapping')
       return []
     }
-    return [readEntry(e, at, builds, problem, note, notMade)]
+    return [readEntry(e, at, builds, r)]
   })
   if (entries.length > 0) set(stringify(entries), 'nfpms')
 }
 
-function readEntry(
-  e: Obj,
-  at: string,
-  builds: readonly NfpmBuild[],
-  problem: (at: string, why: string) => void,
-  note: (text: string) => void,
-  notMade: (at: string, why: string) => void
-): Obj {
+function readEntry(e: Obj, at: string, builds: readonly NfpmBuild[], r: NfpmReport): Obj {
+  const { problem, note, notMade } = r
   for (const key of Object.keys(e)) {
     if (!ENTRY_KEYS.has(key))
       problem(`${at}.${key}`, `is not an nfpms key${suggest(key, [...ENTRY_KEYS])}`)
@@ -129,7 +132,7 @@ function readEntry(
   }
   if (isObj(e.libdirs) && Object.keys(e.libdirs).length > 0)
     note(`${at}.libdirs: only c-archive and c-shared builds use it; this action builds executables`)
-  Object.assign(out, overridable(e, at, problem, notMade))
+  Object.assign(out, overridable(e, at, r))
   if (e.overrides != null) {
     if (!isObj(e.overrides)) problem(`${at}.overrides`, 'is not a mapping of formats')
     else {
@@ -152,7 +155,7 @@ function readEntry(
                 ? 'takes no effect in an override in GoReleaser; set it on the entry'
                 : `is not an nfpms key${suggest(key, [...OVERRIDABLE])}`
             )
-        overrides[format] = overridable(o, oat, problem, notMade)
+        overrides[format] = overridable(o, oat, r)
       }
       if (Object.keys(overrides).length > 0) out.overrides = overrides
     }
@@ -161,20 +164,14 @@ function readEntry(
 }
 
 /** The keys an entry and its overrides share, in the input's spelling. */
-function overridable(
-  e: Obj,
-  at: string,
-  problem: (at: string, why: string) => void,
-  notMade: (at: string, why: string) => void
-): Obj {
+function overridable(e: Obj, at: string, r: NfpmReport): Obj {
+  const { problem, note, notMade } = r
   const out: Obj = {}
   if (e.file_name_template != null) out['file-name'] = str(e.file_name_template)
   for (const [key, ours] of Object.entries(LISTS))
     if (e[key] != null) out[ours] = list(e[key]).map(String)
   if (e.contents != null)
-    out.contents = list(e.contents).map((c, k) =>
-      content(c, `${at}.contents[${k}]`, problem, notMade)
-    )
+    out.contents = list(e.contents).map((c, k) => content(c, `${at}.contents[${k}]`, r))
   if (e.scripts != null) out.scripts = e.scripts
   const sub = (key: string, known: Record<string, string>, ours: Obj): void => {
     const given = e[key]
@@ -184,7 +181,13 @@ function overridable(
     for (const [k, v] of Object.entries(given)) {
       if (known[k]) mapped[known[k]] = v
       else if (isEmpty(v)) continue
-      else notMade(`${at}.${key}.${k}`, 'is not made by this action yet')
+      else if (k === 'signature') {
+        // The key is a secret the workflow gives; its name is the one part the file holds.
+        if (key === 'apk' && isObj(v) && v.key_name != null) mapped['key-name'] = str(v.key_name)
+        note(
+          `${at}.${key}.signature: its key_file is not read: the action signs ${key === 'apk' ? 'apk packages with the package-rsa-key' : 'deb and rpm packages with the package-gpg-key'} input (a secret), and package-key-passphrase`
+        )
+      } else notMade(`${at}.${key}.${k}`, 'is not made by this action yet')
     }
     if (Object.keys(mapped).length > 0) ours[key] = mapped
   }
@@ -209,12 +212,8 @@ function overridable(
   return out
 }
 
-function content(
-  c: unknown,
-  at: string,
-  problem: (at: string, why: string) => void,
-  notMade: (at: string, why: string) => void
-): Obj {
+function content(c: unknown, at: string, r: NfpmReport): Obj {
+  const { problem, notMade } = r
   if (!isObj(c)) {
     problem(at, 'is not a mapping of src, dst, type, packager and file_info')
     return {}

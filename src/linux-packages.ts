@@ -72,6 +72,8 @@ export interface PackageOverridable {
     prefixes?: string[]
   }
   archlinux?: { pkgbase?: string; packager?: string }
+  /** apk signatures: the public key's name in /etc/apk/keys (default: the maintainer's address) */
+  apk?: { keyName?: string }
 }
 
 /** One entry of the `linux-packages` input with every default applied. */
@@ -195,6 +197,8 @@ export function overriddenFor(set: PackageSet, format: PackageFormat): PackageOv
     if (value !== undefined) archlinux[key] = value
   }
   merged.archlinux = archlinux
+  const keyName = pick(set.apk?.keyName, over.apk?.keyName)
+  merged.apk = keyName === undefined ? {} : { keyName }
   return merged
 }
 
@@ -226,17 +230,24 @@ export interface PackagedBinary {
   name: string
 }
 
+/** Key files that sign packages: the OpenPGP key (deb, rpm) and the RSA key (apk). */
+export interface SigningKeyFiles {
+  gpg?: string
+  rsa?: string
+}
+
 /**
  * The nFPM Info (its JSON form) of one package, built field by field as GoReleaser's nfpm pipe
  * builds it: the set's own metadata, the format's merged overridable values, the binaries at
- * `bindir/<name>` with mode 0755 and the package's time.
+ * `bindir/<name>` with mode 0755, the package's time, and the key that signs its format.
  */
 export function nfpmInfo(
   set: PackageSet,
   planned: PlannedPackage,
   version: string,
   rendered: RenderedPackage,
-  binaries: readonly PackagedBinary[]
+  binaries: readonly PackagedBinary[],
+  keys: SigningKeyFiles = {}
 ): Record<string, unknown> {
   const o = overriddenFor(set, planned.format)
   const contents = [
@@ -247,7 +258,21 @@ export function nfpmInfo(
       file_info: { mode: 0o755, mtime: rendered.mtime }
     }))
   ]
-  const { target } = planned
+  const { target, format } = planned
+  const key =
+    signingKeyOf(format) === 'gpg'
+      ? keys.gpg
+      : signingKeyOf(format) === 'rsa'
+        ? keys.rsa
+        : undefined
+  const signature = key
+    ? {
+        signature: omitEmpty({
+          key_file: key,
+          key_name: format === 'apk' ? (o.apk?.keyName ?? '') : ''
+        })
+      }
+    : {}
   const info: Record<string, unknown> = {
     name: rendered.packageName,
     arch: nfpmArch(target),
@@ -274,6 +299,7 @@ export function nfpmInfo(
     contents,
     scripts: rendered.scripts,
     deb: omitEmpty({
+      ...(format === 'deb' ? signature : {}),
       arch_variant: target.goarch === 'amd64' ? (target.variant ?? 'v1') : '',
       compression: o.deb?.compression ?? '',
       fields: o.deb?.fields,
@@ -281,6 +307,7 @@ export function nfpmInfo(
       breaks: o.deb?.breaks
     }),
     rpm: omitEmpty({
+      ...(format === 'rpm' ? signature : {}),
       summary: o.rpm?.summary ?? '',
       group: o.rpm?.group ?? '',
       compression: o.rpm?.compression ?? '',
@@ -290,7 +317,8 @@ export function nfpmInfo(
     archlinux: omitEmpty({
       pkgbase: o.archlinux?.pkgbase ?? '',
       packager: o.archlinux?.packager ?? ''
-    })
+    }),
+    apk: format === 'apk' ? signature : {}
   }
   return omitEmpty(info)
 }
@@ -481,4 +509,29 @@ export function conventionalFileName(
       return file.replace(/[^A-Za-z0-9._+-]/g, '').replace(/^[-.]+/, '')
     }
   }
+}
+
+/** What is wrong with a package-gpg-key value, or undefined; never quotes the value (a secret). */
+export function checkGpgKey(key: string): string | undefined {
+  if (
+    !/^-----BEGIN PGP PRIVATE KEY BLOCK-----$/m.test(key) ||
+    !/^-----END PGP PRIVATE KEY BLOCK-----$/m.test(key)
+  )
+    return 'not an OpenPGP private key: give the ASCII-armored key ("-----BEGIN PGP PRIVATE KEY BLOCK-----", from gpg --armor --export-secret-keys), e.g. ${{ secrets.PACKAGE_GPG_KEY }}, not a path or a public key'
+  return undefined
+}
+
+/** What is wrong with a package-rsa-key value, or undefined; never quotes the value (a secret). */
+export function checkRsaKey(key: string): string | undefined {
+  if (
+    !/^-----BEGIN (RSA |ENCRYPTED )?PRIVATE KEY-----$/m.test(key) ||
+    !/^-----END (RSA |ENCRYPTED )?PRIVATE KEY-----$/m.test(key)
+  )
+    return 'not an RSA private key in PEM ("-----BEGIN RSA PRIVATE KEY-----" or "-----BEGIN PRIVATE KEY-----", from openssl genrsa), e.g. ${{ secrets.PACKAGE_RSA_KEY }}, not a path or a public key'
+  return undefined
+}
+
+/** Which key signs a format's packages: deb and rpm the OpenPGP key, apk the RSA key. */
+export function signingKeyOf(format: PackageFormat): 'gpg' | 'rsa' | undefined {
+  return format === 'deb' || format === 'rpm' ? 'gpg' : format === 'apk' ? 'rsa' : undefined
 }

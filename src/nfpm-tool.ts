@@ -94,6 +94,8 @@ export interface RunnerJob {
   out: string
   /** nFPM's Info in its JSON form */
   info: Record<string, unknown>
+  /** the signing key's passphrase (nFPM's Info has no JSON field for it) */
+  passphrase?: string
 }
 
 /** What the runner answers for a job. */

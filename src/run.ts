@@ -2,8 +2,8 @@ import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { actionInputSource, parseInputs } from './inputs/index.js'
-import { secretLines } from './cosign.js'
+import { actionInputSource, parseInputs, secretValues } from './inputs/index.js'
+import { secretLines } from './lib/secret-files.js'
 import { createContext, type Context } from './context.js'
 import { runStages, stagesFor } from './pipeline.js'
 import { realClock } from './ports/clock.js'
@@ -30,11 +30,10 @@ export async function runAction(): Promise<void> {
       workspace: env.GITHUB_WORKSPACE || process.cwd()
     })
     // Masked before anything else is written: the runner then hides it in every later line.
-    if (inputs.githubToken) core.setSecret(inputs.githubToken)
-    // The runner masks line by line: a multi-line key is masked whole and each line on its own.
-    if (inputs.cosignKey)
-      for (const s of [inputs.cosignKey, ...secretLines(inputs.cosignKey)]) core.setSecret(s)
-    if (inputs.cosignPassword) core.setSecret(inputs.cosignPassword)
+    // Every secret input (the token, keys, passwords); the runner masks line by line, so a
+    // multi-line key is masked whole and each line on its own.
+    for (const value of secretValues(inputs))
+      for (const s of new Set([value, ...secretLines(value)])) core.setSecret(s)
     // Masked too, and out of the environment (takeSigstoreToken says why).
     const sigstoreToken = takeSigstoreToken(env)
     if (sigstoreToken)

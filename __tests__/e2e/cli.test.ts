@@ -479,7 +479,7 @@ describe('goreleaser-config', () => {
   test('bad values in the file fail before building, naming the file and the key; unsupported sections are listed', async () => {
     const dir = await project(
       config.replace('name_template: checksums.txt', 'name_template: "check sums.txt"') +
-        'nfpms:\n  - formats: [deb]\n'
+        'brews:\n  - name: greeter\n'
     )
     const run = await cli(['--goreleaser-config', 'auto'], dir)
     expect(run.status).toBe(1)
@@ -487,7 +487,7 @@ describe('goreleaser-config', () => {
       'checksums-name (from .goreleaser.yaml checksum.name_template): "check sums.txt"'
     )
     expect(run.stderr).toContain(
-      '.goreleaser.yaml: nfpms: not made by this action yet; set goreleaser-unsupported: warn to build the rest without it'
+      '.goreleaser.yaml: brews: not made by this action yet; set goreleaser-unsupported: warn to build the rest without it'
     )
     expect(run.stderr).not.toMatch(/building binaries/)
   })

@@ -2,21 +2,22 @@
 // lintian, rpm, tar for apk and Arch packages (Debian 12 has no apk-tools or pacman). Each
 // package is installed into a scratch root (dpkg --root, rpm --root; apk and Arch packages
 // unpacked), its binary run there (natively or under QEMU) and the package removed again.
-import { createHash } from 'node:crypto'
+import { createHash, createPublicKey, verify } from 'node:crypto'
 import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { inflateRawSync } from 'node:zlib'
 import { realProcess } from '../../src/ports/process.js'
 import { copyFixture, gitInit } from '../fakes/context.js'
 import { REPO_ROOT } from '../fakes/runner.js'
 
 const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' }
 
-async function cli(args: string[], cwd: string) {
+async function cli(args: string[], cwd: string, secrets: Record<string, string> = {}) {
   const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), ...args], {
     cwd,
-    env,
+    env: { ...env, ...secrets },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let stdout = ''
@@ -28,8 +29,12 @@ async function cli(args: string[], cwd: string) {
 }
 
 /** Runs a tool; its output, failing the test with both streams when it fails. */
-async function tool(file: string, args: string[], options: { cwd?: string } = {}) {
-  const r = await realProcess.run(file, args, { env, ...options })
+async function tool(
+  file: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {}
+) {
+  const r = await realProcess.run(file, args, { ...options, env: { ...env, ...options.env } })
   if (r.code !== 0)
     throw new Error(`${file} ${args.join(' ')}: exit ${r.code}\n${r.stdout}\n${r.stderr}`)
   return r.stdout
@@ -341,4 +346,174 @@ function filesUnder(root: string): string[] {
   return (fs.readdirSync(root, { recursive: true }) as string[])
     .filter(f => !fs.lstatSync(path.join(root, f)).isDirectory())
     .sort()
+}
+
+describe('signed packages', () => {
+  let keys = ''
+  const gpg = (args: string[]) =>
+    tool('gpg', ['--homedir', path.join(keys, 'gnupg'), '--batch', ...args])
+
+  beforeAll(async () => {
+    keys = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-pkg-keys-'))
+    fs.mkdirSync(path.join(keys, 'gnupg'), { mode: 0o700 })
+    const pass = ['--pinentry-mode', 'loopback', '--passphrase', 'package pass']
+    await gpg([
+      ...pass,
+      '--quick-gen-key',
+      'Packager <pkg@example.com>',
+      'rsa2048',
+      'sign',
+      'never'
+    ])
+    fs.writeFileSync(
+      path.join(keys, 'secret.asc'),
+      await gpg([...pass, '--armor', '--export-secret-keys'])
+    )
+    fs.writeFileSync(path.join(keys, 'public.asc'), await gpg(['--armor', '--export']))
+    await tool('openssl', ['genrsa', '-out', path.join(keys, 'rsa.pem'), '2048'])
+  })
+
+  afterAll(() => {
+    if (keys) fs.rmSync(keys, { recursive: true, force: true })
+  })
+
+  const secrets = () => ({
+    PACKAGE_GPG_KEY: fs.readFileSync(path.join(keys, 'secret.asc'), 'utf8'),
+    PACKAGE_RSA_KEY: fs.readFileSync(path.join(keys, 'rsa.pem'), 'utf8'),
+    PACKAGE_KEY_PASSPHRASE: 'package pass'
+  })
+  const SIGNED = '- formats: [deb, rpm, apk]\n  maintainer: Jane Doe <jane@example.com>\n'
+
+  test(
+    'deb, rpm and apk signatures verify with the public keys; the keys never reach the log',
+    async () => {
+      const signed = await project()
+      try {
+        const run = await cli(
+          ['--targets', 'linux/amd64', '--linux-packages', SIGNED],
+          signed,
+          secrets()
+        )
+        if (run.status !== 0) throw new Error(`cli failed:\n${run.stdout}\n${run.stderr}`)
+        const out = path.join(signed, 'dist')
+        // rpm: rpm -K against a database that trusts the public key.
+        const db = path.join(keys, 'rpmdb')
+        fs.mkdirSync(db)
+        await tool('rpm', ['--dbpath', db, '--import', path.join(keys, 'public.asc')])
+        expect(
+          await tool('rpm', [
+            '--dbpath',
+            db,
+            '-K',
+            path.join(out, 'hello-fixture_1.2.3_linux_amd64.rpm')
+          ])
+        ).toMatch(/digests signatures OK/)
+        // deb: debsign's _gpgorigin, a detached signature over debian-binary, control and data.
+        const ar = path.join(keys, 'deb')
+        fs.mkdirSync(ar)
+        await tool('ar', ['x', path.join(out, 'hello-fixture_1.2.3_linux_amd64.deb')], { cwd: ar })
+        expect(fs.readdirSync(ar).sort()).toEqual([
+          '_gpgorigin',
+          'control.tar.gz',
+          'data.tar.gz',
+          'debian-binary'
+        ])
+        fs.writeFileSync(
+          path.join(ar, 'signed'),
+          Buffer.concat(
+            ['debian-binary', 'control.tar.gz', 'data.tar.gz'].map(f =>
+              fs.readFileSync(path.join(ar, f))
+            )
+          )
+        )
+        const verified = await realProcess.run(
+          'gpg',
+          ['--homedir', path.join(keys, 'gnupg'), '--batch', '--verify', '_gpgorigin', 'signed'],
+          { cwd: ar, env }
+        )
+        expect(verified.stderr).toMatch(/Good signature from "Packager <pkg@example\.com>"/)
+        // apk: an RSA-SHA1 signature of the control stream, named after the maintainer's address.
+        const apk = fs.readFileSync(path.join(out, 'hello-fixture_1.2.3_linux_amd64.apk'))
+        const [signature, control] = gzipMembers(apk)
+        const name = signature!.data
+          .subarray(0, 100)
+          .toString('latin1')
+          .replace(/\0[^]*$/, '')
+        expect(name).toBe('.SIGN.RSA.jane@example.com.rsa.pub')
+        const size = parseInt(signature!.data.subarray(124, 136).toString('latin1').trim(), 8)
+        const key = createPublicKey(fs.readFileSync(path.join(keys, 'rsa.pem')))
+        expect(
+          verify(
+            'sha1',
+            apk.subarray(control!.start, control!.end),
+            key,
+            signature!.data.subarray(512, 512 + size)
+          )
+        ).toBe(true)
+        // No line of either key, nor the passphrase, in what the run printed.
+        const printed = run.stdout + run.stderr
+        for (const value of Object.values(secrets()))
+          for (const line of value.split('\n').filter(l => l.length > 20 && !l.startsWith('-----')))
+            expect(printed).not.toContain(line)
+        expect(printed).not.toContain('package pass')
+      } finally {
+        fs.rmSync(signed, { recursive: true, force: true })
+      }
+    },
+    20 * 60_000
+  )
+
+  test(
+    'a key whose passphrase is missing or wrong is refused before anything is built',
+    async () => {
+      const bad = await project()
+      try {
+        for (const passphrase of ['', 'wrong pass']) {
+          const run = await cli(['--targets', 'linux/amd64', '--linux-packages', SIGNED], bad, {
+            ...secrets(),
+            PACKAGE_KEY_PASSPHRASE: passphrase
+          })
+          expect(run.status).toBe(1)
+          const text = run.stdout + run.stderr
+          expect(text).toMatch(/package-gpg-key: nFPM cannot sign with it/)
+          expect(text).not.toMatch(/building binaries/)
+          if (passphrase === '')
+            expect(text).toContain("give the key's passphrase as package-key-passphrase")
+        }
+        const notAKey = await cli(['--targets', 'linux/amd64', '--linux-packages', SIGNED], bad, {
+          PACKAGE_RSA_KEY: fs.readFileSync(path.join(keys, 'public.asc'), 'utf8')
+        })
+        expect(notAKey.status).toBe(1)
+        expect(notAKey.stdout + notAKey.stderr).toContain(
+          'package-rsa-key: not an RSA private key in PEM'
+        )
+      } finally {
+        fs.rmSync(bad, { recursive: true, force: true })
+      }
+    },
+    20 * 60_000
+  )
+})
+
+/** The gzip members of a file (an apk is three: signature, control, data), where each lies. */
+function gzipMembers(buf: Buffer): { start: number; end: number; data: Buffer }[] {
+  const members = []
+  let at = 0
+  while (at < buf.length) {
+    if (buf[at] !== 0x1f || buf[at + 1] !== 0x8b) throw new Error(`no gzip member at ${at}`)
+    const flags = buf[at + 3]!
+    let body = at + 10
+    if (flags & 4) body += 2 + buf.readUInt16LE(body)
+    if (flags & 8) while (buf[body++] !== 0);
+    if (flags & 16) while (buf[body++] !== 0);
+    if (flags & 2) body += 2
+    const { buffer, engine } = inflateRawSync(buf.subarray(body), { info: true }) as unknown as {
+      buffer: Buffer
+      engine: { bytesWritten: number }
+    }
+    const end = body + engine.bytesWritten + 8
+    members.push({ start: at, end, data: buffer })
+    at = end
+  }
+  return members
 }

@@ -38,7 +38,16 @@ const RELATIONS = [
   'replaces',
   'provides'
 ] as const
-const OVERRIDABLE = ['file-name', ...RELATIONS, 'contents', 'scripts', 'deb', 'rpm', 'archlinux']
+const OVERRIDABLE = [
+  'file-name',
+  ...RELATIONS,
+  'contents',
+  'scripts',
+  'deb',
+  'rpm',
+  'archlinux',
+  'apk'
+]
 const SET_KEYS = [
   'id',
   'formats',
@@ -228,6 +237,12 @@ function overridable(e: Record<string, unknown>, sub: Sub, checked: Checked): Pa
     if (rpm.compression != null)
       out.rpm.compression = choice(rpm.compression, RPM_COMPRESSIONS, subOf(at, 'compression'))
     if (rpm.prefixes != null) out.rpm.prefixes = stringList(rpm.prefixes)
+  }
+  if (e.apk != null) {
+    const at = sub('apk')
+    const apk = mapping(e.apk, at, ['key-name'])
+    out.apk = {}
+    if (apk['key-name'] != null) out.apk.keyName = String(apk['key-name'])
   }
   if (e.archlinux != null) {
     const at = sub('archlinux')

@@ -3,6 +3,7 @@
 // so adding an input is one row here (and the code that uses its field).
 import { FORMAT_CHOICES, PACK_FORMATS, type ArchiveSet } from '../archive-sets.js'
 import { linuxPackageEntries } from './package-kind.js'
+import { checkGpgKey, checkRsaKey } from '../linux-packages.js'
 import { CHECKSUM_ALGORITHMS } from '../checksums.js'
 import { checkCosignKey } from '../cosign.js'
 import { checkBuildFlags } from '../go-flags.js'
@@ -67,6 +68,13 @@ export interface InputRow<N extends string = string, F extends string = string, 
 /** True for the secrets (the token, the cosign key and password): their values are never in a message. */
 export function isSecret(row: InputRow): boolean {
   return row.kind.kind === 'secret'
+}
+
+/** The values of every secret input that is given. */
+export function secretValues(inputs: Inputs): string[] {
+  return INPUT_TABLE.filter(isSecret)
+    .map(r => (inputs as unknown as Record<string, unknown>)[r.field])
+    .filter((v): v is string => typeof v === 'string' && v !== '')
 }
 
 /** Keeps a row's name and field as literal types, so INPUT and Inputs can be derived. */
@@ -808,6 +816,38 @@ export const INPUT_TABLE = [
       meaning:
         'YAML list of package sets (`formats`: deb, rpm, apk, archlinux; metadata, contents, scripts), see [Linux packages](#linux-packages)'
     }
+  }),
+  row({
+    name: 'package-gpg-key',
+    field: 'packageGpgKey',
+    kind: secret({ variable: 'PACKAGE_GPG_KEY', check: checkGpgKey, value: key => `${key}\n` }),
+    group: 'extras',
+    description:
+      'Sign the deb and rpm packages of linux-packages with this OpenPGP private key: the ASCII-armored key (gpg --armor --export-secret-keys; a secret, e.g. the PACKAGE_GPG_KEY secret). debs get a debsign signature (_gpgorigin), rpms a header signature (rpm -K). Masked, given to nFPM in a 0600 file that is deleted afterwards; checked with package-key-passphrase before anything is built. Empty: unsigned.',
+    readme: {
+      meaning:
+        'ASCII-armored OpenPGP private key (a secret): sign the deb and rpm packages, see [Linux packages](#linux-packages)'
+    }
+  }),
+  row({
+    name: 'package-rsa-key',
+    field: 'packageRsaKey',
+    kind: secret({ variable: 'PACKAGE_RSA_KEY', check: checkRsaKey, value: key => `${key}\n` }),
+    group: 'extras',
+    description:
+      "Sign the apk packages of linux-packages with this RSA private key in PEM (openssl genrsa; a secret, e.g. the PACKAGE_RSA_KEY secret). apk installs then need its public key as /etc/apk/keys/<name>.rsa.pub, the name being the set's apk key-name or the maintainer's e-mail address. Masked, given to nFPM in a 0600 file that is deleted afterwards. Empty: unsigned.",
+    readme: {
+      meaning: 'RSA private key in PEM (a secret): sign the apk packages'
+    }
+  }),
+  row({
+    name: 'package-key-passphrase',
+    field: 'packageKeyPassphrase',
+    kind: secret({ variable: 'PACKAGE_KEY_PASSPHRASE', trim: false }),
+    group: 'extras',
+    description:
+      'The passphrase of package-gpg-key and package-rsa-key (a secret), given to nFPM on its standard input, never on a command line.',
+    readme: { meaning: "the package signing keys' passphrase (a secret)" }
   }),
   row({
     name: 'smoke-test',

@@ -12,13 +12,16 @@ import {
   nfpmInfo,
   overriddenFor,
   SCRIPT_KINDS,
+  signingKeyOf,
   type PackageContent,
+  type SigningKeyFiles,
   type PackageSet,
   type RenderedPackage
 } from '../linux-packages.js'
 import { packagesOf, type PackageFile } from '../naming.js'
 import { ensureRunner, runRunner, type RunnerJob, type RunnerResult } from '../nfpm-tool.js'
 import { renderTemplate } from '../template.js'
+import { secretTempDir, withSecretFiles } from '../lib/secret-files.js'
 
 /** linux-packages: one package per set, format and linux target, written by nFPM. */
 export const makeLinuxPackages: Stage = {
@@ -35,6 +38,47 @@ export const makeLinuxPackages: Stage = {
     // Files a before hook may still write are looked for when the packages are made.
     if (!hooksWillRun(ctx.inputs)) problems.push(...missingFiles(ctx))
     return problems
+  },
+  // The keys, tried by nFPM itself on an empty package: a wrong or missing passphrase, or a key
+  // nFPM cannot sign with, fails before anything is built.
+  async prepare(ctx) {
+    const keys = keysOf(ctx)
+    if (ctx.inputs.linuxPackages.length === 0 || Object.keys(keys).length === 0) return []
+    const env = baseEnv(ctx.ports.env, ctx.inputs.env)
+    const runner = await ensureRunner(ctx.ports.process, env, ctx.facts.go.version)
+    return withSecretFiles(
+      secretTempDir(ctx.ports.env),
+      'go-xbuild-package-keys-',
+      keys,
+      async paths => {
+        const tried = (['gpg', 'rsa'] as const).filter(k => paths[k])
+        const jobs = tried.map(k => ({
+          format: k === 'gpg' ? 'rpm' : 'apk',
+          out: path.join(path.dirname(paths[k]!), `check-${k}`),
+          info: {
+            name: 'key-check',
+            version: '0.0.0',
+            arch: 'amd64',
+            maintainer: 'key check <key-check@example.com>',
+            mtime: ctx.facts.stamp.date,
+            [k === 'gpg' ? 'rpm' : 'apk']: { signature: { key_file: paths[k] } }
+          },
+          passphrase: ctx.inputs.packageKeyPassphrase
+        }))
+        const results = await runRunner(ctx.ports.process, runner.path, jobs, {
+          cwd: path.dirname(paths[tried[0]!]!),
+          env: baseEnv(ctx.ports.env, []),
+          parallelism: 1
+        })
+        return results.flatMap((r, i) =>
+          r.error
+            ? [
+                `${tried[i] === 'gpg' ? INPUT.packageGpgKey : INPUT.packageRsaKey}: nFPM cannot sign with it${ctx.inputs.packageKeyPassphrase ? ` and ${INPUT.packageKeyPassphrase}` : ''}: ${r.error}${/passphrase|password|decrypt/i.test(r.error) ? ` (give the key's passphrase as ${INPUT.packageKeyPassphrase})` : ''}`
+              ]
+            : []
+        )
+      }
+    )
   },
   skip(ctx) {
     if (ctx.inputs.linuxPackages.length === 0) return 'no linux-packages'
@@ -63,14 +107,21 @@ export const makeLinuxPackages: Stage = {
       path.join(ctx.ports.env.RUNNER_TEMP || os.tmpdir(), 'go-xbuild-scripts-')
     )
     let results: RunnerResult[]
-    let jobs: RunnerJob[]
+    let jobs: RunnerJob[] = []
     try {
-      jobs = files.map((file, i) => jobOf(ctx, file, path.join(scripts, String(i))))
-      results = await runRunner(ctx.ports.process, runner.path, jobs, {
-        cwd: ctx.inputs.workingDirectory,
-        env: baseEnv(ctx.ports.env, []),
-        parallelism: ctx.inputs.parallelism
-      })
+      results = await withSecretFiles(
+        secretTempDir(ctx.ports.env),
+        'go-xbuild-package-keys-',
+        keysOf(ctx),
+        keys => {
+          jobs = files.map((file, i) => jobOf(ctx, file, path.join(scripts, String(i)), keys))
+          return runRunner(ctx.ports.process, runner.path, jobs, {
+            cwd: ctx.inputs.workingDirectory,
+            env: baseEnv(ctx.ports.env, []),
+            parallelism: ctx.inputs.parallelism
+          })
+        }
+      )
     } finally {
       fs.rmSync(scripts, { recursive: true, force: true })
     }
@@ -106,7 +157,7 @@ export const makeLinuxPackages: Stage = {
  * The runner's job for one package: its templates rendered, its binaries from this build, its
  * scripts copied into `scripts` with the package's time.
  */
-function jobOf(ctx: Context, file: PackageFile, scripts: string): RunnerJob {
+function jobOf(ctx: Context, file: PackageFile, scripts: string, keys: SigningKeyFiles): RunnerJob {
   const set = ctx.inputs.linuxPackages[file.planned.set]!
   const { format, target } = file.planned
   const o = overriddenFor(set, format)
@@ -146,11 +197,21 @@ function jobOf(ctx: Context, file: PackageFile, scripts: string): RunnerJob {
     .byKind('binary', target.id)
     .filter(b => file.binaries.includes(b.binary!))
     .map(b => ({ path: b.path, name: b.name }))
+  const signedBy = signingKeyOf(format)
   return {
     format,
     out: path.join(ctx.inputs.dist, file.name),
-    info: nfpmInfo(set, file.planned, ctx.facts.stamp.version, rendered, binaries)
+    info: nfpmInfo(set, file.planned, ctx.facts.stamp.version, rendered, binaries, keys),
+    ...(signedBy && keys[signedBy] ? { passphrase: ctx.inputs.packageKeyPassphrase } : {})
   }
+}
+
+/** The signing keys given, by the name of their file. */
+function keysOf(ctx: Context): Record<string, string> {
+  const keys: Record<string, string> = {}
+  if (ctx.inputs.packageGpgKey) keys.gpg = ctx.inputs.packageGpgKey
+  if (ctx.inputs.packageRsaKey) keys.rsa = ctx.inputs.packageRsaKey
+  return keys
 }
 
 /**
