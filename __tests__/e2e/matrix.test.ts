@@ -229,6 +229,35 @@ describe('plan → legs → publish (the fan-in)', () => {
     }
   })
 
+  test('Linux packages: the legs make them, the publish job collects and publishes them with the archives', async () => {
+    const gh = await startGitHubService()
+    try {
+      const packages = {
+        'linux-packages': '- formats: [deb, rpm]\n  maintainer: M <m@example.com>'
+      }
+      const { publish } = await flow(
+        gh,
+        runnerEnvFor(service),
+        shards => shards,
+        () => packages,
+        packages
+      )
+      ok(publish)
+      const release = gh.releases()[0]!
+      const names = release.assets.map(a => a.name).sort()
+      expect(names.filter(n => /\.(deb|rpm)$/.test(n))).toEqual([
+        'hello-fixture_3.0.0_linux_amd64.deb',
+        'hello-fixture_3.0.0_linux_amd64.rpm',
+        'hello-fixture_3.0.0_linux_arm64.deb',
+        'hello-fixture_3.0.0_linux_arm64.rpm'
+      ])
+      expect(await sha256sumRelease(gh, release)).toEqual(names.filter(n => n !== 'checksums.txt'))
+      expect(gh.contractViolations).toEqual([])
+    } finally {
+      await gh.stop()
+    }
+  })
+
   test('a missing leg is an error naming its targets; nothing is published', async () => {
     const gh = await startGitHubService()
     try {
