@@ -228,7 +228,7 @@ describe('real configs', () => {
         bindir: '/usr/bin',
         section: 'utils',
         formats: ['deb', 'rpm', 'apk'],
-        contents: [{ src: './LICENSE', dst: '/usr/share/doc/k9s/copyright', mode: 644 }]
+        contents: [{ src: './LICENSE', dst: '/usr/share/doc/k9s/copyright', mode: '0644' }]
       }
     ])
     expect(r.notes).toContain(
@@ -701,7 +701,7 @@ describe('several builds and archives', () => {
     expect(r.problems).toEqual([])
     expect(sets(r)[0]!.files).toEqual([
       'LICENSE',
-      { src: 'completions/*', dst: 'completions', strip_parent: true, info: { mode: 644 } }
+      { src: 'completions/*', dst: 'completions', strip_parent: true, info: { mode: '0644' } }
     ])
     expect(r.warnings).toContain(
       '.goreleaser.yml: archives[0].files[1].info: owner, group, mtime not taken: archive members are owned by 0/0 and dated at the commit time'
@@ -823,7 +823,7 @@ describe('nfpms', () => {
           {
             src: 'init/toold.service',
             dst: '/lib/systemd/system/toold.service',
-            mode: 644,
+            mode: '0644',
             owner: 'root'
           }
         ],
@@ -844,7 +844,7 @@ describe('nfpms', () => {
       '    meta: true',
       '    deb:',
       '      signature: { key_file: key.gpg }',
-      '      lintian_overrides: [statically-linked-binary]',
+      '      triggers: { interest: [some-trigger] }',
       '    overrides:',
       '      deb: { maintainer: x }'
     ].join('\n')
@@ -855,7 +855,7 @@ describe('nfpms', () => {
         expect.stringContaining(
           'nfpms[0].meta: meta packages (no binaries) are not made yet; set goreleaser-unsupported: warn'
         ),
-        expect.stringContaining('nfpms[0].deb.lintian_overrides: is not made by this action yet'),
+        expect.stringContaining('nfpms[0].deb.triggers: is not made by this action yet'),
         expect.stringContaining(
           'nfpms[0].overrides.deb.maintainer: takes no effect in an override in GoReleaser'
         )
@@ -869,7 +869,7 @@ describe('nfpms', () => {
     expect(warned.warnings).toEqual(
       expect.arrayContaining([
         expect.stringContaining(
-          'nfpms[0].deb.lintian_overrides: is not made by this action yet; the packages are made without it'
+          'nfpms[0].deb.triggers: is not made by this action yet; the packages are made without it'
         )
       ])
     )

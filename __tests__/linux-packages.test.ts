@@ -320,3 +320,40 @@ test('a key signs only the formats it is for: OpenPGP deb and rpm, RSA apk with 
     )
   ).not.toContain('signature')
 })
+
+test("each format's own scripts, lintian overrides and umask: read, checked and merged", () => {
+  const { sets, problems } = setsOf(
+    [
+      '- formats: [deb, rpm, apk, archlinux]',
+      '  umask: 0o027',
+      '  rpm: { scripts: { pretrans: pkg/pre.sh } }',
+      '  apk: { scripts: { preupgrade: pkg/up.sh } }',
+      '  archlinux: { scripts: { postupgrade: pkg/post.sh } }',
+      '  deb: { lintian-overrides: [statically-linked-binary] }',
+      '  overrides:',
+      '    rpm: { rpm: { scripts: { posttrans: pkg/after.sh } } }'
+    ].join('\n')
+  )
+  expect(problems).toEqual([])
+  const set = sets[0]!
+  expect(set.umask).toBe(0o027)
+  expect(set.deb?.lintianOverrides).toEqual(['statically-linked-binary'])
+  expect(overriddenFor(set, 'rpm').rpm?.scripts).toEqual({
+    pretrans: 'pkg/pre.sh',
+    posttrans: 'pkg/after.sh'
+  })
+  expect(overriddenFor(set, 'apk').apk?.scripts).toEqual({ preupgrade: 'pkg/up.sh' })
+  expect(overriddenFor(set, 'archlinux').archlinux?.scripts).toEqual({ postupgrade: 'pkg/post.sh' })
+  const bad = setsOf(
+    [
+      '- formats: [rpm]',
+      '  umask: 0999',
+      '  rpm: { scripts: { pretrans: ../x.sh, preinstall: a.sh } }',
+      '  scripts: { postinstall: /etc/x.sh }'
+    ].join('\n')
+  ).problems.join('\n')
+  expect(bad).toContain('linux-packages[0].umask: "999" is not a file mode mask')
+  expect(bad).toContain('rpm.scripts.pretrans: "../x.sh" is not a path inside the module')
+  expect(bad).toContain('rpm.scripts: "preinstall" is not a key here (pretrans, posttrans)')
+  expect(bad).toContain('scripts.postinstall: "/etc/x.sh" is not a path inside the module')
+})

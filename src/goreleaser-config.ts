@@ -6,7 +6,7 @@ import { PACK_FORMATS } from './archive-sets.js'
 import { joinQuoted } from './go-flags.js'
 import type { InputName } from './inputs/table.js'
 import { projectNameOf } from './lib/project-name.js'
-import { isObj, list, str, suggest, type Obj } from './lib/config-values.js'
+import { isObj, keepOctalText, list, str, suggest, type Obj } from './lib/config-values.js'
 import { readNfpms } from './goreleaser-nfpms.js'
 
 /** What the reader needs besides the config's text. */
@@ -281,6 +281,7 @@ export function readGoreleaserConfig(text: string, ctx: ConfigContext): ConfigRe
       problem('YAML', (e.message.split('\n')[0] ?? e.message).replace(/:$/, ''))
     return out
   }
+  keepOctalText(doc)
   const root: unknown = doc.toJS({ maxAliasCount: 1000 })
   if (root === null || root === undefined) return out
   if (!isObj(root)) {

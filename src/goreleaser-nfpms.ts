@@ -66,7 +66,6 @@ const ENTRY_KEYS = new Set([
 ])
 const NOT_YET: Record<string, string> = {
   meta: 'meta packages (no binaries) are not made yet',
-  umask: 'is not taken yet: give each content its mode',
   changelog: 'package changelogs are not written yet',
   goamd64: 'is not read yet: choose the amd64 targets with the targets of linux-packages',
   ipk: 'ipk packages are not made'
@@ -130,6 +129,7 @@ function readEntry(e: Obj, at: string, builds: readonly NfpmBuild[], r: NfpmRepo
     if (binaries.length === 0) problem(`${at}.${idsKey}`, `${ids.join(', ')}: matches no build`)
     out.binaries = binaries
   }
+  if (e.umask != null) out.umask = e.umask
   if (isObj(e.libdirs) && Object.keys(e.libdirs).length > 0)
     note(`${at}.libdirs: only c-archive and c-shared builds use it; this action builds executables`)
   Object.assign(out, overridable(e, at, r))
@@ -193,7 +193,13 @@ function overridable(e: Obj, at: string, r: NfpmReport): Obj {
   }
   sub(
     'deb',
-    { compression: 'compression', predepends: 'predepends', breaks: 'breaks', fields: 'fields' },
+    {
+      compression: 'compression',
+      predepends: 'predepends',
+      breaks: 'breaks',
+      fields: 'fields',
+      lintian_overrides: 'lintian-overrides'
+    },
     out
   )
   sub(
@@ -203,12 +209,13 @@ function overridable(e: Obj, at: string, r: NfpmReport): Obj {
       group: 'group',
       compression: 'compression',
       packager: 'packager',
-      prefixes: 'prefixes'
+      prefixes: 'prefixes',
+      scripts: 'scripts'
     },
     out
   )
-  sub('archlinux', { pkgbase: 'pkgbase', packager: 'packager' }, out)
-  sub('apk', {}, out)
+  sub('archlinux', { pkgbase: 'pkgbase', packager: 'packager', scripts: 'scripts' }, out)
+  sub('apk', { scripts: 'scripts' }, out)
   return out
 }
 

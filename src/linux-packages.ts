@@ -21,6 +21,14 @@ export type ContentType = (typeof CONTENT_TYPES)[number]
 export const SCRIPT_KINDS = ['preinstall', 'postinstall', 'preremove', 'postremove'] as const
 export type ScriptKind = (typeof SCRIPT_KINDS)[number]
 
+/** Each format's own scripts beside the common four (nFPM's names). */
+export const FORMAT_SCRIPTS = {
+  rpm: ['pretrans', 'posttrans'],
+  apk: ['preupgrade', 'postupgrade'],
+  archlinux: ['preupgrade', 'postupgrade']
+} as const
+export type ScriptedFormat = keyof typeof FORMAT_SCRIPTS
+
 /** deb compressions nFPM writes; rpm's add lzma; the default of both is gzip. */
 export const DEB_COMPRESSIONS = ['gzip', 'xz', 'zstd', 'none'] as const
 export const RPM_COMPRESSIONS = ['gzip', 'lzma', 'xz', 'zstd'] as const
@@ -63,6 +71,8 @@ export interface PackageOverridable {
     predepends?: string[]
     breaks?: string[]
     fields?: Record<string, string>
+    /** lintian overrides of the package: tags, written to /usr/share/lintian/overrides/<name> */
+    lintianOverrides?: string[]
   }
   rpm?: {
     summary?: string
@@ -70,10 +80,11 @@ export interface PackageOverridable {
     compression?: string
     packager?: string
     prefixes?: string[]
+    scripts?: Partial<Record<string, string>>
   }
-  archlinux?: { pkgbase?: string; packager?: string }
+  archlinux?: { pkgbase?: string; packager?: string; scripts?: Partial<Record<string, string>> }
   /** apk signatures: the public key's name in /etc/apk/keys (default: the maintainer's address) */
-  apk?: { keyName?: string }
+  apk?: { keyName?: string; scripts?: Partial<Record<string, string>> }
 }
 
 /** One entry of the `linux-packages` input with every default applied. */
@@ -103,6 +114,8 @@ export interface PackageSet extends PackageOverridable {
   versionMetadata: string
   /** RFC 3339 time of every file and of the package, a template; '' = the commit time */
   mtime: string
+  /** bits cleared from the modes of contents that take their source's mode (nFPM: 0o002) */
+  umask?: number
   overrides: Partial<Record<PackageFormat, PackageOverridable>>
 }
 
@@ -199,6 +212,14 @@ export function overriddenFor(set: PackageSet, format: PackageFormat): PackageOv
   merged.archlinux = archlinux
   const keyName = pick(set.apk?.keyName, over.apk?.keyName)
   merged.apk = keyName === undefined ? {} : { keyName }
+  for (const format of Object.keys(FORMAT_SCRIPTS) as ScriptedFormat[]) {
+    const scripts: Partial<Record<string, string>> = {}
+    for (const kind of FORMAT_SCRIPTS[format]) {
+      const value = pick(set[format]?.scripts?.[kind], over[format]?.scripts?.[kind])
+      if (value !== undefined) scripts[kind] = value
+    }
+    if (Object.keys(scripts).length > 0) merged[format] = { ...merged[format], scripts }
+  }
   return merged
 }
 
@@ -220,6 +241,8 @@ export interface RenderedPackage {
   mtime: string
   contents: PackageContent[]
   scripts: Partial<Record<ScriptKind, string>>
+  /** the format's own scripts (FORMAT_SCRIPTS), as files to read */
+  formatScripts?: Partial<Record<string, string>>
 }
 
 /** A binary a package installs into its bindir. */
@@ -312,13 +335,19 @@ export function nfpmInfo(
       group: o.rpm?.group ?? '',
       compression: o.rpm?.compression ?? '',
       prefixes: o.rpm?.prefixes,
-      packager: o.rpm?.packager ?? ''
+      packager: o.rpm?.packager ?? '',
+      scripts: format === 'rpm' ? rendered.formatScripts : undefined
     }),
     archlinux: omitEmpty({
       pkgbase: o.archlinux?.pkgbase ?? '',
-      packager: o.archlinux?.packager ?? ''
+      packager: o.archlinux?.packager ?? '',
+      scripts: format === 'archlinux' ? rendered.formatScripts : undefined
     }),
-    apk: format === 'apk' ? signature : {}
+    apk: omitEmpty({
+      ...(format === 'apk' ? signature : {}),
+      scripts: format === 'apk' ? rendered.formatScripts : undefined
+    }),
+    umask: set.umask ?? 0
   }
   return omitEmpty(info)
 }

@@ -11,6 +11,7 @@ import {
   type EnvSetting
 } from '../go-flags.js'
 import { parseDocument } from 'yaml'
+import { keepOctalText } from '../lib/config-values.js'
 import {
   entryInput,
   SET_FORMATS,
@@ -534,6 +535,7 @@ export function yamlEntries<T>(
     for (const e of doc.errors) at.fail(`not YAML: ${e.message.split('\n')[0] ?? e.message}`)
     return []
   }
+  keepOctalText(doc)
   const value: unknown = doc.toJS()
   if (!Array.isArray(value)) {
     at.fail(`is not a YAML list of ${what.list} (${what.example})`)

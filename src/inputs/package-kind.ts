@@ -8,6 +8,7 @@ import {
   DEFAULT_BINDIR,
   DEFAULT_PACKAGE_FILE_NAME,
   DEFAULT_PACKAGE_NAME,
+  FORMAT_SCRIPTS,
   PACKAGE_FORMATS,
   relationProblem,
   RPM_COMPRESSIONS,
@@ -16,7 +17,8 @@ import {
   type PackageContent,
   type PackageFormat,
   type PackageOverridable,
-  type PackageSet
+  type PackageSet,
+  type ScriptedFormat
 } from '../linux-packages.js'
 import { checkTemplate, RELEASE_FIELDS, type TemplateField } from '../template.js'
 import { notA } from './messages.js'
@@ -67,6 +69,7 @@ const SET_KEYS = [
   'prerelease',
   'version-metadata',
   'mtime',
+  'umask',
   ...OVERRIDABLE,
   'overrides'
 ]
@@ -159,6 +162,12 @@ export function linuxPackageEntries(fields: readonly TemplateField[]): Kind<Pack
           if (!set.bindir.startsWith('/') && !set.bindir.includes('{{'))
             sub('bindir').bad(set.bindir, 'is not an absolute path')
           Object.assign(set, overridable(e, sub, checked))
+          if (e.umask != null) {
+            const umask = octalMode(e.umask)
+            if (umask === undefined)
+              sub('umask').bad(String(e.umask), 'is not a file mode mask (octal, like 0022)')
+            else set.umask = umask
+          }
           if (e.overrides != null) set.overrides = overrides(e.overrides, sub('overrides'), checked)
           return set
         }
@@ -211,18 +220,28 @@ function overridable(e: Record<string, unknown>, sub: Sub, checked: Checked): Pa
       if (scripts[kind] == null) continue
       const file = String(scripts[kind]).trim()
       if (file === '') continue
-      checked(PACKAGE_FORMAT_FIELDS)(file, subOf(at, kind))
+      checked(PACKAGE_META)(file, subOf(at, kind))
+      if (!file.includes('{{') && (file.startsWith('/') || file.split('/').includes('..')))
+        subOf(at, kind).bad(file, 'is not a path inside the module (relative, without "..")')
       out.scripts[kind] = file
     }
   }
   if (e.deb != null) {
     const at = sub('deb')
-    const deb = mapping(e.deb, at, ['compression', 'predepends', 'breaks', 'fields'])
+    const deb = mapping(e.deb, at, [
+      'compression',
+      'predepends',
+      'breaks',
+      'fields',
+      'lintian-overrides'
+    ])
     out.deb = {}
     if (deb.compression != null)
       out.deb.compression = choice(deb.compression, DEB_COMPRESSIONS, subOf(at, 'compression'))
     if (deb.predepends != null) out.deb.predepends = stringList(deb.predepends)
     if (deb.breaks != null) out.deb.breaks = stringList(deb.breaks)
+    if (deb['lintian-overrides'] != null)
+      out.deb.lintianOverrides = stringList(deb['lintian-overrides'])
     if (deb.fields != null) {
       const fields = mapping(deb.fields, subOf(at, 'fields'), undefined)
       out.deb.fields = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, String(v)]))
@@ -230,26 +249,39 @@ function overridable(e: Record<string, unknown>, sub: Sub, checked: Checked): Pa
   }
   if (e.rpm != null) {
     const at = sub('rpm')
-    const rpm = mapping(e.rpm, at, ['summary', 'group', 'compression', 'packager', 'prefixes'])
+    const rpm = mapping(e.rpm, at, [
+      'summary',
+      'group',
+      'compression',
+      'packager',
+      'prefixes',
+      'scripts'
+    ])
     out.rpm = {}
     for (const key of ['summary', 'group', 'packager'] as const)
       if (rpm[key] != null) out.rpm[key] = String(rpm[key])
     if (rpm.compression != null)
       out.rpm.compression = choice(rpm.compression, RPM_COMPRESSIONS, subOf(at, 'compression'))
     if (rpm.prefixes != null) out.rpm.prefixes = stringList(rpm.prefixes)
+    if (rpm.scripts != null)
+      out.rpm.scripts = formatScripts('rpm', rpm.scripts, subOf(at, 'scripts'))
   }
   if (e.apk != null) {
     const at = sub('apk')
-    const apk = mapping(e.apk, at, ['key-name'])
+    const apk = mapping(e.apk, at, ['key-name', 'scripts'])
     out.apk = {}
     if (apk['key-name'] != null) out.apk.keyName = String(apk['key-name'])
+    if (apk.scripts != null)
+      out.apk.scripts = formatScripts('apk', apk.scripts, subOf(at, 'scripts'))
   }
   if (e.archlinux != null) {
     const at = sub('archlinux')
-    const arch = mapping(e.archlinux, at, ['pkgbase', 'packager'])
+    const arch = mapping(e.archlinux, at, ['pkgbase', 'packager', 'scripts'])
     out.archlinux = {}
     for (const key of ['pkgbase', 'packager'] as const)
       if (arch[key] != null) out.archlinux[key] = String(arch[key])
+    if (arch.scripts != null)
+      out.archlinux.scripts = formatScripts('archlinux', arch.scripts, subOf(at, 'scripts'))
   }
   return out
 }
@@ -325,6 +357,24 @@ function content(value: unknown, at: ParseAt, checked: Checked): PackageContent[
     checked(PACKAGE_FORMAT_FIELDS)(out[key], subOf(at, key))
   }
   return [out]
+}
+
+/** A format's own scripts: paths relative to the module root, by nFPM's script names. */
+function formatScripts(
+  format: ScriptedFormat,
+  value: unknown,
+  at: ParseAt
+): Partial<Record<string, string>> {
+  const given = mapping(value, at, FORMAT_SCRIPTS[format])
+  const out: Partial<Record<string, string>> = {}
+  for (const [kind, file] of Object.entries(given)) {
+    const text = String(file ?? '').trim()
+    if (text === '') continue
+    if (text.startsWith('/') || text.split('/').includes('..'))
+      subOf(at, kind).bad(text, 'is not a path inside the module (relative, without "..")')
+    out[kind] = text
+  }
+  return out
 }
 
 function choice(value: unknown, choices: readonly string[], at: ParseAt): string {

@@ -11,8 +11,10 @@ import { formatDuration, formatSize } from '../lib/format.js'
 import {
   nfpmInfo,
   overriddenFor,
+  FORMAT_SCRIPTS,
   SCRIPT_KINDS,
   signingKeyOf,
+  type ScriptedFormat,
   type PackageContent,
   type SigningKeyFiles,
   type PackageSet,
@@ -166,17 +168,41 @@ function jobOf(ctx: Context, file: PackageFile, scripts: string, keys: SigningKe
   const mtime = set.mtime ? render(set.mtime) : ctx.facts.stamp.date
   if (Number.isNaN(Date.parse(mtime)) || !/^\d{4}-\d\d-\d\dT/.test(mtime))
     throw new Error(`${set.label}.mtime: "${mtime}" is not an RFC 3339 time`)
+  const time = new Date(mtime)
+  /** A file of the package's own made in `scripts`, dated at the package time. */
+  const own = (name: string, write: (to: string) => void): string => {
+    fs.mkdirSync(scripts, { recursive: true })
+    const to = path.join(scripts, name)
+    write(to)
+    fs.utimesSync(to, time, time)
+    return to
+  }
+  const copy = (name: string, source: string): string =>
+    own(name, to => fs.copyFileSync(path.resolve(ctx.inputs.workingDirectory, source), to))
   const copies: RenderedPackage['scripts'] = {}
   for (const kind of SCRIPT_KINDS) {
     const script = o.scripts?.[kind]
-    if (!script) continue
-    const copy = path.join(scripts, kind)
-    fs.mkdirSync(scripts, { recursive: true })
-    fs.copyFileSync(path.resolve(ctx.inputs.workingDirectory, render(script)), copy)
-    const time = new Date(mtime)
-    fs.utimesSync(copy, time, time)
-    copies[kind] = copy
+    if (script) copies[kind] = copy(kind, render(script))
   }
+  const formatScripts: Partial<Record<string, string>> = {}
+  if (format in FORMAT_SCRIPTS)
+    for (const [kind, script] of Object.entries(o[format as ScriptedFormat]?.scripts ?? {}))
+      if (script) formatScripts[kind] = copy(`${format}-${kind}`, script)
+  // GoReleaser's lintian overrides: one file of `<package>: <tag>` lines, in debs only.
+  const lintian = format === 'deb' ? (set.deb?.lintianOverrides ?? []) : []
+  const lintianContent: PackageContent[] =
+    lintian.length === 0
+      ? []
+      : [
+          {
+            src: own('lintian', to =>
+              fs.writeFileSync(to, lintian.map(tag => `${file.packageName}: ${tag}`).join('\n'))
+            ),
+            dst: `./usr/share/lintian/overrides/${file.packageName}`,
+            packager: 'deb',
+            mode: 0o644
+          }
+        ]
   const rendered: RenderedPackage = {
     packageName: file.packageName,
     bindir: render(set.bindir),
@@ -184,14 +210,18 @@ function jobOf(ctx: Context, file: PackageFile, scripts: string, keys: SigningKe
     description: render(set.description),
     homepage: render(set.homepage),
     mtime,
-    contents: (o.contents ?? []).map((c): PackageContent => ({
-      ...c,
-      ...(c.src === undefined ? {} : { src: render(c.src, true) }),
-      dst: render(c.dst, true),
-      ...(c.owner === undefined ? {} : { owner: render(c.owner, true) }),
-      ...(c.group === undefined ? {} : { group: render(c.group, true) })
-    })),
-    scripts: copies
+    contents: [
+      ...(o.contents ?? []).map((c): PackageContent => ({
+        ...c,
+        ...(c.src === undefined ? {} : { src: render(c.src, true) }),
+        dst: render(c.dst, true),
+        ...(c.owner === undefined ? {} : { owner: render(c.owner, true) }),
+        ...(c.group === undefined ? {} : { group: render(c.group, true) })
+      })),
+      ...lintianContent
+    ],
+    scripts: copies,
+    formatScripts
   }
   const binaries = ctx.artifacts
     .byKind('binary', target.id)
@@ -229,6 +259,9 @@ function missingFiles(ctx: Context): string[] {
         const file = o.scripts?.[kind]
         if (file) sources.push({ at: `${where}.scripts.${kind}`, file })
       }
+      for (const format of Object.keys(FORMAT_SCRIPTS) as ScriptedFormat[])
+        for (const [kind, file] of Object.entries(o[format]?.scripts ?? {}))
+          if (file) sources.push({ at: `${where}.${format}.scripts.${kind}`, file })
       ;(o.contents ?? []).forEach((c, k) => {
         if (c.src !== undefined && c.type !== 'symlink')
           sources.push({ at: `${where}.contents[${k}].src`, file: c.src })
