@@ -96,6 +96,16 @@ async function project(): Promise<string> {
 
 const TARGETS = 'linux/amd64,linux/arm64,linux/arm/7'
 const LDFLAGS = '-s -w -X main.version={{.Version}}'
+const ARGS = [
+  '--targets',
+  TARGETS,
+  '--ldflags',
+  LDFLAGS,
+  '--linux-packages',
+  PACKAGES,
+  '--sbom',
+  'spdx-json'
+]
 
 let dir = ''
 let dist = ''
@@ -106,10 +116,7 @@ beforeAll(async () => {
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-pkg-roots-'))
   dir = await project()
   dist = path.join(dir, 'dist')
-  const run = await cli(
-    ['--targets', TARGETS, '--ldflags', LDFLAGS, '--linux-packages', PACKAGES],
-    dir
-  )
+  const run = await cli(ARGS, dir)
   if (run.status !== 0) throw new Error(`cli failed:\n${run.stdout}\n${run.stderr}`)
   stderr = run.stderr
 }, 20 * 60_000)
@@ -124,7 +131,7 @@ const packages = () =>
     .filter(f => /\.(deb|rpm|apk|pkg\.tar\.zst)$/.test(f))
     .sort()
 
-test("one package per linux target and format, named by GoReleaser's default, each in the checksums", () => {
+test("one package per linux target and format, named by GoReleaser's default, each in the checksums with its SBOM", () => {
   expect(packages()).toEqual([
     'hello-fixture_1.2.3_linux_amd64.apk',
     'hello-fixture_1.2.3_linux_amd64.deb',
@@ -140,12 +147,18 @@ test("one package per linux target and format, named by GoReleaser's default, ea
     'hello-fixture_1.2.3_linux_armv7.rpm'
   ])
   const sums = fs.readFileSync(path.join(dist, 'checksums.txt'), 'utf8')
-  for (const name of packages()) {
+  // Each package and its SBOM (sbom: spdx-json), which names the binary the package installs.
+  for (const name of packages().flatMap(p => [p, `${p}.sbom.spdx.json`])) {
     const digest = createHash('sha256')
       .update(fs.readFileSync(path.join(dist, name)))
       .digest('hex')
     expect(sums).toContain(`${digest}  ${name}\n`)
   }
+  const sbom = JSON.parse(
+    fs.readFileSync(path.join(dist, 'hello-fixture_1.2.3_linux_arm64.rpm.sbom.spdx.json'), 'utf8')
+  ) as { name: string; packages: { name: string }[] }
+  expect(sbom.name).toBe('hello-fixture_1.2.3_linux_arm64.rpm')
+  expect(sbom.packages.map(p => p.name)).toContain('example.com/hello-fixture')
   expect(stderr).toMatch(/making Linux packages/)
 })
 
@@ -292,10 +305,7 @@ test(
   async () => {
     const again = await project()
     try {
-      const run = await cli(
-        ['--targets', TARGETS, '--ldflags', LDFLAGS, '--linux-packages', PACKAGES],
-        again
-      )
+      const run = await cli(ARGS, again)
       if (run.status !== 0) throw new Error(`cli failed:\n${run.stdout}\n${run.stderr}`)
       const digest = (d: string) =>
         packages().map(n =>
