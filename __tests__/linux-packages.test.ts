@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -13,9 +14,10 @@ import {
   splitVersion,
   type PackageSet
 } from '../src/linux-packages.js'
-import { ensureRunner, runRunner } from '../src/nfpm-tool.js'
+import { ensureRunner, runnerCacheKey, runRunner } from '../src/nfpm-tool.js'
 import { realProcess } from '../src/ports/process.js'
 import { processEnv } from './fakes/go-tools.js'
+import { scriptedProcess } from './fakes/scripted-process.js'
 import { targetOf } from './fakes/targets.js'
 
 // The linux-packages input, the packages a run plans, the nFPM request built for each, and the
@@ -229,7 +231,9 @@ test('versions split the way nFPM splits them (Masterminds semver)', () => {
 // must be the same for every format, architecture and version shape.
 test('conventional file names match nFPM for every format, architecture and version shape', async () => {
   const env = processEnv()
-  const runner = await ensureRunner(realProcess, env, 'test')
+  // The job's Go version, so this and the e2e tests share one build of the runner.
+  const goVersion = execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).trim()
+  const runner = await ensureRunner(realProcess, env, goVersion)
   const targets = [
     'linux/amd64',
     'linux/amd64/v3',
@@ -356,4 +360,102 @@ test("each format's own scripts, lintian overrides and umask: read, checked and 
   expect(bad).toContain('rpm.scripts.pretrans: "../x.sh" is not a path inside the module')
   expect(bad).toContain('rpm.scripts: "preinstall" is not a key here (pretrans, posttrans)')
   expect(bad).toContain('scripts.postinstall: "/etc/x.sh" is not a path inside the module')
+})
+
+describe('the nFPM runner: found, restored from the Actions cache, or built in a GOCACHE of its own and saved', () => {
+  const cacheFake = (onRestore: (paths: string[]) => boolean) => {
+    const calls: string[] = []
+    return {
+      calls,
+      port: {
+        available: () => true,
+        async restore(paths: string[], key: string) {
+          calls.push(`restore ${key}`)
+          return onRestore(paths) ? { matchedKey: key } : {}
+        },
+        async save(_paths: string[], key: string) {
+          calls.push(`save ${key}`)
+          return { outcome: 'saved' as const }
+        }
+      }
+    }
+  }
+  const envWith = (toolCache: string) => ({
+    PATH: '/usr/bin',
+    GOCACHE: '/job/gocache',
+    RUNNER_TOOL_CACHE: toolCache
+  })
+
+  test('a miss builds it with a private GOCACHE, removed afterwards, and saves the binary', async () => {
+    const toolCache = fs.mkdtempSync(path.join(root, 'tools-'))
+    const cache = cacheFake(() => false)
+    let gocache = ''
+    const proc = scriptedProcess([
+      {
+        program: 'go',
+        args: a => a[0] === 'build' && a.includes('-trimpath'),
+        env: e =>
+          e.GOCACHE !== '/job/gocache' && e.GOFLAGS === '-mod=readonly' && e.GOWORK === 'off',
+        effect: call => {
+          gocache = call.options.env!.GOCACHE!
+          expect(fs.existsSync(gocache)).toBe(true)
+          fs.writeFileSync(call.args[call.args.indexOf('-o') + 1]!, 'binary')
+        }
+      }
+    ])
+    const runner = await ensureRunner(proc, envWith(toolCache), 'go1.26.8', {
+      port: cache.port,
+      restore: true,
+      save: true
+    })
+    proc.done()
+    expect(runner).toMatchObject({ how: 'built', saved: { outcome: 'saved' } })
+    expect(fs.readFileSync(runner.path, 'utf8')).toBe('binary')
+    expect(fs.existsSync(gocache)).toBe(false)
+    expect(cache.calls).toEqual([
+      `restore ${runnerCacheKey(runner.path)}`,
+      `save ${runnerCacheKey(runner.path)}`
+    ])
+    // The next job on this machine finds it: no cache, no build.
+    const again = await ensureRunner(scriptedProcess(), envWith(toolCache), 'go1.26.8', {
+      port: cache.port,
+      restore: true,
+      save: true
+    })
+    expect(again).toEqual({ path: runner.path, how: 'found' })
+    expect(cache.calls).toHaveLength(2)
+  })
+
+  test('a hit restores it without a build; a policy without save builds and does not save', async () => {
+    const toolCache = fs.mkdtempSync(path.join(root, 'tools-'))
+    const hit = cacheFake(paths => {
+      fs.mkdirSync(paths[0]!, { recursive: true })
+      fs.writeFileSync(path.join(paths[0]!, 'nfpm-runner'), 'restored')
+      return true
+    })
+    const restored = await ensureRunner(scriptedProcess(), envWith(toolCache), 'go1.26.8', {
+      port: hit.port,
+      restore: true,
+      save: true
+    })
+    expect(restored.how).toBe('restored')
+    expect(fs.readFileSync(restored.path, 'utf8')).toBe('restored')
+
+    const other = fs.mkdtempSync(path.join(root, 'tools-'))
+    const miss = cacheFake(() => false)
+    const proc = scriptedProcess([
+      {
+        program: 'go',
+        args: a => a[0] === 'build',
+        effect: call => fs.writeFileSync(call.args[call.args.indexOf('-o') + 1]!, 'built')
+      }
+    ])
+    const built = await ensureRunner(proc, envWith(other), 'go1.26.8', {
+      port: miss.port,
+      restore: false,
+      save: false
+    })
+    expect(built).toEqual({ path: built.path, how: 'built' })
+    expect(miss.calls).toEqual([])
+  })
 })

@@ -221,7 +221,7 @@ export async function p8({ root, work, rounds, retries, facts, log }) {
       ]
     ),
     '',
-    `18 packages take ${ratio(pkgMs / arcMs)} times the wall of 6 archives: ${ratio(pkgMs / (binaries.length * FORMATS.length) / (arcMs / binaries.length))} times per file. A job without the runner's build in its GOCACHE pays ${seconds(cold.wallMs)} once (${ratio(cold.wallMs / pkgMs)} times the packaging itself); the post step saves that build with the job's GOCACHE, so the next run rebuilds it in ${seconds(warm.wallMs)}.${noisy ? ' **Noisy**: other processes used the CPUs during the runner builds.' : ''}`
+    `18 packages take ${ratio(pkgMs / arcMs)} times the wall of 6 archives: ${ratio(pkgMs / (binaries.length * FORMATS.length) / (arcMs / binaries.length))} times per file. A job without the runner's build in its GOCACHE pays ${seconds(cold.wallMs)} once (${ratio(cold.wallMs / pkgMs)} times the packaging itself); the action then saves the runner binary as its own Actions cache entry, which later runs restore instead of building it (the restore is not measured here); with its build cache kept, a rebuild takes ${seconds(warm.wallMs)}.${noisy ? ' **Noisy**: other processes used the CPUs during the runner builds.' : ''}`
   ]
   return { sections: { p8: body.join('\n') }, allNoisy: all.every(r => r.noisy) && noisy }
 }

@@ -6,6 +6,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { CachePort, SaveResult } from './ports/cache.js'
 import type { ProcessPort } from './ports/process.js'
 import { tail } from './lib/format.js'
 
@@ -54,37 +55,78 @@ export function runnerBinaryPath(
   )
 }
 
+/** The cache entry of a built runner: its folder's name (source, Go, host) and the platform. */
+export function runnerCacheKey(binary: string): string {
+  return `go-xbuild-nfpm-runner-${path.basename(path.dirname(binary))}-${process.platform}-${process.arch}`
+}
+
+/** Where the job may keep the built runner between runs, and whether it may restore and save. */
+export interface RunnerCache {
+  port: CachePort
+  restore: boolean
+  save: boolean
+}
+
+/** How the runner came to be there. */
+export interface ProvidedRunner {
+  path: string
+  how: 'found' | 'restored' | 'built'
+  /** the save of a runner built here (absent when it was not saved) */
+  saved?: SaveResult
+}
+
 /**
- * The runner's path, built first when missing: `go build -trimpath` in its folder with the job's
- * Go environment (its GOCACHE and GOMODCACHE, so the post step saves the build and the modules
- * like the project's), the module's own go.sum, no workspace and no user GOFLAGS. Written under
- * a temporary name and renamed, so concurrent jobs never run a half-written file. Returns whether
- * it was built.
+ * The runner's path: found on this machine, else restored from the Actions cache (one small
+ * entry: the binary), else built and saved there. The build is `go build -trimpath` in its
+ * folder with the job's Go environment and module cache, the module's own go.sum, no workspace
+ * and no user GOFLAGS, and a GOCACHE of its own that is removed afterwards: the binary is what
+ * is kept, so the job's build cache does not grow by the runner's 150 MiB. Written under a
+ * temporary name and renamed, so concurrent jobs never run a half-written file.
  */
 export async function ensureRunner(
   proc: ProcessPort,
   goEnv: Record<string, string>,
-  goVersion: string
-): Promise<{ path: string; built: boolean }> {
+  goVersion: string,
+  cache?: RunnerCache
+): Promise<ProvidedRunner> {
   const sourceDir = runnerSourceDir()
   const binary = runnerBinaryPath(sourceDir, goVersion, goEnv)
-  if (fs.existsSync(binary)) return { path: binary, built: false }
-  fs.mkdirSync(path.dirname(binary), { recursive: true })
+  if (fs.existsSync(binary)) return { path: binary, how: 'found' }
+  const dir = path.dirname(binary)
+  const key = runnerCacheKey(binary)
+  const useCache = cache !== undefined && cache.port.available()
+  if (useCache && cache.restore) {
+    const restored = await cache.port.restore([dir], key, [])
+    if (restored.matchedKey && fs.existsSync(binary)) return { path: binary, how: 'restored' }
+  }
+  fs.mkdirSync(dir, { recursive: true })
   const partial = `${binary}.${process.pid}.partial`
-  const env = { ...goEnv, GOFLAGS: '-mod=readonly', GOWORK: 'off', CGO_ENABLED: '0' }
-  const result = await proc.run('go', ['build', '-trimpath', '-o', partial, '.'], {
-    cwd: sourceDir,
-    env,
-    maxOutputBytes: 64 * 1024
-  })
-  if (result.code !== 0) {
-    fs.rmSync(partial, { force: true })
-    throw new Error(
-      `building the nFPM runner (go build in ${sourceDir}) failed with exit code ${result.code}: ${tail(result.stderr || result.stdout)}`
-    )
+  const gocache = fs.mkdtempSync(path.join(path.dirname(dir), 'gocache-'))
+  const env = {
+    ...goEnv,
+    GOCACHE: gocache,
+    GOFLAGS: '-mod=readonly',
+    GOWORK: 'off',
+    CGO_ENABLED: '0'
+  }
+  try {
+    const result = await proc.run('go', ['build', '-trimpath', '-o', partial, '.'], {
+      cwd: sourceDir,
+      env,
+      maxOutputBytes: 64 * 1024
+    })
+    if (result.code !== 0) {
+      fs.rmSync(partial, { force: true })
+      throw new Error(
+        `building the nFPM runner (go build in ${sourceDir}) failed with exit code ${result.code}: ${tail(result.stderr || result.stdout)}`
+      )
+    }
+  } finally {
+    fs.rmSync(gocache, { recursive: true, force: true })
   }
   fs.renameSync(partial, binary)
-  return { path: binary, built: true }
+  if (!useCache || !cache.save) return { path: binary, how: 'built' }
+  return { path: binary, how: 'built', saved: await cache.port.save([dir], key) }
 }
 
 /** One package for the runner to write. */

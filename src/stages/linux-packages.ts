@@ -21,7 +21,15 @@ import {
   type RenderedPackage
 } from '../linux-packages.js'
 import { packagesOf, type PackageFile } from '../naming.js'
-import { ensureRunner, runRunner, type RunnerJob, type RunnerResult } from '../nfpm-tool.js'
+import {
+  ensureRunner,
+  runRunner,
+  type ProvidedRunner,
+  type RunnerJob,
+  type RunnerResult
+} from '../nfpm-tool.js'
+import { cachePolicy } from '../cache-plan.js'
+import { runEvent } from '../lib/run-event.js'
 import { renderTemplate } from '../template.js'
 import { secretTempDir, withSecretFiles } from '../lib/secret-files.js'
 
@@ -46,8 +54,7 @@ export const makeLinuxPackages: Stage = {
   async prepare(ctx) {
     const keys = keysOf(ctx)
     if (ctx.inputs.linuxPackages.length === 0 || Object.keys(keys).length === 0) return []
-    const env = baseEnv(ctx.ports.env, ctx.inputs.env)
-    const runner = await ensureRunner(ctx.ports.process, env, ctx.facts.go.version)
+    const runner = await provideRunner(ctx)
     return withSecretFiles(
       secretTempDir(ctx.ports.env),
       'go-xbuild-package-keys-',
@@ -97,12 +104,10 @@ export const makeLinuxPackages: Stage = {
     const missing = missingFiles(ctx)
     if (missing.length > 0) throw new Error(missing.join('\n'))
     const started = ctx.ports.clock.now()
-    const env = baseEnv(ctx.ports.env, ctx.inputs.env)
-    const runner = await ensureRunner(ctx.ports.process, env, ctx.facts.go.version)
-    if (runner.built)
-      ctx.log.info(
-        `built the nFPM runner in ${formatDuration(ctx.ports.clock.now() - started)}: ${runner.path}`
-      )
+    const runner = await provideRunner(ctx)
+    ctx.log.info(
+      `nFPM runner ${runner.how} in ${formatDuration(ctx.ports.clock.now() - started)}: ${runner.path}${runner.saved ? ` (cache: ${runner.saved.outcome}${runner.saved.detail ? `, ${runner.saved.detail}` : ''})` : ''}`
+    )
     // nFPM dates an apk's scripts by their files: copies dated at the package time keep the
     // packages the same on every checkout.
     const scripts = fs.mkdtempSync(
@@ -234,6 +239,20 @@ function jobOf(ctx: Context, file: PackageFile, scripts: string, keys: SigningKe
     info: nfpmInfo(set, file.planned, ctx.facts.stamp.version, rendered, binaries, keys),
     ...(signedBy && keys[signedBy] ? { passphrase: ctx.inputs.packageKeyPassphrase } : {})
   }
+}
+
+/**
+ * The nFPM runner for this job (src/nfpm-tool.ts), kept in the Actions cache as the Go caches
+ * are: restored and saved when the cache policy lets this run restore and save.
+ */
+function provideRunner(ctx: Context): Promise<ProvidedRunner> {
+  const policy = cachePolicy(ctx.inputs, runEvent(ctx.ports.env))
+  return ensureRunner(
+    ctx.ports.process,
+    baseEnv(ctx.ports.env, ctx.inputs.env),
+    ctx.facts.go.version,
+    { port: ctx.ports.cache, restore: policy.restore, save: policy.save }
+  )
 }
 
 /** The signing keys given, by the name of their file. */
