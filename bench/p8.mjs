@@ -24,6 +24,7 @@ import { fresh } from './p1.mjs'
 import { writeArchive } from '../build/src/archive.js'
 import { forEachLimit } from '../build/src/lib/concurrency.js'
 import { nfpmInfo } from '../build/src/linux-packages.js'
+import { parseInputs } from '../build/src/inputs/index.js'
 import { ensureRunner, runnerSourceDir, runRunner } from '../build/src/nfpm-tool.js'
 import { realProcess } from '../build/src/ports/process.js'
 
@@ -65,29 +66,16 @@ export async function p8({ root, work, rounds, retries, facts, log }) {
   const goVersion = (await run('go', ['env', 'GOVERSION'])).stdout.trim()
   const runner = await ensureRunner(realProcess, env, goVersion)
 
-  const set = {
-    label: 'linux-packages[0]',
-    id: 'default',
-    formats: FORMATS,
-    binaries: [],
-    targets: [],
-    packageName: 'hello',
-    fileName: '',
-    bindir: '/usr/bin',
-    maintainer: 'Bench <bench@example.com>',
-    description: 'bench',
-    homepage: '',
-    license: 'MIT',
-    vendor: '',
-    section: '',
-    priority: '',
-    epoch: '',
-    release: '',
-    prerelease: '',
-    versionMetadata: '',
-    mtime: '',
-    overrides: {}
-  }
+  // The set as the input parser makes it from the workflow's YAML.
+  const parsed = parseInputs(
+    name =>
+      name === 'linux-packages'
+        ? `- formats: [${FORMATS.join(', ')}]\n  package-name: hello\n  maintainer: Bench <bench@example.com>\n  description: bench\n  license: MIT`
+        : '',
+    { workspace: module, cpus: cores }
+  )
+  if (parsed.problems.length > 0) throw new Error(parsed.problems.join('\n'))
+  const set = parsed.inputs.linuxPackages[0]
   const mtime = new Date(EPOCH * 1000).toISOString().replace('.000Z', 'Z')
   const packages = async dist => {
     const jobs = FORMATS.flatMap(format =>

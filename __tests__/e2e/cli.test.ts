@@ -1,33 +1,12 @@
-import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { realProcess } from '../../src/ports/process.js'
+import { runCli } from '../fakes/cli.js'
 import { copyFixture, gitInit } from '../fakes/context.js'
-import { REPO_ROOT } from '../fakes/runner.js'
 import { githubEnvFor, startGitHubService } from '../services/github.js'
 
-/**
- * dist/cli.js, the local mode, spawned as a person runs it (asynchronously: the loopback service
- * answers from this process).
- */
-async function cli(
-  args: string[],
-  cwd: string,
-  env: Record<string, string> = {}
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), ...args], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', d => (stdout += d))
-  child.stderr.on('data', d => (stderr += d))
-  const status = await new Promise<number | null>(resolve => child.on('close', resolve))
-  return { status, stdout, stderr }
-}
+const cli = runCli
 
 test('a token on the command line is refused before anything runs', async () => {
   const dir = copyFixture('hello')

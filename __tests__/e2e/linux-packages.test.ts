@@ -3,30 +3,17 @@
 // package is installed into a scratch root (dpkg --root, rpm --root; apk and Arch packages
 // unpacked), its binary run there (natively or under QEMU) and the package removed again.
 import { createHash, createPublicKey, verify } from 'node:crypto'
-import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { gzipSync, inflateRawSync } from 'node:zlib'
 import { realProcess } from '../../src/ports/process.js'
+import { runCli } from '../fakes/cli.js'
 import { copyFixture, gitInit } from '../fakes/context.js'
-import { REPO_ROOT } from '../fakes/runner.js'
 
 const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' }
 
-async function cli(args: string[], cwd: string, secrets: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), ...args], {
-    cwd,
-    env: { ...env, ...secrets },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', d => (stdout += d))
-  child.stderr.on('data', d => (stderr += d))
-  const status = await new Promise<number | null>(resolve => child.on('close', resolve))
-  return { status, stdout, stderr }
-}
+const cli = runCli
 
 /** Runs a tool; its output, failing the test with both streams when it fails. */
 async function tool(
