@@ -451,3 +451,40 @@ test('under node24, a cache upload whose storage stops reading the body half-way
     await fresh.stop()
   }
 })
+
+describe('the nFPM runner of linux-packages across runners', () => {
+  // The runner's modules come from the real module proxy, which the fixture proxy does not hold.
+  const realProxy = { GOPROXY: process.env.GOPROXY || 'https://proxy.golang.org,direct' }
+  const packages = { 'linux-packages': '- formats: [deb]\n  maintainer: M <m@example.com>' }
+
+  test('a runner without it builds it and saves the binary; the next runner restores it instead of building', async () => {
+    const workspace = copyFixture('hello')
+    const sha = await gitInit(workspace)
+    // The same path on every runner (a hosted runner's /opt/hostedtoolcache): the cache's
+    // version hashes the paths it holds.
+    const toolCache = path.join(root, 'tool-cache')
+    const run1 = await job(
+      workspace,
+      sha,
+      { ...realProxy, RUNNER_TOOL_CACHE: toolCache },
+      { targets: 'linux/amd64', ...packages }
+    )
+    expect([run1.main.code, run1.main.stderr]).toEqual([0, ''])
+    expect(run1.main.stdout).toMatch(/^nFPM runner built in .*\(cache: saved\)$/m)
+    expect(fs.readdirSync(path.join(workspace, 'dist')).some(f => f.endsWith('.deb'))).toBe(true)
+    // Another machine: an empty tool cache, the same runner source and Go.
+    fs.rmSync(toolCache, { recursive: true, force: true })
+    const run2 = await job(
+      workspace,
+      sha,
+      { ...realProxy, RUNNER_TOOL_CACHE: toolCache },
+      { targets: 'linux/amd64', ...packages }
+    )
+    expect([run2.main.code, run2.main.stderr]).toEqual([0, ''])
+    expect(run2.main.stdout).toMatch(/^nFPM runner restored in /m)
+    expect(run2.main.stdout).not.toMatch(/^nFPM runner built/m)
+    expect(
+      fs.readdirSync(toolCache, { recursive: true }).some(f => String(f).endsWith('nfpm-runner'))
+    ).toBe(true)
+  })
+})

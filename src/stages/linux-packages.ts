@@ -1,5 +1,4 @@
 import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import type { Artifact } from '../artifacts.js'
 import { baseEnv } from '../build-env.js'
@@ -110,9 +109,7 @@ export const makeLinuxPackages: Stage = {
     )
     // nFPM dates an apk's scripts by their files: copies dated at the package time keep the
     // packages the same on every checkout.
-    const scripts = fs.mkdtempSync(
-      path.join(ctx.ports.env.RUNNER_TEMP || os.tmpdir(), 'go-xbuild-scripts-')
-    )
+    const scripts = fs.mkdtempSync(path.join(secretTempDir(ctx.ports.env), 'go-xbuild-scripts-'))
     let results: RunnerResult[]
     let jobs: RunnerJob[] = []
     try {
