@@ -160,65 +160,43 @@ export function goarmOf(target: Target): string {
   return target.goarch === 'arm' ? (target.variant ?? '7') : ''
 }
 
+/** The keys a format's `overrides` entry may replace (what GoReleaser's overrides take effect on). */
+const OVERRIDABLE_KEYS = [
+  'fileName',
+  'depends',
+  'recommends',
+  'suggests',
+  'conflicts',
+  'replaces',
+  'provides',
+  'contents',
+  'scripts',
+  'deb',
+  'rpm',
+  'archlinux',
+  'apk'
+] as const satisfies readonly (keyof PackageOverridable)[]
+
 /**
- * The values a format's package takes: the set's, with the format's override entry over it key
- * by key (a list or a non-empty text replaces; deb fields merge, the override's winning), as
- * GoReleaser merges them.
+ * The values a format's package takes: the set's, with the format's override entry merged over
+ * them as GoReleaser merges them (mergo with override): mappings key by key, at every depth (deb
+ * fields and scripts too); a text or list of the override replaces the set's unless it is empty.
  */
 export function overriddenFor(set: PackageSet, format: PackageFormat): PackageOverridable {
-  const over = set.overrides[format] ?? {}
-  const pick = <T>(a: T | undefined, b: T | undefined): T | undefined =>
-    b === undefined || (typeof b === 'string' && b === '') || (Array.isArray(b) && b.length === 0)
-      ? a
-      : b
-  const merged: PackageOverridable = {}
-  for (const key of [
-    'fileName',
-    'depends',
-    'recommends',
-    'suggests',
-    'conflicts',
-    'replaces',
-    'provides',
-    'contents'
-  ] as const) {
-    const value = pick<unknown>(set[key], over[key])
-    if (value !== undefined) (merged as Record<string, unknown>)[key] = value
-  }
-  const scripts: Partial<Record<ScriptKind, string>> = {}
-  for (const kind of SCRIPT_KINDS) {
-    const value = pick(set.scripts?.[kind], over.scripts?.[kind])
-    if (value !== undefined) scripts[kind] = value
-  }
-  merged.scripts = scripts
-  const deb = { ...set.deb }
-  for (const key of ['compression', 'predepends', 'breaks'] as const) {
-    const value = pick<unknown>(set.deb?.[key], over.deb?.[key])
-    if (value !== undefined) (deb as Record<string, unknown>)[key] = value
-  }
-  if (set.deb?.fields || over.deb?.fields) deb.fields = { ...set.deb?.fields, ...over.deb?.fields }
-  merged.deb = deb
-  const rpm = { ...set.rpm }
-  for (const key of ['summary', 'group', 'compression', 'packager', 'prefixes'] as const) {
-    const value = pick<unknown>(set.rpm?.[key], over.rpm?.[key])
-    if (value !== undefined) (rpm as Record<string, unknown>)[key] = value
-  }
-  merged.rpm = rpm
-  const archlinux = { ...set.archlinux }
-  for (const key of ['pkgbase', 'packager'] as const) {
-    const value = pick(set.archlinux?.[key], over.archlinux?.[key])
-    if (value !== undefined) archlinux[key] = value
-  }
-  merged.archlinux = archlinux
-  const keyName = pick(set.apk?.keyName, over.apk?.keyName)
-  merged.apk = keyName === undefined ? {} : { keyName }
-  for (const format of Object.keys(FORMAT_SCRIPTS) as ScriptedFormat[]) {
-    const scripts: Partial<Record<string, string>> = {}
-    for (const kind of FORMAT_SCRIPTS[format]) {
-      const value = pick(set[format]?.scripts?.[kind], over[format]?.scripts?.[kind])
-      if (value !== undefined) scripts[kind] = value
-    }
-    if (Object.keys(scripts).length > 0) merged[format] = { ...merged[format], scripts }
+  const base: Record<string, unknown> = {}
+  for (const key of OVERRIDABLE_KEYS) if (set[key] !== undefined) base[key] = set[key]
+  return mergeOver(base, set.overrides[format] ?? {}) as PackageOverridable
+}
+
+function mergeOver(base: Record<string, unknown>, over: object): Record<string, unknown> {
+  const isMapping = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+  const merged = { ...base }
+  for (const [key, value] of Object.entries(over)) {
+    const under = merged[key]
+    if (isMapping(value) && isMapping(under)) merged[key] = mergeOver(under, value)
+    else if (value !== undefined && value !== '' && !(Array.isArray(value) && value.length === 0))
+      merged[key] = value
   }
   return merged
 }

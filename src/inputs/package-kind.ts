@@ -17,8 +17,7 @@ import {
   type PackageContent,
   type PackageFormat,
   type PackageOverridable,
-  type PackageSet,
-  type ScriptedFormat
+  type PackageSet
 } from '../linux-packages.js'
 import { checkTemplate, RELEASE_FIELDS, type TemplateField } from '../template.js'
 import { notA } from './messages.js'
@@ -212,20 +211,10 @@ function overridable(e: Record<string, unknown>, sub: Sub, checked: Checked): Pa
     const list = Array.isArray(e.contents) ? e.contents : [e.contents]
     out.contents = list.flatMap((c: unknown, k) => content(c, sub(`contents[${k}]`), checked))
   }
-  if (e.scripts != null) {
-    const at = sub('scripts')
-    const scripts = mapping(e.scripts, at, SCRIPT_KINDS)
-    out.scripts = {}
-    for (const kind of SCRIPT_KINDS) {
-      if (scripts[kind] == null) continue
-      const file = String(scripts[kind]).trim()
-      if (file === '') continue
-      checked(PACKAGE_META)(file, subOf(at, kind))
-      if (!file.includes('{{') && (file.startsWith('/') || file.split('/').includes('..')))
-        subOf(at, kind).bad(file, 'is not a path inside the module (relative, without "..")')
-      out.scripts[kind] = file
-    }
-  }
+  if (e.scripts != null)
+    out.scripts = scriptFiles(e.scripts, sub('scripts'), SCRIPT_KINDS, file =>
+      checked(PACKAGE_META)(file.text, file.at)
+    )
   if (e.deb != null) {
     const at = sub('deb')
     const deb = mapping(e.deb, at, [
@@ -264,7 +253,7 @@ function overridable(e: Record<string, unknown>, sub: Sub, checked: Checked): Pa
       out.rpm.compression = choice(rpm.compression, RPM_COMPRESSIONS, subOf(at, 'compression'))
     if (rpm.prefixes != null) out.rpm.prefixes = stringList(rpm.prefixes)
     if (rpm.scripts != null)
-      out.rpm.scripts = formatScripts('rpm', rpm.scripts, subOf(at, 'scripts'))
+      out.rpm.scripts = scriptFiles(rpm.scripts, subOf(at, 'scripts'), FORMAT_SCRIPTS.rpm)
   }
   if (e.apk != null) {
     const at = sub('apk')
@@ -272,7 +261,7 @@ function overridable(e: Record<string, unknown>, sub: Sub, checked: Checked): Pa
     out.apk = {}
     if (apk['key-name'] != null) out.apk.keyName = String(apk['key-name'])
     if (apk.scripts != null)
-      out.apk.scripts = formatScripts('apk', apk.scripts, subOf(at, 'scripts'))
+      out.apk.scripts = scriptFiles(apk.scripts, subOf(at, 'scripts'), FORMAT_SCRIPTS.apk)
   }
   if (e.archlinux != null) {
     const at = sub('archlinux')
@@ -281,7 +270,11 @@ function overridable(e: Record<string, unknown>, sub: Sub, checked: Checked): Pa
     for (const key of ['pkgbase', 'packager'] as const)
       if (arch[key] != null) out.archlinux[key] = String(arch[key])
     if (arch.scripts != null)
-      out.archlinux.scripts = formatScripts('archlinux', arch.scripts, subOf(at, 'scripts'))
+      out.archlinux.scripts = scriptFiles(
+        arch.scripts,
+        subOf(at, 'scripts'),
+        FORMAT_SCRIPTS.archlinux
+      )
   }
   return out
 }
@@ -333,12 +326,7 @@ function content(value: unknown, at: ParseAt, checked: Checked): PackageContent[
   else {
     out.src = src
     checked(PACKAGE_FORMAT_FIELDS)(src, subOf(at, 'src'))
-    if (
-      type !== 'symlink' &&
-      !src.includes('{{') &&
-      (src.startsWith('/') || src.split('/').includes('..'))
-    )
-      subOf(at, 'src').bad(src, 'is not a path inside the module (relative, without "..")')
+    if (type !== 'symlink' && !src.includes('{{')) insideModule(src, subOf(at, 'src'))
   }
   if (c.packager != null && c.packager !== '') {
     const p = String(c.packager)
@@ -359,22 +347,32 @@ function content(value: unknown, at: ParseAt, checked: Checked): PackageContent[
   return [out]
 }
 
-/** A format's own scripts: paths relative to the module root, by nFPM's script names. */
-function formatScripts(
-  format: ScriptedFormat,
+/**
+ * Scripts by kind (the four common ones, or a format's own): paths relative to the module root;
+ * `template` checks a path that may be a template (only the common scripts are templates).
+ */
+function scriptFiles(
   value: unknown,
-  at: ParseAt
+  at: ParseAt,
+  kinds: readonly string[],
+  template?: (file: { text: string; at: ParseAt }) => void
 ): Partial<Record<string, string>> {
-  const given = mapping(value, at, FORMAT_SCRIPTS[format])
+  const given = mapping(value, at, kinds)
   const out: Partial<Record<string, string>> = {}
   for (const [kind, file] of Object.entries(given)) {
     const text = String(file ?? '').trim()
     if (text === '') continue
-    if (text.startsWith('/') || text.split('/').includes('..'))
-      subOf(at, kind).bad(text, 'is not a path inside the module (relative, without "..")')
+    template?.({ text, at: subOf(at, kind) })
+    if (!(template && text.includes('{{'))) insideModule(text, subOf(at, kind))
     out[kind] = text
   }
   return out
+}
+
+/** Reports a path that is absolute or climbs out with "..": module files are relative. */
+function insideModule(file: string, at: ParseAt): void {
+  if (file.startsWith('/') || file.split('/').includes('..'))
+    at.bad(file, 'is not a path inside the module (relative, without "..")')
 }
 
 function choice(value: unknown, choices: readonly string[], at: ParseAt): string {
