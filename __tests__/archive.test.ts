@@ -350,6 +350,7 @@ describe('writeArchive zip time does not follow the TZ', () => {
     moduleFile = path.join(tmp, 'archive.cjs')
     await transpile('archive.ts', 'archive.cjs')
     await transpile('lib/errors.ts', 'lib/errors.js')
+    await transpile('lib/tar.ts', 'lib/tar.js')
   })
 
   const script = `

@@ -5,11 +5,10 @@ import { open, rename, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { Transform, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { types } from 'node:util'
 import { createGzip } from 'node:zlib'
-import tarStream from 'tar-stream'
 import yazl from 'yazl'
 import { errorMessage } from './lib/errors.js'
+import { packTar } from './lib/tar.js'
 
 /**
  * Deflate level for tar.gz and zip. Level 9 cost 2.6-2.9x the CPU of level 6 on Go binaries for
@@ -182,41 +181,6 @@ function checkName(name: string): void {
     if (part === '..') throw new Error(`archive entry name ${quoted} contains '..'`)
     if (part === '.') throw new Error(`archive entry name ${quoted} contains '.'`)
   }
-}
-
-/** Streams the entries as a ustar archive (pax only for long or non-ASCII names). */
-function packTar(plan: PlannedEntry[], seconds: number): Readable {
-  const pack = tarStream.pack()
-  const mtime = new Date(seconds * 1000)
-  const fill = async (): Promise<void> => {
-    for (const e of plan) {
-      const header: tarStream.Header = {
-        name: e.name,
-        type: 'file',
-        mode: e.mode,
-        size: e.size,
-        mtime,
-        uid: 0,
-        gid: 0,
-        uname: '',
-        gname: '',
-        linkname: '',
-        devmajor: 0,
-        devminor: 0
-      }
-      await new Promise<void>((resolve, reject) => {
-        // The callback, not the pipe, says tar-stream took the entry with exactly `size` bytes.
-        const sink = pack.entry(header, err => (err ? reject(err) : resolve()))
-        // tar-stream's sink is a streamx Writable, which Node's pipeline drives like its own.
-        pipeline(createReadStream(e.source), sink as unknown as NodeJS.WritableStream).catch(reject)
-      })
-    }
-    pack.finalize()
-  }
-  fill().catch((err: unknown) =>
-    pack.destroy(types.isNativeError(err) ? err : new Error(String(err)))
-  )
-  return pack as unknown as Readable
 }
 
 /** Node's zlib writes the platform's OS code into the gzip header; pin it so every runner gives the same bytes. */
