@@ -11,6 +11,7 @@ import { errorMessage } from './lib/errors.js'
 import {
   ANNOTATION,
   DOCKER,
+  EMPTY_DESCRIPTOR,
   OCI,
   jsonBytes,
   sha256Digest,
@@ -697,4 +698,80 @@ export async function copyBaseLayers(
     await mkdir(path.dirname(file), { recursive: true })
     await writeFile(file, bytes)
   }
+}
+
+/**
+ * An artifact manifest (OCI 1.1, image-spec manifest.md "Guidelines for Artifact Usage") that
+ * refers to `subject`: the empty config, one layer with the artifact's bytes (an SBOM, an
+ * attestation bundle), its type as `artifactType`.
+ */
+export function referrerManifest(
+  subject: Descriptor,
+  artifactType: string,
+  content: Descriptor,
+  annotations: Record<string, string>
+): Record<string, unknown> {
+  const manifest: Record<string, unknown> = {
+    schemaVersion: 2,
+    mediaType: OCI.manifest,
+    artifactType,
+    config: EMPTY_DESCRIPTOR,
+    layers: [content],
+    subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size }
+  }
+  if (Object.keys(annotations).length > 0) manifest.annotations = annotations
+  return manifest
+}
+
+/**
+ * The referrers tag schema's tag for a digest (distribution-spec "Referrers Tag Schema"):
+ * `<alg>-<ref>`, the algorithm cut to 32 characters and the encoded part to 64.
+ */
+export function referrersTag(digest: string): string {
+  const [algorithm, encoded] = digest.split(':')
+  return `${algorithm.slice(0, 32)}-${encoded.slice(0, 64)}`
+}
+
+/** Where a referrer went: the registry's referrers API, or the fallback tag index. */
+export interface PushedReferrer {
+  digest: string
+  /** the fallback tag written, absent when the registry keeps referrers itself */
+  fallbackTag?: string
+}
+
+/**
+ * Pushes an artifact with its subject: the empty config and the content blob, then the manifest
+ * by digest. A registry that answers without `OCI-Subject` keeps no referrers list (distribution
+ * 3.1, GHCR), so the manifest's descriptor, with its artifactType and annotations, is added to
+ * the index under the subject's referrers tag, as the spec asks of clients; an entry already
+ * there is not added twice, so a re-run leaves the tag as it is.
+ */
+export async function pushReferrer(
+  registry: RegistryPort,
+  repo: ImageRepository,
+  manifest: Record<string, unknown>,
+  content: Buffer
+): Promise<PushedReferrer> {
+  const layers = manifest.layers as Descriptor[]
+  await registry.pushBlob(repo, EMPTY_DESCRIPTOR.digest, () => Promise.resolve(Buffer.from('{}')))
+  await registry.pushBlob(repo, layers[0].digest, () => Promise.resolve(content))
+  const bytes = jsonBytes(manifest)
+  const stored = await registry.pushManifest(repo, sha256Digest(bytes), bytes, OCI.manifest)
+  if (stored.subjectAccepted) return { digest: stored.digest }
+  const subject = manifest.subject as Descriptor
+  const tag = referrersTag(subject.digest)
+  const existing = await registry.manifest(repo, tag)
+  const index = existing
+    ? (JSON.parse(existing.bytes.toString('utf8')) as { manifests?: Descriptor[] })
+    : { schemaVersion: 2, mediaType: OCI.index, manifests: [] }
+  const entries = index.manifests ?? []
+  if (!entries.some(d => d.digest === stored.digest)) {
+    const entry: Descriptor = { mediaType: OCI.manifest, digest: stored.digest, size: bytes.length }
+    entry.artifactType = manifest.artifactType as string
+    const annotations = manifest.annotations as Record<string, string> | undefined
+    if (annotations) entry.annotations = annotations
+    index.manifests = [...entries, entry]
+    await registry.pushManifest(repo, tag, jsonBytes(index), OCI.index)
+  }
+  return { digest: stored.digest, fallbackTag: tag }
 }

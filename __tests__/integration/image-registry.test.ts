@@ -9,7 +9,10 @@ import {
   imagePlatform,
   parseBaseReference,
   pushImage,
+  pushReferrer,
   readBlob,
+  referrerManifest,
+  referrersTag,
   resolveBase,
   writeImage,
   type BaseReference,
@@ -17,7 +20,7 @@ import {
   type PlatformContent,
   type WrittenImage
 } from '../../src/image.js'
-import { OCI } from '../../src/lib/oci.js'
+import { jsonBytes, OCI, sha256Digest } from '../../src/lib/oci.js'
 import { registryClient, type RegistryPort } from '../../src/ports/registry.js'
 import { targetId, type Target } from '../../src/targets.js'
 import { startDistribution, type RunningRegistry } from '../services/distribution.js'
@@ -256,4 +259,39 @@ test('a base without the wanted platform is named with what it has', async () =>
   ).rejects.toThrow(
     'the base image acme/base:1 has no linux/arm/v7 image (it has: linux/amd64, linux/arm64)'
   )
+})
+
+test('an SBOM referrer of the index: distribution keeps no referrers list, so the fallback tag names it', async () => {
+  const layout = path.join(work, 'scratch')
+  const image = await scratchImage(layout)
+  const repo = { host: basic.host, name: 'acme/hello' }
+  const client = clientFor(basic)
+  await pushImage(client, layout, image, repo, ['1.2.3'])
+  const sbom = Buffer.from(JSON.stringify({ spdxVersion: 'SPDX-2.3', name: 'hello' }))
+  const content = {
+    mediaType: 'application/spdx+json',
+    digest: sha256Digest(sbom),
+    size: sbom.length
+  }
+  const manifest = referrerManifest(image.index, 'application/spdx+json', content, {})
+  const pushed = await pushReferrer(client, repo, manifest, sbom)
+  expect(pushed.fallbackTag).toBe(referrersTag(image.index.digest))
+  const index = JSON.parse(
+    await skopeo(basic, [
+      'inspect',
+      '--raw',
+      `docker://${basic.host}/acme/hello:${pushed.fallbackTag}`
+    ])
+  )
+  expect(index.manifests).toEqual([
+    {
+      mediaType: OCI.manifest,
+      digest: pushed.digest,
+      size: jsonBytes(manifest).length,
+      artifactType: 'application/spdx+json'
+    }
+  ])
+  // The referrer itself is stored as sent, subject included.
+  const stored = await client.manifest(repo, pushed.digest)
+  expect(JSON.parse(stored!.bytes.toString()).subject.digest).toBe(image.index.digest)
 })
