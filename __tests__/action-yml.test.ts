@@ -44,6 +44,27 @@ function filledContext(): ReturnType<typeof testContext> {
   })
   ctx.artifacts.add({ kind: 'checksums', path: file('checksums.txt'), name: 'checksums.txt' })
   ctx.caches = { restores: [], hit: true, saveBlockedBy: '' }
+  const index = `sha256:${'b'.repeat(64)}`
+  ctx.image = {
+    written: {
+      index: { mediaType: 'application/vnd.oci.image.index.v1+json', digest: index, size: 1 },
+      manifests: [
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: `sha256:${'c'.repeat(64)}`,
+          size: 1,
+          platform: { os: 'linux', architecture: 'amd64' }
+        }
+      ]
+    },
+    pushed: [
+      {
+        ref: `ghcr.io/o/r@${index}`,
+        tags: ['ghcr.io/o/r:1.2.3'],
+        blobs: { uploaded: 2, mounted: 0, present: 0 }
+      }
+    ]
+  }
   ctx.published.artifactIds.push(7)
   ctx.published.attestations = [
     { id: 5, url: 'https://github.com/o/r/attestations/5', subjects: 1 }

@@ -128,9 +128,9 @@ describe('parseRepository and tagProblem', () => {
     ['localhost:5000/acme/hello', { host: 'localhost:5000', name: 'acme/hello' }],
     ['127.0.0.1:5000/a/b-c_d.e', { host: '127.0.0.1:5000', name: 'a/b-c_d.e' }],
     ['owner/app', /does not start with a registry host/],
-    ['ghcr.io/owner/app:1.0', /is not a repository name|has a tag/],
-    ['ghcr.io/owner//app', /is not a repository name/],
-    ['ghcr.io/-owner/app', /is not a repository name/],
+    ['ghcr.io/owner/app:1.0', /has a tag or digest/],
+    ['ghcr.io/owner//app', /where a repository name belongs/],
+    ['ghcr.io/-owner/app', /where a repository name belongs/],
     ['ghcr.io', /does not start with a registry host/]
   ])('[%#] %s', (text, expected) => {
     const parsed = parseRepository(text)

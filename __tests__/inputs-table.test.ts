@@ -108,7 +108,8 @@ test('only the token has an action.yml default, and only the token, keys and pas
     'package-rsa-key',
     'package-key-passphrase',
     'cosign-key',
-    'cosign-password'
+    'cosign-password',
+    'image-password'
   ])
 })
 

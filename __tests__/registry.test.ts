@@ -120,6 +120,15 @@ describe.each([
     expect(await client.manifest(repo, 'missing')).toBeUndefined()
   })
 
+  test('tags follows the Link header through every page; a new repository has none', async () => {
+    const { repo, client } = await setUp(auth)
+    expect(await client.tags(repo)).toEqual([])
+    for (const tag of ['1.0.0', '1.1.0', 'latest']) {
+      await client.pushManifest(repo, tag, Buffer.from(`{"t":"${tag}"}`), OCI.manifest)
+    }
+    expect(await client.tags(repo)).toEqual(['1.0.0', '1.1.0', 'latest'])
+  })
+
   test('checkPush opens and cancels an upload session and writes nothing', async () => {
     const { repo, client } = await setUp(auth)
     await client.checkPush(repo)

@@ -5,6 +5,7 @@ import { createContext } from './context.js'
 import { runStages, stagesFor } from './pipeline.js'
 import { realClock } from './ports/clock.js'
 import { actionsAttest } from './ports/attest.js'
+import { registryClient } from './ports/registry.js'
 import { githubReleaseApi } from './ports/release-api.js'
 import { noArtifacts } from './ports/workflow-artifacts.js'
 import { consoleLog } from './ports/log.js'
@@ -46,6 +47,7 @@ async function main(argv: readonly string[]): Promise<number> {
       clock: realClock,
       artifacts: noArtifacts,
       releaseApi: token => githubReleaseApi(token, process.env, log),
+      registry: credentials => registryClient({ credentials }),
       attest: actionsAttest({
         identityToken: inputs.attest ? sigstoreToken || undefined : undefined
       }),

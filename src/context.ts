@@ -8,11 +8,13 @@ import type { Clock } from './ports/clock.js'
 import type { LogPort } from './ports/log.js'
 import type { OutputPort } from './ports/outputs.js'
 import type { ProcessPort } from './ports/process.js'
+import type { RegistryCredentials, RegistryPort } from './ports/registry.js'
 import type { ReleaseApi } from './ports/release-api.js'
 import type { StatePort } from './ports/state.js'
 import type { WorkflowArtifactPort } from './ports/workflow-artifacts.js'
 import type { PublishedRelease, ReleasePlan } from './release.js'
 import type { GoBuildInfo } from './sbom.js'
+import type { ImageRun } from './image.js'
 import type { NamingBasis } from './naming.js'
 
 /** Every side effect the stages may cause. */
@@ -29,6 +31,8 @@ export interface Ports {
   releaseApi(token: string): ReleaseApi
   /** build-provenance attestations (Sigstore signing + the attestations API) */
   attest: AttestPort
+  /** container registries (the OCI distribution API), with the credentials each host gets */
+  registry(credentials: (host: string) => RegistryCredentials | undefined): RegistryPort
   /** the runner's environment (GITHUB_*, PATH, HOME); read, never written */
   env: Readonly<Record<string, string | undefined>>
 }
@@ -76,6 +80,8 @@ export interface Context {
   caches?: CacheRun
   /** written by the preflight stage when this run publishes a release */
   release?: ReleasePlan
+  /** image: the resolved base and tags (its prepare), the image made and pushed (its stages) */
+  image?: ImageRun
   /** sbom: the Go build info of each binary by path, read before any compression */
   buildInfos?: Map<string, GoBuildInfo>
   /** what the upload and release stages published; the report stage turns it into outputs */

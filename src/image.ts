@@ -381,10 +381,10 @@ export async function writeLayoutIndex(
 /** Tag grammar of the distribution spec. */
 const TAG = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/
 
-/** Why a tag is not one a registry accepts, or undefined. */
+/** Why a tag is not one a registry accepts (the tag itself not repeated), or undefined. */
 export function tagProblem(tag: string): string | undefined {
   if (TAG.test(tag)) return undefined
-  return `"${tag}" is not a valid image tag (letters, digits, '_', '.', '-'; at most 128; not starting with '.' or '-')`
+  return `is not a valid image tag (letters, digits, '_', '.', '-'; at most 128; not starting with '.' or '-')`
 }
 
 /** Repository grammar of the distribution spec (the path after the registry host). */
@@ -402,14 +402,14 @@ export function parseRepository(text: string): ImageRepository | string {
   const host = slash > 0 ? value.slice(0, slash) : ''
   const name = slash > 0 ? value.slice(slash + 1) : ''
   if (!host || !(host.includes('.') || host.includes(':') || host === 'localhost')) {
-    return `"${text}" does not start with a registry host (ghcr.io/owner/app, docker.io/owner/app)`
+    return 'does not start with a registry host (ghcr.io/owner/app, docker.io/owner/app)'
   }
-  if (!/^[a-z0-9.-]+(?::\d{1,5})?$/.test(host)) return `"${host}" is not a registry host`
-  if (!REPOSITORY.test(name)) {
-    return `"${name}" is not a repository name (lowercase letters, digits, and '.', '_', '-' between them, '/'-separated)`
-  }
+  if (!/^[a-z0-9.-]+(?::\d{1,5})?$/.test(host)) return `has "${host}" where a registry host belongs`
   if (value.includes(':', host.length) || value.includes('@')) {
-    return `"${text}" has a tag or digest; give tags in image-tags`
+    return 'has a tag or digest; give tags in image-tags'
+  }
+  if (!REPOSITORY.test(name)) {
+    return `has "${name}" where a repository name belongs (lowercase letters, digits, and '.', '_', '-' between them, '/'-separated)`
   }
   return { host, name }
 }
@@ -613,7 +613,7 @@ export function parseBaseReference(text: string): BaseReference | string {
   const repo = parseRepository(tagged !== undefined ? named.slice(0, colon) : named)
   if (typeof repo === 'string') return repo
   if (digest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(digest)) {
-    return `"${digest}" is not a sha256 digest`
+    return 'has a digest that is not sha256:<64 hex digits>'
   }
   if (tagged !== undefined && tagProblem(tagged)) return tagProblem(tagged)!
   return { repo, reference: digest ?? tagged ?? 'latest' }
@@ -774,4 +774,38 @@ export async function pushReferrer(
     await registry.pushManifest(repo, tag, jsonBytes(index), OCI.index)
   }
   return { digest: stored.digest, fallbackTag: tag }
+}
+
+/**
+ * The default base: Google's distroless static image for Debian 13 (CA certificates, tzdata,
+ * /etc/passwd with the nonroot user 65532), multi-platform, on a registry without Docker Hub's
+ * pull limits. Resolved to its digest at the start of each run and recorded; there is no network
+ * here to pin a digest that is known to exist, and a pin would go stale with every Debian update.
+ */
+export const DEFAULT_IMAGE_BASE = 'gcr.io/distroless/static-debian13:nonroot'
+
+/** Why an `image` entry is not a repository, or undefined. */
+export function repositoryProblem(text: string): string | undefined {
+  const parsed = parseRepository(text)
+  return typeof parsed === 'string' ? parsed : undefined
+}
+
+/** Why an `image-base` value is neither `scratch` nor an image reference, or undefined. */
+export function baseProblem(text: string): string | undefined {
+  if (text === 'scratch') return undefined
+  const parsed = parseBaseReference(text)
+  return typeof parsed === 'string' ? parsed : undefined
+}
+
+/** What the image stages record in the context: the resolved base and tags (prepare), the image (run). */
+export interface ImageRun {
+  /** the base, resolved to its digest; absent for scratch */
+  base?: BaseImage
+  baseReference?: BaseReference
+  tags?: string[]
+  /** the OCI layout folder holding the whole image */
+  layout?: string
+  written?: WrittenImage
+  /** one per repository pushed to */
+  pushed: PushedImage[]
 }

@@ -11,6 +11,7 @@ import { collectLegs } from './stages/collect-legs.js'
 import { compressBinaries } from './stages/compress.js'
 import { packageArchives } from './stages/package.js'
 import { makeLinuxPackages } from './stages/linux-packages.js'
+import { makeImage, pushImages } from './stages/image.js'
 import { planLegs } from './stages/plan.js'
 import { preflight } from './stages/preflight.js'
 import { publishRelease } from './stages/publish-release.js'
@@ -75,6 +76,8 @@ export const stages: readonly Stage[] = [
   packageArchives,
   // linux-packages: deb, rpm, apk and archlinux packages of the linux targets, written by nFPM.
   makeLinuxPackages,
+  // image: one multi-platform OCI image of the linux binaries on image-base, as a layout folder.
+  makeImage,
   // One SBOM per archive (or bare binary) from the Go build info in its binaries.
   writeSboms,
   // Hash every archive and SBOM and write the checksums file.
@@ -88,6 +91,8 @@ export const stages: readonly Stage[] = [
   releaseLimits,
   // Upload archives and checksums as one workflow artifact (re-run safe).
   uploadArtifacts,
+  // image: push the image by digest, then its tags, to every repository (before the release).
+  pushImages,
   // Draft → upload → merge checksums → verify → publish.
   publishRelease,
   // Set step outputs, write the manifest and the job summary.

@@ -8,6 +8,7 @@ import { createContext, type Context } from './context.js'
 import { runStages, stagesFor } from './pipeline.js'
 import { realClock } from './ports/clock.js'
 import { actionsAttest } from './ports/attest.js'
+import { registryClient } from './ports/registry.js'
 import { githubReleaseApi } from './ports/release-api.js'
 import { actionsArtifacts } from './ports/workflow-artifacts.js'
 import { actionsCache } from './ports/cache.js'
@@ -49,6 +50,7 @@ export async function runAction(): Promise<void> {
         clock: realClock,
         artifacts: actionsArtifacts(env),
         releaseApi: token => githubReleaseApi(token, env, actionsLog),
+        registry: credentials => registryClient({ credentials }),
         attest: actionsAttest({
           identityToken: inputs.attest ? sigstoreToken || undefined : undefined
         }),

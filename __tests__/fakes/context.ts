@@ -6,6 +6,7 @@ import { createContext, type Context, type Stage } from '../../src/context.js'
 import { stagesFor } from '../../src/pipeline.js'
 import { realClock } from '../../src/ports/clock.js'
 import { actionsAttest, type AttestPort } from '../../src/ports/attest.js'
+import { registryClient } from '../../src/ports/registry.js'
 import { githubReleaseApi } from '../../src/ports/release-api.js'
 import { noArtifacts } from '../../src/ports/workflow-artifacts.js'
 import { consoleLog } from '../../src/ports/log.js'
@@ -84,6 +85,7 @@ export function testContext(
       artifacts: noArtifacts,
       // The real client: tests point GITHUB_API_URL at the loopback GitHub service.
       releaseApi: options.releaseApi ?? (token => githubReleaseApi(token, env, log)),
+      registry: credentials => registryClient({ credentials }),
       attest: options.attest ?? actionsAttest(),
       env
     },

@@ -23,7 +23,7 @@ import {
 import { jsonBytes, OCI, sha256Digest } from '../../src/lib/oci.js'
 import { registryClient, type RegistryPort } from '../../src/ports/registry.js'
 import { targetId, type Target } from '../../src/targets.js'
-import { startDistribution, type RunningRegistry } from '../services/distribution.js'
+import { skopeo, startDistribution, type RunningRegistry } from '../services/distribution.js'
 
 // Images of real Go binaries pushed by our registry client to the CNCF distribution registry
 // (v3.1.2) on 127.0.0.1, with htpasswd and with token auth, and read back by skopeo
@@ -58,14 +58,6 @@ const clientFor = (r: RunningRegistry): RegistryPort =>
     credentials: host =>
       host === r.host ? { username: r.username, password: r.password } : undefined
   })
-
-/** skopeo against a registry of the test: inspect takes --creds, copy --src-creds for its source. */
-const skopeo = async (r: RunningRegistry, args: string[]): Promise<string> => {
-  const [command, ...rest] = args
-  const source = command === 'copy' ? 'src-' : ''
-  const auth = [`--${source}tls-verify=false`, `--${source}creds`, `${r.username}:${r.password}`]
-  return (await run('skopeo', [command, ...auth, ...rest], { maxBuffer: 1 << 24 })).stdout
-}
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'image-registry-'))

@@ -32,6 +32,14 @@ export interface RunningRegistry {
   stop(): Promise<void>
 }
 
+/** skopeo against a registry of the tests: inspect takes --creds, copy --src-creds for its source. */
+export async function skopeo(r: RunningRegistry, args: string[]): Promise<string> {
+  const [command, ...rest] = args
+  const source = command === 'copy' ? 'src-' : ''
+  const auth = [`--${source}tls-verify=false`, `--${source}creds`, `${r.username}:${r.password}`]
+  return (await run('skopeo', [command!, ...auth, ...rest], { maxBuffer: 1 << 26 })).stdout
+}
+
 async function freePort(): Promise<number> {
   const server = net.createServer()
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
@@ -56,8 +64,13 @@ async function ready(child: ChildProcess, host: string, log: () => string): Prom
   }
 }
 
-/** Starts a registry with `auth: 'basic'` (htpasswd) or `'token'` (with its token service). */
-export async function startDistribution(auth: 'basic' | 'token'): Promise<RunningRegistry> {
+/**
+ * Starts a registry with `auth: 'basic'` (htpasswd), `'token'` (with its token service) or
+ * `'none'` (anonymous pull and push, as a public base image's registry answers pulls).
+ */
+export async function startDistribution(
+  auth: 'basic' | 'token' | 'none'
+): Promise<RunningRegistry> {
   const binary = await findGoTool(DISTRIBUTION)
   const dir = await mkdtemp(path.join(os.tmpdir(), 'distribution-'))
   const username = 'ci'
@@ -65,13 +78,13 @@ export async function startDistribution(auth: 'basic' | 'token'): Promise<Runnin
   const port = await freePort()
   const host = `127.0.0.1:${port}`
   let tokenServer: http.Server | undefined
-  let authYaml: string
+  let authYaml = ''
   if (auth === 'basic') {
     // bcrypt cost 4: the registry checks the hash on every request, and cost 12 takes ~250 ms.
     const { stdout } = await run('htpasswd', ['-nbB', '-C', '4', username, password])
     await writeFile(path.join(dir, 'htpasswd'), stdout.trim() + '\n')
     authYaml = `  htpasswd:\n    realm: basic-realm\n    path: ${path.join(dir, 'htpasswd')}\n`
-  } else {
+  } else if (auth === 'token') {
     const key = path.join(dir, 'token.key')
     const cert = path.join(dir, 'token.pem')
     await run('openssl', [
@@ -104,7 +117,7 @@ export async function startDistribution(auth: 'basic' | 'token'): Promise<Runnin
   const config = path.join(dir, 'config.yml')
   await writeFile(
     config,
-    `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${path.join(dir, 'data')}\n  delete:\n    enabled: true\nhttp:\n  addr: ${host}\nauth:\n${authYaml}`
+    `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${path.join(dir, 'data')}\n  delete:\n    enabled: true\nhttp:\n  addr: ${host}\n${authYaml ? `auth:\n${authYaml}` : ''}`
   )
   let output = ''
   const child = spawn(binary, ['serve', config], {

@@ -132,6 +132,23 @@ export async function startFakeRegistry(
       sendJson(res, 200, { token, expires_in: 300 })
       return
     }
+    const listing = /^\/v2\/(.+)\/tags\/list$/.exec(url.pathname)
+    if (listing) {
+      if (!authorized(req, res, `repository:${listing[1]}:pull`)) return
+      const repo = manifests.get(listing[1])
+      if (!repo) {
+        sendJson(res, 404, { errors: [{ code: 'NAME_UNKNOWN', message: listing[1] }] })
+        return
+      }
+      // One tag per page, so clients must follow the Link header (distribution pages at `n`).
+      const all = [...repo.keys()].filter(k => !k.startsWith('sha256:')).sort()
+      const last = url.searchParams.get('last')
+      const page = all.filter(t => last === null || t > last).slice(0, 1)
+      const more = page.length > 0 && all.indexOf(page[0]) < all.length - 1
+      const link = `</v2/${listing[1]}/tags/list?n=1&last=${page[0]}>; rel="next"`
+      sendJson(res, 200, { name: listing[1], tags: page }, more ? { Link: link } : {})
+      return
+    }
     const match =
       /^\/v2\/(.+?)\/(blobs\/uploads\/?(.*)|blobs\/(.+)|manifests\/(.+)|referrers\/(.+))$/.exec(
         url.pathname

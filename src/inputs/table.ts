@@ -11,6 +11,7 @@ import { SBOM_FORMATS } from '../sbom.js'
 import { DEFAULT_TARGETS } from '../targets.js'
 import { RELEASE_FIELDS, TEMPLATE_FIELDS } from '../template.js'
 import { checkUpxArgs } from '../upx.js'
+import { baseProblem, DEFAULT_IMAGE_BASE, repositoryProblem } from '../image.js'
 import {
   archiveEntries,
   binaryTargetLines,
@@ -918,6 +919,98 @@ export const INPUT_TABLE = [
       meaning:
         'record signatures in the public Rekor transparency log; `false`: key-only signatures'
     }
+  }),
+  row({
+    name: 'image',
+    field: 'image',
+    kind: list({ item: repositoryProblem }),
+    group: 'extras',
+    description:
+      'Container image repositories (one per line or comma separated, e.g. ghcr.io/owner/app; lowercased) to push one multi-platform OCI image of the linux binaries to: the exact binaries of the release in one layer on image-base, one manifest per linux target (arm variants included), one image index, reproducible (commit time, fixed tar and gzip), no Docker, buildx or QEMU. ghcr.io takes the job token (permissions: packages: write); other registries image-username and image-password. Single-job runs (mode: all) only so far. Default: none.',
+    readme: {
+      meaning:
+        'repositories to push a multi-platform image of the linux binaries to (`ghcr.io/owner/app`), no Docker; see [Container images](#container-images)'
+    }
+  }),
+  row({
+    name: 'image-base',
+    field: 'imageBase',
+    kind: text({ fallback: DEFAULT_IMAGE_BASE, check: baseProblem }),
+    group: 'extras',
+    description: `The base image: a reference (registry/name[:tag][@sha256:digest]) or scratch. Resolved to its digest before anything is built and recorded in the org.opencontainers.image.base.name and base.digest annotations; give @sha256:… to pin it, so a re-run gives the same image digest. Default: ${DEFAULT_IMAGE_BASE} (CA certificates, tzdata, /etc/passwd with nonroot).`,
+    readme: {
+      default: `\`${DEFAULT_IMAGE_BASE}\``,
+      meaning: 'base image reference, or `scratch`; pin it with `@sha256:…` for stable digests'
+    }
+  }),
+  row({
+    name: 'image-tags',
+    field: 'imageTags',
+    kind: templateLines(RELEASE_FIELDS),
+    group: 'extras',
+    description:
+      'Image tags, one template per line ({{ .Version }}, {{ .Major }}.{{ .Minor }}). Default: the version; for a stable release also X.Y, X and latest, each only when no higher stable release of that line (or at all) is among the repository tags, so backports and prereleases never move latest; snapshots get sha-<short commit>.',
+    readme: {
+      default: 'version, `X.Y`, `X`, `latest` as the release tags allow',
+      meaning: 'image tags, one template per line'
+    }
+  }),
+  row({
+    name: 'image-labels',
+    field: 'imageLabels',
+    kind: templateLines(RELEASE_FIELDS),
+    group: 'extras',
+    description:
+      'KEY=VALUE lines (templates), set as config labels and as annotations of the index and every manifest, after the defaults: org.opencontainers.image.created (commit time), source (the repository URL), revision, version, title (project name) and base.name/base.digest.',
+    readme: { meaning: 'extra labels and annotations, `KEY=VALUE` per line' }
+  }),
+  row({
+    name: 'image-entrypoint',
+    field: 'imageEntrypoint',
+    kind: quotedArgs(),
+    group: 'extras',
+    description:
+      "The image's entrypoint, Go-style quoting. Binaries go to /usr/local/bin. Default: /usr/local/bin/<the first binary>.",
+    readme: { default: '`/usr/local/bin/<first binary>`', meaning: 'image entrypoint' }
+  }),
+  row({
+    name: 'image-user',
+    field: 'imageUser',
+    kind: text({ fallback: '65532:65532' }),
+    group: 'extras',
+    description:
+      'The user the image runs as (uid:gid or a name the base knows). Default 65532:65532 (nonroot).',
+    readme: { default: '`65532:65532`', meaning: 'image user' }
+  }),
+  row({
+    name: 'image-push',
+    field: 'imagePush',
+    kind: choice(['auto', 'true', 'false'], 'auto'),
+    group: 'extras',
+    description:
+      'auto (default): push to every image repository in a workflow run, only write the image locally (the CLI); true: push; false: only write it. It is always written as an OCI layout folder, <dist>/image (skopeo copy oci:<dist>/image:<tag> …).',
+    readme: {
+      meaning:
+        'push (`true`) or only write the OCI layout folder (`false`); `auto`: push in workflows only'
+    }
+  }),
+  row({
+    name: 'image-username',
+    field: 'imageUsername',
+    kind: text(),
+    group: 'extras',
+    description:
+      'User name for registries other than ghcr.io (with image-password). ghcr.io uses the job token with the workflow actor as user.',
+    readme: { meaning: 'registry user name (not needed for ghcr.io)' }
+  }),
+  row({
+    name: 'image-password',
+    field: 'imagePassword',
+    kind: secret({ variable: 'IMAGE_PASSWORD' }),
+    group: 'extras',
+    description:
+      'Password or token for registries other than ghcr.io (a secret, masked; sent only to the registry and its own token service over HTTPS).',
+    readme: { meaning: 'registry password or token (a secret)' }
   }),
   row({
     name: 'attest',

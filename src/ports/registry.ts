@@ -36,6 +36,8 @@ export interface RegistryPort {
   ): Promise<{ digest: string; subjectAccepted: boolean }>
   /** Fails, naming the fix, when the credentials may not push to the repository (nothing is written). */
   checkPush(repo: ImageRepository): Promise<void>
+  /** The repository's tags (every page); none when the repository does not exist yet. */
+  tags(repo: ImageRepository): Promise<string[]>
 }
 
 /** A manifest as the registry stored it. */
@@ -419,6 +421,26 @@ export function registryClient(options: RegistryOptions): RegistryPort {
         )
       }
       return { digest, subjectAccepted: response.headers.has('oci-subject') }
+    },
+
+    async tags(repo) {
+      const found: string[] = []
+      let target = 'tags/list?n=1000'
+      for (let page = 0; page < 100; page++) {
+        const response = await send(repo, { method: 'GET', target, actions: 'pull' })
+        if (response.status === 404 && page === 0) {
+          await response.arrayBuffer()
+          return []
+        }
+        if (!response.ok) return fail(repo, 'listing tags', response)
+        const body = JSON.parse(await response.text()) as { tags?: string[] | null }
+        found.push(...(body.tags ?? []))
+        // Pagination: `Link: </v2/<name>/tags/list?n=1000&last=x>; rel="next"`.
+        const next = /<([^>]+)>\s*;\s*rel="?next"?/.exec(response.headers.get('link') ?? '')
+        if (!next) return found
+        target = new URL(next[1], origin(repo)).toString()
+      }
+      return found
     },
 
     async checkPush(repo) {

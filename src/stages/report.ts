@@ -4,6 +4,7 @@ import type { Stage } from '../context.js'
 import type { SummaryTable } from '../ports/outputs.js'
 import { cacheLabel } from '../cache-plan.js'
 import { formatTarget } from '../targets.js'
+import { formatPlatform } from '../image.js'
 import { formatDuration, formatSize } from '../lib/format.js'
 
 /** One entry of the `artifacts` output and of dist/artifacts.json. */
@@ -64,6 +65,22 @@ export const report: Stage = {
           size: a.size,
           digest: a.digest,
           url: a.browserDownloadUrl
+        }))
+      )
+    )
+
+    const image = ctx.image
+    ctx.ports.outputs.setOutput('image-digest', image?.written?.index.digest ?? '')
+    ctx.ports.outputs.setOutput(
+      'image-refs',
+      JSON.stringify((image?.pushed ?? []).flatMap(p => [p.ref, ...p.tags]))
+    )
+    ctx.ports.outputs.setOutput(
+      'image-platforms',
+      JSON.stringify(
+        (image?.written?.manifests ?? []).map(m => ({
+          platform: formatPlatform(m.platform!),
+          digest: m.digest
         }))
       )
     )

@@ -1,0 +1,256 @@
+// Container images made by dist/cli.js from the binaries it built and pushed to the CNCF
+// distribution registry on 127.0.0.1 (htpasswd and token auth), on a base image served by the
+// same registry. Read back with skopeo (which checks every blob against its digest) and the
+// binaries taken out of the image layers, compared with the release's and run under QEMU.
+import { execFile } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { promisify } from 'node:util'
+import { createHash } from 'node:crypto'
+import { pushImage, writeImage } from '../../src/image.js'
+import type { Platform } from '../../src/lib/oci.js'
+import { registryClient } from '../../src/ports/registry.js'
+import { targetId } from '../../src/targets.js'
+import { runCli } from '../fakes/cli.js'
+import { copyFixture, gitInit } from '../fakes/context.js'
+import { skopeo, startDistribution, type RunningRegistry } from '../services/distribution.js'
+
+const run = promisify(execFile)
+const EPOCH = 1_700_000_000
+const TARGETS = 'linux/amd64, linux/arm64, linux/arm/7, windows/amd64'
+const PLATFORMS: { target: string; platform: Platform; runner: string[] }[] = [
+  { target: 'linux_amd64', platform: { architecture: 'amd64', os: 'linux' }, runner: [] },
+  {
+    target: 'linux_arm64',
+    platform: { architecture: 'arm64', os: 'linux' },
+    runner: ['qemu-aarch64-static']
+  },
+  {
+    target: 'linux_arm_7',
+    platform: { architecture: 'arm', os: 'linux', variant: 'v7' },
+    runner: ['qemu-arm-static']
+  }
+]
+
+let basic: RunningRegistry
+let token: RunningRegistry
+/** the base image's registry: anonymous, as gcr.io and cgr.dev serve public bases */
+let open: RunningRegistry
+let work: string
+let baseDigest: string
+
+/** dist/cli.js pushing the hello fixture's image to `r`; the run and its dist folder. */
+async function release(
+  r: RunningRegistry,
+  extra: string[] = [],
+  password = r.password
+): Promise<{ status: number | null; out: string; dist: string }> {
+  const dir = copyFixture('hello')
+  await gitInit(dir, { tag: 'v1.2.3', epoch: EPOCH })
+  const result = await runCli(
+    [
+      '--targets',
+      TARGETS,
+      '--image',
+      `${r.host}/acme/hello`,
+      '--image-base',
+      `${open.host}/acme/base:1`,
+      '--image-push',
+      'true',
+      '--image-username',
+      r.username,
+      ...extra
+    ],
+    dir,
+    { IMAGE_PASSWORD: password }
+  )
+  return {
+    status: result.status,
+    out: `${result.stdout}\n${result.stderr}`,
+    dist: path.join(dir, 'dist')
+  }
+}
+
+beforeAll(async () => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'image-e2e-'))
+  ;[basic, token, open] = await Promise.all([
+    startDistribution('basic'),
+    startDistribution('token'),
+    startDistribution('none')
+  ])
+  // The base: /etc/passwd with the nonroot user, for the three linux platforms.
+  const passwd = path.join(work, 'passwd')
+  fs.writeFileSync(
+    passwd,
+    'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532::/home/nonroot:/sbin/nologin\n'
+  )
+  const layout = path.join(work, 'base')
+  const base = await writeImage(
+    layout,
+    PLATFORMS.map(p => ({
+      platform: p.platform,
+      files: [{ path: '/etc/passwd', source: passwd, mode: 0o644 }]
+    })),
+    {
+      created: '2023-01-01T00:00:00Z',
+      entrypoint: [],
+      user: '0',
+      env: ['SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt'],
+      labels: {},
+      createdBy: 'base'
+    },
+    {},
+    EPOCH
+  )
+  baseDigest = base.index.digest
+  const client = registryClient({ credentials: () => undefined })
+  await pushImage(client, layout, base, { host: open.host, name: 'acme/base' }, ['1'])
+}, 10 * 60_000)
+
+afterAll(async () => {
+  await Promise.all([basic?.stop(), token?.stop(), open?.stop()])
+  if (work) fs.rmSync(work, { recursive: true, force: true })
+})
+
+describe('a release with an image', () => {
+  let first: Awaited<ReturnType<typeof release>>
+  let index: {
+    manifests: { digest: string; platform: object }[]
+    annotations: Record<string, string>
+  }
+  let indexDigest: string
+
+  beforeAll(async () => {
+    first = await release(basic)
+    if (first.status !== 0) throw new Error(`cli failed:\n${first.out}`)
+    const raw = await skopeo(basic, ['inspect', '--raw', `docker://${basic.host}/acme/hello:1.2.3`])
+    index = JSON.parse(raw)
+    indexDigest = `sha256:${createHash('sha256').update(raw).digest('hex')}`
+  }, 20 * 60_000)
+
+  test('the index lists exactly the linux platforms, and the tags of a first stable release', async () => {
+    expect(index.manifests.map(m => m.platform)).toEqual(PLATFORMS.map(p => p.platform))
+    const tags = JSON.parse(
+      await skopeo(basic, ['list-tags', `docker://${basic.host}/acme/hello`])
+    ).Tags.sort()
+    expect(tags).toEqual(['1', '1.2', '1.2.3', 'latest'])
+    expect(first.out).toContain(indexDigest)
+  })
+
+  test('annotations: commit time, version, base name and digest', () => {
+    expect(index.annotations).toMatchObject({
+      'org.opencontainers.image.created': new Date(EPOCH * 1000)
+        .toISOString()
+        .replace('.000Z', 'Z'),
+      'org.opencontainers.image.version': '1.2.3',
+      'org.opencontainers.image.title': 'hello-fixture',
+      'org.opencontainers.image.base.name': `${open.host}/acme/base:1`,
+      'org.opencontainers.image.base.digest': baseDigest
+    })
+  })
+
+  test.each(PLATFORMS.map(p => [p.target, p]))(
+    '[%s] the layer holds the release binary, which runs; the config keeps the base',
+    async (_id, p) => {
+      const copy = path.join(work, `copy-${p.target}`)
+      await skopeo(basic, [
+        'copy',
+        '--override-arch',
+        p.platform.architecture,
+        ...(p.platform.variant ? ['--override-variant', p.platform.variant] : []),
+        `docker://${basic.host}/acme/hello:1.2.3`,
+        `dir:${copy}`
+      ])
+      const manifest = JSON.parse(fs.readFileSync(path.join(copy, 'manifest.json'), 'utf8'))
+      expect(manifest.layers).toHaveLength(2)
+      const config = JSON.parse(
+        fs.readFileSync(path.join(copy, manifest.config.digest.split(':')[1]), 'utf8')
+      )
+      expect(config).toMatchObject({
+        architecture: p.platform.architecture,
+        config: {
+          User: '65532:65532',
+          Entrypoint: ['/usr/local/bin/hello-fixture'],
+          Env: expect.arrayContaining(['SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt'])
+        }
+      })
+      const out = path.join(work, `layer-${p.target}`)
+      fs.mkdirSync(out)
+      await run('tar', [
+        '-xzf',
+        path.join(copy, manifest.layers[1].digest.split(':')[1]),
+        '-C',
+        out
+      ])
+      const extracted = path.join(out, 'usr', 'local', 'bin', 'hello-fixture')
+      const artifacts = JSON.parse(fs.readFileSync(path.join(first.dist, 'artifacts.json'), 'utf8'))
+      const built = artifacts.artifacts.find(
+        (a: { target: string }) => a.target === p.target
+      ).binary
+      expect(fs.readFileSync(extracted).equals(fs.readFileSync(built))).toBe(true)
+      const [program, ...args] = [...p.runner, extracted, '--version']
+      expect((await run(program!, args)).stdout).toBe('1.2.3\n')
+    }
+  )
+
+  test(
+    'a re-run of the same commit gives the same digest and uploads nothing',
+    async () => {
+      const again = await release(basic)
+      expect(again.status).toBe(0)
+      expect(again.out).toContain(indexDigest)
+      expect(again.out).toMatch(/0 blobs uploaded/)
+    },
+    20 * 60_000
+  )
+
+  test(
+    'another registry with token auth gets the same digest, the base layers copied over',
+    async () => {
+      const other = await release(token)
+      if (other.status !== 0) throw new Error(`cli failed:\n${other.out}`)
+      const raw = await skopeo(token, [
+        'inspect',
+        '--raw',
+        `docker://${token.host}/acme/hello:1.2.3`
+      ])
+      expect(`sha256:${createHash('sha256').update(raw).digest('hex')}`).toBe(indexDigest)
+      await skopeo(token, [
+        'copy',
+        '--all',
+        `docker://${token.host}/acme/hello:1.2.3`,
+        `oci:${path.join(work, 'token-copy')}:x`
+      ])
+    },
+    20 * 60_000
+  )
+})
+
+test(
+  'a wrong password fails before anything is built, naming the registry',
+  async () => {
+    const result = await release(token, [], 'wrong')
+    expect(result.status).not.toBe(0)
+    expect(result.out).toMatch(
+      /image: 127\.0\.0\.1:\d+\/acme\/hello: .*answered 401 to the given credentials/
+    )
+    expect(fs.existsSync(path.join(result.dist, targetId('linux', 'amd64')))).toBe(false)
+  },
+  10 * 60_000
+)
+
+test('bad image inputs are refused before anything is built', async () => {
+  const dir = copyFixture('hello')
+  await gitInit(dir, { tag: 'v1.2.3', epoch: EPOCH })
+  const result = await runCli(
+    ['--targets', 'windows/amd64', '--image', 'acme/hello', '--image-labels', 'no-equals-sign'],
+    dir
+  )
+  expect(result.status).not.toBe(0)
+  const out = result.stdout + result.stderr
+  expect(out).toContain('image: "acme/hello" does not start with a registry host')
+  expect(out).toContain('image-labels: line 1 "no-equals-sign" is not KEY=VALUE')
+  expect(out).toContain('image: no linux target to make an image of (targets: windows_amd64)')
+  expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false)
+})

@@ -1,0 +1,304 @@
+import * as path from 'node:path'
+import { rm } from 'node:fs/promises'
+import { baseEnv } from '../build-env.js'
+import type { Context, Stage } from '../context.js'
+import {
+  basePlatformFor,
+  copyBaseLayers,
+  defaultTags,
+  formatPlatform,
+  imagePlatform,
+  parseBaseReference,
+  parseRepository,
+  pushImage,
+  resolveBase,
+  tagProblem,
+  writeImage,
+  writeLayoutIndex,
+  type BaseImage,
+  type BaseReference,
+  type PlatformContent
+} from '../image.js'
+import { formatDuration } from '../lib/format.js'
+import { ANNOTATION, type ImageRepository } from '../lib/oci.js'
+import { releaseValues } from '../naming.js'
+import type { RegistryCredentials, RegistryPort } from '../ports/registry.js'
+import { renderTemplate } from '../template.js'
+
+/** Where binaries go inside the image. */
+const BIN_DIR = '/usr/local/bin'
+
+/** The repositories of the `image` input, parsed (the input's own check refused bad ones). */
+function repositoriesOf(ctx: Context): ImageRepository[] {
+  return ctx.inputs.image
+    .map(parseRepository)
+    .filter((r): r is ImageRepository => typeof r !== 'string')
+}
+
+/** The linux targets whose binaries go into the image, in the plan's order. */
+function imageTargets(ctx: Context): Context['facts']['plans'][number]['target'][] {
+  return ctx.facts.plans.map(p => p.target).filter(t => t.goos === 'linux')
+}
+
+/**
+ * Credentials by registry host: ghcr.io gets the job token (with the workflow actor as user, as
+ * docker/login-action does); the hosts of the `image` repositories get image-username and
+ * image-password; every other host (the base's registry) is read anonymously.
+ */
+function credentialsOf(ctx: Context): (host: string) => RegistryCredentials | undefined {
+  const { inputs } = ctx
+  const own = new Set(repositoriesOf(ctx).map(r => r.host))
+  return host => {
+    if (!own.has(host) && host !== 'ghcr.io') return undefined
+    if (inputs.imageUsername && inputs.imagePassword && host !== 'ghcr.io') {
+      return { username: inputs.imageUsername, password: inputs.imagePassword }
+    }
+    if (host === 'ghcr.io' && inputs.githubToken) {
+      return {
+        username: ctx.ports.env.GITHUB_ACTOR || 'x-access-token',
+        password: inputs.githubToken
+      }
+    }
+    return undefined
+  }
+}
+
+/** Whether this run pushes the image: image-push true, or auto in a workflow run. */
+function pushes(ctx: Context): boolean {
+  const setting = ctx.inputs.imagePush
+  return setting === 'true' || (setting === 'auto' && ctx.ports.env.GITHUB_ACTIONS === 'true')
+}
+
+function registryOf(ctx: Context): RegistryPort {
+  return ctx.ports.registry(credentialsOf(ctx))
+}
+
+/** The image's labels: the OCI defaults from the run, then the user's KEY=VALUE lines. */
+function labelsOf(ctx: Context, base: BaseImage | undefined): Record<string, string> {
+  const { stamp, projectName } = ctx.facts
+  const env = ctx.ports.env
+  const labels: Record<string, string> = {
+    [ANNOTATION.created]: stamp.date,
+    [ANNOTATION.title]: projectName,
+    [ANNOTATION.version]: stamp.version
+  }
+  if (stamp.commit) labels[ANNOTATION.revision] = stamp.commit
+  if (env.GITHUB_REPOSITORY) {
+    // GHCR links the package to the repository through this label when it is first pushed.
+    labels[ANNOTATION.source] =
+      `${env.GITHUB_SERVER_URL || 'https://github.com'}/${env.GITHUB_REPOSITORY}`
+  }
+  if (base) {
+    labels[ANNOTATION.baseName] = base.name
+    labels[ANNOTATION.baseDigest] = base.digest
+  }
+  const values = releaseValues(stamp, projectName, env)
+  for (const line of ctx.inputs.imageLabels) {
+    const rendered = renderTemplate(line, values)
+    const eq = rendered.indexOf('=')
+    labels[rendered.slice(0, eq).trim()] = rendered.slice(eq + 1)
+  }
+  return labels
+}
+
+/** image: one multi-platform image of the linux binaries, written as an OCI layout folder. */
+export const makeImage: Stage = {
+  name: 'making the container image',
+  check(ctx) {
+    const { inputs } = ctx
+    if (inputs.image.length === 0) return []
+    const problems: string[] = []
+    if (inputs.mode !== 'all') {
+      problems.push(
+        `image: mode ${inputs.mode} is not supported yet: images are made by single-job runs (mode: all)`
+      )
+    }
+    const targets = imageTargets(ctx)
+    if (targets.length === 0) {
+      problems.push(
+        `image: no linux target to make an image of (targets: ${ctx.facts.plans.map(p => p.target.id).join(', ')})`
+      )
+    }
+    const seen = new Map<string, string>()
+    for (const t of targets) {
+      const key = formatPlatform(imagePlatform(t))
+      const other = seen.get(key)
+      if (other) problems.push(`image: targets ${other} and ${t.id} both make the platform ${key}`)
+      seen.set(key, t.id)
+    }
+    inputs.imageLabels.forEach((line, i) => {
+      if (!/^\s*[^=\s][^=]*=/.test(line)) {
+        problems.push(`image-labels: line ${i + 1} "${line}" is not KEY=VALUE`)
+      }
+    })
+    if (inputs.imagePassword && !inputs.imageUsername) {
+      problems.push('image-password: given without image-username')
+    }
+    return problems
+  },
+  // Before the build: the base resolves to a digest and has every platform, and each repository
+  // takes a push from these credentials.
+  async prepare(ctx) {
+    const { inputs } = ctx
+    if (inputs.image.length === 0) return []
+    const problems: string[] = []
+    const registry = registryOf(ctx)
+    ctx.image = { pushed: [] }
+    if (inputs.imageBase !== 'scratch') {
+      const reference = parseBaseReference(inputs.imageBase) as BaseReference
+      try {
+        const base = await resolveBase(registry, reference, inputs.imageBase)
+        ctx.image.base = base
+        ctx.image.baseReference = reference
+        for (const t of imageTargets(ctx)) {
+          const missing = basePlatformFor(base, imagePlatform(t))
+          if (typeof missing === 'string') {
+            problems.push(
+              `image-base: ${missing}, for target ${t.id}; choose a base that has it, or scratch`
+            )
+          }
+        }
+        ctx.log.info(`image base ${inputs.imageBase} is ${base.digest}`)
+      } catch (err) {
+        problems.push(`image-base: ${inputs.imageBase}: ${(err as Error).message}`)
+      }
+    }
+    if (pushes(ctx)) {
+      for (const repo of repositoriesOf(ctx)) {
+        try {
+          await registry.checkPush(repo)
+        } catch (err) {
+          problems.push(`image: ${repo.host}/${repo.name}: ${(err as Error).message}`)
+        }
+      }
+    }
+    if (problems.length === 0) {
+      try {
+        ctx.image.tags = await tagsOf(ctx, registry)
+      } catch (err) {
+        problems.push((err as Error).message)
+      }
+    }
+    return problems
+  },
+  skip(ctx) {
+    return ctx.inputs.image.length === 0 ? 'image: not set' : undefined
+  },
+  async run(ctx) {
+    const { inputs, facts } = ctx
+    const state = ctx.image ?? { pushed: [] }
+    ctx.image = state
+    const started = Date.now()
+    const contents: PlatformContent[] = imageTargets(ctx).map(target => ({
+      platform: imagePlatform(target),
+      files: ctx.artifacts.byKind('binary', target.id).map(b => ({
+        path: `${BIN_DIR}/${path.posix.basename(b.name)}`,
+        source: b.path,
+        mode: 0o755
+      }))
+    }))
+    const first = contents[0]?.files[0]
+    const layout = path.join(inputs.dist, 'image')
+    await rm(layout, { recursive: true, force: true })
+    const labels = labelsOf(ctx, state.base)
+    const written = await writeImage(
+      layout,
+      contents,
+      {
+        created: facts.stamp.date,
+        entrypoint: inputs.imageEntrypoint.length > 0 ? inputs.imageEntrypoint : [first!.path],
+        user: inputs.imageUser,
+        env: [],
+        labels,
+        createdBy: 'go-xbuild-action'
+      },
+      labels,
+      facts.stamp.epoch,
+      state.base
+    )
+    // The layout holds the whole image: base layers too, so it can be pushed anywhere or loaded.
+    if (state.base && state.baseReference) {
+      const used = state.base.platforms.flatMap(p => p.layers)
+      await copyBaseLayers(registryOf(ctx), state.baseReference, used, layout)
+    }
+    state.layout = layout
+    state.written = written
+    await writeLayoutIndex(layout, written.index, state.tags ?? [])
+    ctx.log.info(
+      `image ${written.index.digest}: ${written.manifests.map(m => formatPlatform(m.platform!)).join(', ')} in ${formatDuration(Date.now() - started)}, tags ${(state.tags ?? []).join(', ')}; OCI layout ${layout}`
+    )
+  }
+}
+
+/** image: push the image to every repository (after the workflow artifact, before the release). */
+export const pushImages: Stage = {
+  name: 'pushing the container image',
+  skip(ctx) {
+    if (ctx.inputs.image.length === 0) return 'image: not set'
+    if (!pushes(ctx)) return 'image-push: not pushing (the OCI layout folder is the result)'
+    return undefined
+  },
+  async run(ctx) {
+    const state = ctx.image
+    if (!state?.written || !state.layout) throw new Error('internal: the image was not made')
+    const registry = registryOf(ctx)
+    for (const repo of repositoriesOf(ctx)) {
+      const started = Date.now()
+      // Base layers on the same registry are mounted, not uploaded again.
+      const mountFrom =
+        state.baseReference?.repo.host === repo.host ? state.baseReference.repo.name : undefined
+      const pushed = await pushImage(
+        registry,
+        state.layout,
+        state.written,
+        repo,
+        state.tags ?? [],
+        {
+          mountFrom
+        }
+      )
+      state.pushed.push(pushed)
+      ctx.log.info(
+        `pushed ${pushed.ref} (${pushed.tags.join(', ')}): ${pushed.blobs.uploaded} blobs uploaded, ${pushed.blobs.mounted} mounted, ${pushed.blobs.present} present, in ${formatDuration(Date.now() - started)}`
+      )
+    }
+  }
+}
+
+/**
+ * The image tags: the image-tags templates rendered, or the default set computed over the
+ * repository's tags as git knows them and as every image repository has them (a shallow
+ * checkout has no tags; the registry remembers what was released).
+ */
+async function tagsOf(ctx: Context, registry: RegistryPort): Promise<string[]> {
+  const { inputs, facts } = ctx
+  let tags: string[]
+  if (inputs.imageTags.length > 0) {
+    const values = releaseValues(facts.stamp, facts.projectName, ctx.ports.env)
+    tags = inputs.imageTags.map(t => renderTemplate(t, values).trim()).filter(Boolean)
+  } else {
+    const known = new Set<string>()
+    const git = await ctx.ports.process
+      .run('git', ['tag', '--list'], {
+        cwd: inputs.workingDirectory,
+        env: baseEnv(ctx.ports.env, [])
+      })
+      .catch(() => undefined)
+    if (git?.code === 0) for (const t of git.stdout.split('\n')) if (t.trim()) known.add(t.trim())
+    if (pushes(ctx)) {
+      for (const repo of repositoriesOf(ctx))
+        for (const t of await registry.tags(repo)) known.add(t)
+    }
+    tags = defaultTags({
+      version: facts.stamp.version,
+      snapshot: facts.stamp.snapshot,
+      shortCommit: facts.stamp.shortCommit,
+      repositoryTags: [...known]
+    })
+  }
+  const bad = tags.map(t => [t, tagProblem(t)] as const).filter(([, p]) => p)
+  if (bad.length > 0) {
+    throw new Error(bad.map(([t, p]) => `image-tags: "${t}" ${p}`).join('; '))
+  }
+  return [...new Set(tags)]
+}
