@@ -808,4 +808,36 @@ export interface ImageRun {
   written?: WrittenImage
   /** one per repository pushed to */
   pushed: PushedImage[]
+  /** artifacts that refer to the image's manifests (SBOMs), pushed after the image */
+  referrers?: Referrer[]
+}
+
+/** An artifact manifest and its content, ready to push as a referrer. */
+export interface Referrer {
+  manifest: Record<string, unknown>
+  content: Buffer
+}
+
+/** The media type of each SBOM format, as a referrer's artifactType and layer type. */
+export const SBOM_MEDIA_TYPES: Readonly<Record<string, string>> = {
+  'spdx-json': 'application/spdx+json',
+  'cyclonedx-json': 'application/vnd.cyclonedx+json'
+}
+
+/**
+ * A referrer of `subject` holding `content` (its type `mediaType`), stored in the layout too so
+ * the folder holds everything that is pushed.
+ */
+export async function makeReferrer(
+  layout: string,
+  subject: Descriptor,
+  mediaType: string,
+  content: Buffer,
+  annotations: Record<string, string>
+): Promise<Referrer> {
+  const blob = await putBlob(layout, mediaType, content)
+  const manifest = referrerManifest(subject, mediaType, blob, annotations)
+  await putBlob(layout, OCI.manifest, jsonBytes(manifest))
+  await putBlob(layout, EMPTY_DESCRIPTOR.mediaType, Buffer.from('{}'))
+  return { manifest, content }
 }

@@ -8,7 +8,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { promisify } from 'node:util'
 import { createHash } from 'node:crypto'
-import { pushImage, writeImage } from '../../src/image.js'
+import { pushImage, referrersTag, writeImage } from '../../src/image.js'
 import type { Platform } from '../../src/lib/oci.js'
 import { registryClient } from '../../src/ports/registry.js'
 import { targetId } from '../../src/targets.js'
@@ -60,6 +60,8 @@ async function release(
       'true',
       '--image-username',
       r.username,
+      '--sbom',
+      'spdx-json',
       ...extra
     ],
     dir,
@@ -131,10 +133,15 @@ describe('a release with an image', () => {
 
   test('the index lists exactly the linux platforms, and the tags of a first stable release', async () => {
     expect(index.manifests.map(m => m.platform)).toEqual(PLATFORMS.map(p => p.platform))
-    const tags = JSON.parse(
-      await skopeo(basic, ['list-tags', `docker://${basic.host}/acme/hello`])
-    ).Tags.sort()
-    expect(tags).toEqual(['1', '1.2', '1.2.3', 'latest'])
+    const tags = (
+      JSON.parse(await skopeo(basic, ['list-tags', `docker://${basic.host}/acme/hello`]))
+        .Tags as string[]
+    ).sort()
+    // Besides the release tags: the referrers tag of each platform manifest (the SBOMs).
+    expect(tags.filter(t => !t.startsWith('sha256-'))).toEqual(['1', '1.2', '1.2.3', 'latest'])
+    expect(tags.filter(t => t.startsWith('sha256-')).sort()).toEqual(
+      index.manifests.map(m => referrersTag(m.digest)).sort()
+    )
     expect(first.out).toContain(indexDigest)
   })
 
@@ -193,6 +200,25 @@ describe('a release with an image', () => {
       expect((await run(program!, args)).stdout).toBe('1.2.3\n')
     }
   )
+
+  test('each platform manifest has its SPDX SBOM as a referrer, naming the binary and its module', async () => {
+    const client = registryClient({
+      credentials: () => ({ username: basic.username, password: basic.password })
+    })
+    const repo = { host: basic.host, name: 'acme/hello' }
+    for (const m of index.manifests) {
+      const listed = JSON.parse(
+        (await client.manifest(repo, referrersTag(m.digest)))!.bytes.toString()
+      ).manifests
+      expect(listed).toEqual([expect.objectContaining({ artifactType: 'application/spdx+json' })])
+      const referrer = JSON.parse((await client.manifest(repo, listed[0].digest))!.bytes.toString())
+      expect(referrer.subject.digest).toBe(m.digest)
+      const sbom = JSON.parse((await client.blob(repo, referrer.layers[0].digest)).toString())
+      expect(sbom.spdxVersion).toBe('SPDX-2.3')
+      expect(JSON.stringify(sbom)).toContain('/usr/local/bin/hello-fixture')
+      expect(JSON.stringify(sbom)).toContain('example.com/hello-fixture')
+    }
+  })
 
   test(
     'a re-run of the same commit gives the same digest and uploads nothing',

@@ -8,21 +8,27 @@ import {
   defaultTags,
   formatPlatform,
   imagePlatform,
+  makeReferrer,
   parseBaseReference,
   parseRepository,
   pushImage,
+  pushReferrer,
   resolveBase,
+  SBOM_MEDIA_TYPES,
   tagProblem,
   writeImage,
   writeLayoutIndex,
   type BaseImage,
   type BaseReference,
-  type PlatformContent
+  type PlatformContent,
+  type Referrer,
+  type WrittenImage
 } from '../image.js'
 import { formatDuration } from '../lib/format.js'
 import { ANNOTATION, type ImageRepository } from '../lib/oci.js'
 import { releaseValues } from '../naming.js'
 import type { RegistryCredentials, RegistryPort } from '../ports/registry.js'
+import { renderSbom } from '../sbom.js'
 import { renderTemplate } from '../template.js'
 
 /** Where binaries go inside the image. */
@@ -223,6 +229,7 @@ export const makeImage: Stage = {
     }
     state.layout = layout
     state.written = written
+    state.referrers = await imageSboms(ctx, layout, written)
     await writeLayoutIndex(layout, written.index, state.tags ?? [])
     ctx.log.info(
       `image ${written.index.digest}: ${written.manifests.map(m => formatPlatform(m.platform!)).join(', ')} in ${formatDuration(Date.now() - started)}, tags ${(state.tags ?? []).join(', ')}; OCI layout ${layout}`
@@ -258,11 +265,67 @@ export const pushImages: Stage = {
         }
       )
       state.pushed.push(pushed)
+      const fallbacks = new Set<string>()
+      for (const referrer of state.referrers ?? []) {
+        const done = await pushReferrer(registry, repo, referrer.manifest, referrer.content)
+        if (done.fallbackTag) fallbacks.add(done.fallbackTag)
+      }
       ctx.log.info(
         `pushed ${pushed.ref} (${pushed.tags.join(', ')}): ${pushed.blobs.uploaded} blobs uploaded, ${pushed.blobs.mounted} mounted, ${pushed.blobs.present} present, in ${formatDuration(Date.now() - started)}`
       )
+      if (state.referrers?.length) {
+        ctx.log.info(
+          `  ${state.referrers.length} SBOMs attached as referrers${fallbacks.size > 0 ? ` (the registry has no referrers API: listed under the tags ${[...fallbacks].join(', ')}, as the distribution spec asks)` : ''}`
+        )
+      }
     }
   }
+}
+
+/**
+ * One SBOM per platform manifest and `sbom` format, from the build info of the binaries in its
+ * layer (the same documents the archives get, named after the image platform), as referrers.
+ */
+async function imageSboms(
+  ctx: Context,
+  layout: string,
+  written: WrittenImage
+): Promise<Referrer[]> {
+  const infos = ctx.buildInfos
+  if (ctx.inputs.sbom.length === 0 || !infos) return []
+  const referrers: Referrer[] = []
+  const targets = imageTargets(ctx)
+  for (const [i, manifest] of written.manifests.entries()) {
+    const platform = formatPlatform(manifest.platform!)
+    const binaries = ctx.artifacts.byKind('binary', targets[i]!.id).map(b => {
+      const info = infos.get(b.path)
+      if (!info) throw new Error(`internal: no build info read from ${b.path}`)
+      return { file: `${BIN_DIR}/${path.posix.basename(b.name)}`, info }
+    })
+    const subject = {
+      published: `${ctx.facts.projectName} image ${platform}`,
+      binaries,
+      stamp: ctx.facts.stamp,
+      tool: 'go-xbuild-action'
+    }
+    const descriptor = {
+      mediaType: manifest.mediaType,
+      digest: manifest.digest,
+      size: manifest.size
+    }
+    for (const format of ctx.inputs.sbom) {
+      referrers.push(
+        await makeReferrer(
+          layout,
+          descriptor,
+          SBOM_MEDIA_TYPES[format]!,
+          Buffer.from(renderSbom(format, subject)),
+          { [ANNOTATION.created]: ctx.facts.stamp.date }
+        )
+      )
+    }
+  }
+  return referrers
 }
 
 /**
