@@ -12,6 +12,8 @@ import {
   imageIndex,
   imageManifest,
   imagePlatform,
+  imageRepositories,
+  imageSubjects,
   parseRepository,
   platformMatches,
   putBlob,
@@ -384,6 +386,24 @@ describe('manifest, index and layout', () => {
     ).toEqual([
       { 'org.opencontainers.image.ref.name': '1.2.3' },
       { 'org.opencontainers.image.ref.name': 'latest' }
+    ])
+  })
+})
+
+describe('imageSubjects', () => {
+  test('each repository by name with the index digest; nothing without an image', () => {
+    const index = { mediaType: OCI.index, digest: `sha256:${'a'.repeat(64)}`, size: 1 }
+    const repos = [
+      { host: 'ghcr.io', name: 'acme/app' },
+      { host: 'docker.io', name: 'acme/app' }
+    ]
+    expect(imageSubjects(index, repos)).toEqual([
+      { name: 'ghcr.io/acme/app', digest: { sha256: 'a'.repeat(64) } },
+      { name: 'docker.io/acme/app', digest: { sha256: 'a'.repeat(64) } }
+    ])
+    expect(imageSubjects(undefined, repos)).toEqual([])
+    expect(imageRepositories(['ghcr.io/Acme/App', 'not-a-repo'])).toEqual([
+      { host: 'ghcr.io', name: 'acme/app' }
     ])
   })
 })

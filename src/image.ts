@@ -841,3 +841,22 @@ export async function makeReferrer(
   await putBlob(layout, EMPTY_DESCRIPTOR.mediaType, Buffer.from('{}'))
   return { manifest, content }
 }
+
+/** The repositories of the `image` input that parse (the input's own check reports the others). */
+export function imageRepositories(texts: readonly string[]): ImageRepository[] {
+  return texts.map(parseRepository).filter((r): r is ImageRepository => typeof r !== 'string')
+}
+
+/**
+ * The image as attestation subjects: each repository's name (without a tag, as
+ * actions/attest-build-provenance names images) with the index digest, so `gh attestation verify
+ * oci://<repository>:<tag>` finds it by the digest the tag points to.
+ */
+export function imageSubjects(
+  index: Descriptor | undefined,
+  repositories: readonly ImageRepository[]
+): { name: string; digest: Record<string, string> }[] {
+  if (!index) return []
+  const [algorithm, hex] = index.digest.split(':')
+  return repositories.map(r => ({ name: `${r.host}/${r.name}`, digest: { [algorithm]: hex } }))
+}

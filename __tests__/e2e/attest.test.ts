@@ -294,6 +294,29 @@ function recordingGo(): { path: string; seen: () => string } {
   }
 }
 
+test('with an image, the attestation also names the image by its index digest', async () => {
+  // image-push false: the image is written as an OCI layout only, no registry is needed.
+  const step = await job({
+    image: 'ghcr.io/octo-org/octo-repo',
+    'image-base': 'scratch',
+    'image-push': 'false'
+  })
+  ok(step)
+  const digest = step.outputs['image-digest']!
+  expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/)
+  const layout = JSON.parse(
+    fs.readFileSync(path.join(workspace, 'dist', 'image', 'index.json'), 'utf8')
+  )
+  expect(layout.manifests[0].digest).toBe(digest)
+  const [stored] = gh.attestations()
+  const verified = verifyAttestationBundle(stored!.bundle, sigstore)
+  expect(verified.statement.subject).toContainEqual({
+    name: 'ghcr.io/octo-org/octo-repo',
+    digest: { sha256: digest.slice('sha256:'.length) }
+  })
+  expect(JSON.parse(step.outputs['image-refs']!)).toEqual([])
+})
+
 describe('SIGSTORE_ID_TOKEN in the job’s environment', () => {
   test('attest on, a malformed SIGSTORE_ID_TOKEN: the job fails naming it, the token is printed nowhere, and go never sees it', async () => {
     const token = `not-a-jwt-${crypto.randomUUID()}`

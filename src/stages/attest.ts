@@ -4,6 +4,7 @@ import type { AttestationMade, Stage } from '../context.js'
 import type { AttestationSubject } from '../ports/attest.js'
 import { isForkPullRequest } from '../lib/run-event.js'
 import { errorMessage } from '../lib/errors.js'
+import { imageRepositories, imageSubjects } from '../image.js'
 
 /** Subjects per attestation: actions/attest-build-provenance's limit, which this follows. */
 export const ATTEST_BATCH = 1024
@@ -112,7 +113,11 @@ export const attest: Stage = {
   },
   async run(ctx) {
     const { ports, inputs } = ctx
-    const subjects = attestationSubjects(ctx.artifacts.published())
+    // The image (when there is one) by its index digest, under each repository's name.
+    const subjects = [
+      ...attestationSubjects(ctx.artifacts.published()),
+      ...imageSubjects(ctx.image?.written?.index, imageRepositories(inputs.image))
+    ]
     const runs = batches(subjects)
     const server = ports.env.GITHUB_SERVER_URL || 'https://github.com'
     const made: AttestationMade[] = []

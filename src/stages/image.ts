@@ -8,9 +8,9 @@ import {
   defaultTags,
   formatPlatform,
   imagePlatform,
+  imageRepositories,
   makeReferrer,
   parseBaseReference,
-  parseRepository,
   pushImage,
   pushReferrer,
   resolveBase,
@@ -36,9 +36,7 @@ const BIN_DIR = '/usr/local/bin'
 
 /** The repositories of the `image` input, parsed (the input's own check refused bad ones). */
 function repositoriesOf(ctx: Context): ImageRepository[] {
-  return ctx.inputs.image
-    .map(parseRepository)
-    .filter((r): r is ImageRepository => typeof r !== 'string')
+  return imageRepositories(ctx.inputs.image)
 }
 
 /** The linux targets whose binaries go into the image, in the plan's order. */
