@@ -315,6 +315,8 @@ test('with an image, the attestation also names the image by its index digest', 
     digest: { sha256: digest.slice('sha256:'.length) }
   })
   expect(JSON.parse(step.outputs['image-refs']!)).toEqual([])
+  expect(step.summary).toContain('go-xbuild image')
+  expect(step.summary).toContain('not pushed; OCI layout folder:')
 })
 
 describe('SIGSTORE_ID_TOKEN in the job’s environment', () => {

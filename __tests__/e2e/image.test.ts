@@ -143,6 +143,10 @@ describe('a release with an image', () => {
       index.manifests.map(m => referrersTag(m.digest)).sort()
     )
     expect(first.out).toContain(indexDigest)
+    // The summary's image table: each platform with its manifest digest, and where it went.
+    expect(first.out).toContain('go-xbuild image')
+    for (const m of index.manifests) expect(first.out).toContain(m.digest)
+    expect(first.out).toContain(`pushed: ${basic.host}/acme/hello@${indexDigest}`)
   })
 
   test('annotations: commit time, version, base name and digest', () => {

@@ -151,6 +151,25 @@ export const report: Stage = {
         notes: [`${release.url}${release.created ? ' (created by this run)' : ''}`]
       })
     }
+    if (image?.written) {
+      const base = image.base ? `${image.base.name} (${image.base.digest})` : 'scratch'
+      tables.push({
+        heading: 'go-xbuild image',
+        rows: [
+          ['platform', 'manifest digest'],
+          ...image.written.manifests.map(m => [formatPlatform(m.platform!), m.digest])
+        ],
+        notes: [
+          `index ${image.written.index.digest} on ${base}; tags ${(image.tags ?? []).join(', ') || '(none)'}`,
+          ...(image.pushed.length > 0
+            ? image.pushed.map(p => `pushed: ${p.ref}`)
+            : [`not pushed; OCI layout folder: ${image.layout ?? ''}`]),
+          ...(image.referrers?.length
+            ? [`${image.referrers.length} SBOMs attached as referrers`]
+            : [])
+        ]
+      })
+    }
     if (ctx.caches) {
       tables.push({
         heading: 'go-xbuild caches restored',
