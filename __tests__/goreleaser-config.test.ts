@@ -880,3 +880,89 @@ describe('nfpms', () => {
     ])
   })
 })
+
+describe('kos', () => {
+  const base = [
+    'version: 2',
+    'project_name: tool',
+    'builds:',
+    '  - goos: [linux, darwin]',
+    '    env: [CGO_ENABLED=0]'
+  ]
+  const ctx = { modulePath: 'example.com/tool', originUrl: '' }
+
+  test("ko's documented example becomes the image inputs; ko's build keys are noted", () => {
+    const r = read(
+      [
+        ...base,
+        'kos:',
+        '  - repositories: [ghcr.io/caarlos0/test-ko]',
+        '    tags:',
+        '      - "{{.Version}}"',
+        '      - latest',
+        '      - "{{if not .Prerelease}}stable{{end}}"',
+        '    bare: true',
+        '    preserve_import_paths: false',
+        '    platforms: [linux/amd64, linux/arm64, linux/arm/v7]',
+        '    labels: { org.opencontainers.image.vendor: Acme }',
+        '    annotations: { team: tools }',
+        '    user: "1234:1234"',
+        '    ldflags: [-s -w]'
+      ].join('\n'),
+      ctx
+    )
+    expect(r.problems).toEqual([])
+    expect(r.values).toMatchObject({
+      image: 'ghcr.io/caarlos0/test-ko',
+      'image-base': 'cgr.dev/chainguard/static',
+      'image-targets': 'linux/amd64\nlinux/arm64\nlinux/arm/7',
+      'image-tags': '{{.Version}}\nlatest\n{{if not .Prerelease}}stable{{end}}',
+      'image-labels': 'org.opencontainers.image.vendor=Acme\nteam=tools',
+      'image-user': '1234:1234'
+    })
+    expect(r.origins.image).toBe('kos[0].repositories')
+    expect(r.notes.join('\n')).toContain(
+      'kos[0]: ldflags: the image holds the binaries the builds made'
+    )
+    expect(r.warnings).toEqual([])
+  })
+
+  test("GoReleaser's defaults: linux/amd64 only, tag latest, the Chainguard static base", () => {
+    const r = read(
+      [...base, 'kos:', '  - repository: ghcr.io/acme/tool', '    bare: true'].join('\n'),
+      ctx
+    )
+    expect(r.problems).toEqual([])
+    expect(r.values).toMatchObject({
+      image: 'ghcr.io/acme/tool',
+      'image-base': 'cgr.dev/chainguard/static',
+      'image-targets': 'linux/amd64',
+      'image-tags': 'latest'
+    })
+  })
+
+  test('what differs fails naming its key, or with warn is a warning; no repository is a problem', () => {
+    const text = [
+      ...base,
+      'kos:',
+      '  - repositories: [ghcr.io/acme/tool]',
+      '  - repositories: [ghcr.io/acme/other]',
+      '    bare: true',
+      '  - platformz: []',
+      '    disable: true'
+    ].join('\n')
+    const strict = read(text, ctx)
+    expect(strict.problems).toEqual([
+      '.goreleaser.yml: kos[1]: one image per run is made (the first kos entry); list every repository in its repositories; set goreleaser-unsupported: warn to make the image anyway',
+      '.goreleaser.yml: kos[0].bare: without bare: true ko names the image after the Go import path under the repository; the action pushes to the repository itself (set bare: true for the same name); set goreleaser-unsupported: warn to make the image anyway'
+    ])
+    const lenient = read(text, { ...ctx, unsupported: 'warn' })
+    expect(lenient.problems).toEqual([])
+    expect(lenient.warnings).toHaveLength(2)
+    const none = read([...base, 'kos:', '  - bare: true', '    tagz: [x]'].join('\n'), ctx)
+    expect(none.problems).toEqual([
+      '.goreleaser.yml: kos[0].tagz: is not a kos key (did you mean "tags"?)',
+      '.goreleaser.yml: kos[0].repositories: is not set: GoReleaser would take $KO_DOCKER_REPO; name the repositories in the file or in the image input'
+    ])
+  })
+})

@@ -8,6 +8,7 @@ import type { InputName } from './inputs/table.js'
 import { projectNameOf } from './lib/project-name.js'
 import { isObj, keepOctalText, list, str, suggest, type Obj } from './lib/config-values.js'
 import { readNfpms } from './goreleaser-nfpms.js'
+import { readKos } from './goreleaser-kos.js'
 
 /** What the reader needs besides the config's text. */
 export interface ConfigContext {
@@ -72,7 +73,6 @@ const UNSUPPORTED_SECTIONS = new Set([
   'docker_manifests',
   'docker_digest',
   'docker_signs',
-  'kos',
   'signs',
   'binary_signs',
   'notarize',
@@ -127,6 +127,7 @@ const HANDLED_KEYS = new Set([
   'builds',
   'archives',
   'nfpms',
+  'kos',
   'checksum',
   'snapshot',
   'before',
@@ -343,6 +344,14 @@ export function readGoreleaserConfig(text: string, ctx: ConfigContext): ConfigRe
       ctx.unsupported === 'warn'
         ? out.warnings.push(`${at}: ${why}; the packages are made without it`)
         : problem(at, `${why}; set goreleaser-unsupported: warn to make the packages without it`)
+  })
+  readKos(root, (name, value, at) => set(name as InputName, value, at), {
+    problem,
+    note: text => out.notes.push(text),
+    notMade: (at, why) =>
+      ctx.unsupported === 'warn'
+        ? out.warnings.push(`${at}: ${why}`)
+        : problem(at, `${why}; set goreleaser-unsupported: warn to make the image anyway`)
   })
   readChecksum(root, set, problem)
   readSnapshot(root, out, problem)

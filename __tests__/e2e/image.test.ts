@@ -13,6 +13,7 @@ import type { Platform } from '../../src/lib/oci.js'
 import { registryClient } from '../../src/ports/registry.js'
 import { targetId } from '../../src/targets.js'
 import { runCli } from '../fakes/cli.js'
+import { findNode24 } from '../fakes/node24.js'
 import { copyFixture, gitInit } from '../fakes/context.js'
 import { skopeo, startDistribution, type RunningRegistry } from '../services/distribution.js'
 
@@ -44,7 +45,8 @@ let baseDigest: string
 async function release(
   r: RunningRegistry,
   extra: string[] = [],
-  password = r.password
+  password = r.password,
+  node?: string
 ): Promise<{ status: number | null; out: string; dist: string }> {
   const dir = copyFixture('hello')
   await gitInit(dir, { tag: 'v1.2.3', epoch: EPOCH })
@@ -56,8 +58,8 @@ async function release(
       `${r.host}/acme/hello`,
       '--image-base',
       `${open.host}/acme/base:1`,
-      '--image-push',
-      'true',
+      // Pushed unless the test says otherwise (a flag given twice is joined into one value).
+      ...(extra.includes('--image-push') ? [] : ['--image-push', 'true']),
       '--image-username',
       r.username,
       '--sbom',
@@ -65,7 +67,8 @@ async function release(
       ...extra
     ],
     dir,
-    { IMAGE_PASSWORD: password }
+    { IMAGE_PASSWORD: password },
+    node
   )
   return {
     status: result.status,
@@ -223,6 +226,27 @@ describe('a release with an image', () => {
       expect(JSON.stringify(sbom)).toContain('example.com/hello-fixture')
     }
   })
+
+  test(
+    'the bundled CLI under node24 (another zlib) writes the same image digest',
+    async () => {
+      // The layer's deflate is fflate's, bundled in dist/, not the zlib of the Node that runs it.
+      const node24 = await findNode24()
+      const local = await release(basic, ['--image-push', 'false'], basic.password, node24)
+      if (local.status !== 0) throw new Error(`cli failed:\n${local.out}`)
+      const layout = JSON.parse(
+        fs.readFileSync(path.join(local.dist, 'image', 'index.json'), 'utf8')
+      )
+      expect(layout.manifests[0].digest).toBe(indexDigest)
+      const versions = await Promise.all(
+        [process.execPath, node24].map(async n =>
+          (await run(n, ['-p', 'process.versions.zlib'])).stdout.trim()
+        )
+      )
+      expect(versions[0]).not.toBe(versions[1])
+    },
+    20 * 60_000
+  )
 
   test(
     'a re-run of the same commit gives the same digest and uploads nothing',

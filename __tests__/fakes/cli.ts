@@ -13,9 +13,11 @@ export interface CliRun {
 export async function runCli(
   args: string[],
   cwd: string,
-  env: Record<string, string> = {}
+  env: Record<string, string> = {},
+  /** the node to run it with (node24, see findNode24); default: this one */
+  node = process.execPath
 ): Promise<CliRun> {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), ...args], {
+  const child = spawn(node, [path.join(REPO_ROOT, 'dist', 'cli.js'), ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe']

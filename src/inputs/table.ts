@@ -944,6 +944,15 @@ export const INPUT_TABLE = [
     }
   }),
   row({
+    name: 'image-targets',
+    field: 'imageTargets',
+    kind: targetPatterns(),
+    group: 'extras',
+    description:
+      'The linux targets the image holds, as target patterns (linux/amd64, linux/arm/*). Default: every linux target of the run.',
+    readme: { default: 'every linux target', meaning: 'target patterns of the image platforms' }
+  }),
+  row({
     name: 'image-tags',
     field: 'imageTags',
     kind: templateLines(RELEASE_FIELDS),

@@ -25,6 +25,7 @@ import {
   type WrittenImage
 } from '../image.js'
 import { formatDuration } from '../lib/format.js'
+import { matchesTargetPattern } from '../lib/target-patterns.js'
 import { ANNOTATION, type ImageRepository } from '../lib/oci.js'
 import { releaseValues } from '../naming.js'
 import type { RegistryCredentials, RegistryPort } from '../ports/registry.js'
@@ -39,9 +40,13 @@ function repositoriesOf(ctx: Context): ImageRepository[] {
   return imageRepositories(ctx.inputs.image)
 }
 
-/** The linux targets whose binaries go into the image, in the plan's order. */
+/** The linux targets whose binaries go into the image (image-targets, default all), in the plan's order. */
 function imageTargets(ctx: Context): Context['facts']['plans'][number]['target'][] {
-  return ctx.facts.plans.map(p => p.target).filter(t => t.goos === 'linux')
+  const patterns = ctx.inputs.imageTargets
+  return ctx.facts.plans
+    .map(p => p.target)
+    .filter(t => t.goos === 'linux')
+    .filter(t => patterns.length === 0 || patterns.some(p => matchesTargetPattern(p, t)))
 }
 
 /**
@@ -120,7 +125,7 @@ export const makeImage: Stage = {
     const targets = imageTargets(ctx)
     if (targets.length === 0) {
       problems.push(
-        `image: no linux target to make an image of (targets: ${ctx.facts.plans.map(p => p.target.id).join(', ')})`
+        `image: no linux target to make an image of (targets: ${ctx.facts.plans.map(p => p.target.id).join(', ')}${inputs.imageTargets.length > 0 ? `; image-targets: ${inputs.imageTargets.join(', ')}` : ''})`
       )
     }
     const seen = new Map<string, string>()
