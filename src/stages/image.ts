@@ -78,8 +78,16 @@ function pushes(ctx: Context): boolean {
   return setting === 'true' || (setting === 'auto' && ctx.ports.env.GITHUB_ACTIONS === 'true')
 }
 
+/** One registry client per run: its tokens, fetched in prepare, serve the run and the push. */
+const clients = new WeakMap<Context, RegistryPort>()
+
 function registryOf(ctx: Context): RegistryPort {
-  return ctx.ports.registry(credentialsOf(ctx))
+  let client = clients.get(ctx)
+  if (!client) {
+    client = ctx.ports.registry(credentialsOf(ctx))
+    clients.set(ctx, client)
+  }
+  return client
 }
 
 /** The image's labels: the OCI defaults from the run, then the user's KEY=VALUE lines. */
