@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import {
   blobPath,
@@ -16,14 +15,13 @@ import {
   type WrittenImage
 } from '../../src/image.js'
 import { targetId, type Target } from '../../src/targets.js'
+import { helloContents } from '../fakes/hello-image.js'
 
 // A multi-platform image of real Go binaries written to an OCI layout folder, read back by
 // skopeo (containers/image, which checks every blob against its digest while copying) and the
 // binaries taken out of the layers and run, natively or under qemu-user.
 
 const run = promisify(execFile)
-const here = path.dirname(fileURLToPath(import.meta.url))
-const HELLO = path.join(here, '..', 'fixtures', 'hello')
 const EPOCH = 1_700_000_000
 const CREATED = '2023-11-14T22:13:20Z'
 
@@ -52,29 +50,10 @@ const layout = (): string => path.join(work, 'layout')
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'image-layout-'))
-  contents = []
-  for (const [t] of TARGETS) {
-    const out = path.join(work, t.id, 'hello')
-    await run(
-      'go',
-      ['build', '-trimpath', '-ldflags', '-s -w -X main.version=1.2.3', '-o', out, '.'],
-      {
-        cwd: HELLO,
-        env: {
-          ...process.env,
-          GOOS: t.goos,
-          GOARCH: t.goarch,
-          CGO_ENABLED: '0',
-          GOFLAGS: '-mod=mod',
-          ...(t.variant ? { GOARM: t.variant } : {})
-        }
-      }
-    )
-    contents.push({
-      platform: imagePlatform(t),
-      files: [{ path: '/usr/local/bin/hello', source: out, mode: 0o755 }]
-    })
-  }
+  contents = await helloContents(
+    work,
+    TARGETS.map(([t]) => t)
+  )
   image = await writeImage(
     layout(),
     contents,

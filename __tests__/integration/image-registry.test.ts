@@ -2,11 +2,9 @@ import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import {
   copyBaseLayers,
-  imagePlatform,
   parseBaseReference,
   pushImage,
   pushReferrer,
@@ -23,6 +21,7 @@ import {
 import { jsonBytes, OCI, sha256Digest } from '../../src/lib/oci.js'
 import { registryClient, type RegistryPort } from '../../src/ports/registry.js'
 import { targetId, type Target } from '../../src/targets.js'
+import { helloContents } from '../fakes/hello-image.js'
 import { skopeo, startDistribution, type RunningRegistry } from '../services/distribution.js'
 
 // Images of real Go binaries pushed by our registry client to the CNCF distribution registry
@@ -30,8 +29,6 @@ import { skopeo, startDistribution, type RunningRegistry } from '../services/dis
 // (containers/image), which checks every blob against its digest while copying.
 
 const run = promisify(execFile)
-const here = path.dirname(fileURLToPath(import.meta.url))
-const HELLO = path.join(here, '..', 'fixtures', 'hello')
 const EPOCH = 1_700_000_000
 const TARGETS: Target[] = [
   { goos: 'linux', goarch: 'amd64', id: targetId('linux', 'amd64') },
@@ -62,28 +59,7 @@ const clientFor = (r: RunningRegistry): RegistryPort =>
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'image-registry-'))
   ;[basic, token] = await Promise.all([startDistribution('basic'), startDistribution('token')])
-  contents = []
-  for (const t of TARGETS) {
-    const out = path.join(work, t.id, 'hello')
-    await run(
-      'go',
-      ['build', '-trimpath', '-ldflags', '-s -w -X main.version=1.2.3', '-o', out, '.'],
-      {
-        cwd: HELLO,
-        env: {
-          ...process.env,
-          GOOS: t.goos,
-          GOARCH: t.goarch,
-          CGO_ENABLED: '0',
-          ...(t.variant ? { GOARM: t.variant } : {})
-        }
-      }
-    )
-    contents.push({
-      platform: imagePlatform(t),
-      files: [{ path: '/usr/local/bin/hello', source: out, mode: 0o755 }]
-    })
-  }
+  contents = await helloContents(work, TARGETS)
 }, 600_000)
 
 afterAll(async () => {
