@@ -75,6 +75,13 @@ test('the default fingerprint, field by field', () => {
     sbom: '',
     'linux-packages': '',
     'universal-binaries': 'false',
+    image: '',
+    'image-targets': '',
+    'image-push': 'auto',
+    'image-base': 'gcr.io/distroless/static-debian13:nonroot',
+    'image-labels': '',
+    'image-entrypoint': '',
+    'image-user': '65532:65532',
     'checksum-algorithms': 'sha256',
     'checksums-name': 'checksums.txt',
     go: 'go1.26.8',
@@ -111,6 +118,11 @@ const inputRows: [string, Values, string[]][] = [
     ['universal-binaries: false -> replace']
   ],
   ['archive', { archive: 'zip' }, ['archive: auto -> zip']],
+  [
+    'image-base',
+    { 'image-base': 'cgr.dev/chainguard/static:latest' },
+    ['image-base: gcr.io/distroless/static-debian13:nonroot -> cgr.dev/chainguard/static:latest']
+  ],
   [
     'name-template',
     { 'name-template': '{{.ProjectName}}-{{.Os}}' },

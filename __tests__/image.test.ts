@@ -5,6 +5,10 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { gunzipSync } from 'node:zlib'
 import {
+  assembleLegs,
+  IMAGE_LEG_FORMAT,
+  parseImageLegRecord,
+  type ImageLegRecord,
   blobPath,
   defaultTags,
   formatPlatform,
@@ -404,6 +408,98 @@ describe('imageSubjects', () => {
     expect(imageSubjects(undefined, repos)).toEqual([])
     expect(imageRepositories(['ghcr.io/Acme/App', 'not-a-repo'])).toEqual([
       { host: 'ghcr.io', name: 'acme/app' }
+    ])
+  })
+})
+
+describe('matrix legs: parseImageLegRecord and assembleLegs', () => {
+  const amd64: Platform = { architecture: 'amd64', os: 'linux' }
+  const arm64: Platform = { architecture: 'arm64', os: 'linux' }
+  const armv7: Platform = { architecture: 'arm', os: 'linux', variant: 'v7' }
+  const descriptor = (platform: Platform, n: number) => ({
+    mediaType: OCI.manifest,
+    digest: `sha256:${String(n).repeat(64).slice(0, 64)}`,
+    size: 500 + n,
+    platform
+  })
+  const record = (
+    manifests: ReturnType<typeof descriptor>[],
+    more: Partial<ImageLegRecord> = {}
+  ): ImageLegRecord => ({
+    'go-xbuild-image-leg': IMAGE_LEG_FORMAT,
+    manifests,
+    annotations: { 'org.opencontainers.image.version': '1.0.0' },
+    base: { name: 'r.example/base:1', digest: `sha256:${'b'.repeat(64)}` },
+    pushed: true,
+    ...more
+  })
+
+  test('a record survives its JSON; broken ones say what is wrong', () => {
+    const r = record([descriptor(amd64, 1)])
+    expect(parseImageLegRecord(JSON.stringify(r))).toEqual(r)
+    expect(parseImageLegRecord('{')).toBe('is not JSON')
+    expect(parseImageLegRecord(JSON.stringify({ ...r, 'go-xbuild-image-leg': 2 }))).toMatch(
+      /not an image leg record of format 1/
+    )
+    expect(
+      parseImageLegRecord(JSON.stringify({ ...r, manifests: [{ digest: 'sha256:../../x' }] }))
+    ).toBe('has no valid manifests')
+    expect(parseImageLegRecord(JSON.stringify({ ...r, annotations: null }))).toBe(
+      'has no annotations'
+    )
+  })
+
+  test('the manifests come out in the plan order, whatever order the legs came in', () => {
+    const result = assembleLegs(
+      [
+        { leg: 'b', record: record([descriptor(armv7, 3)]) },
+        { leg: 'a', record: record([descriptor(amd64, 1), descriptor(arm64, 2)]) }
+      ],
+      [amd64, arm64, armv7]
+    )
+    expect(result).toEqual({
+      manifests: [descriptor(amd64, 1), descriptor(arm64, 2), descriptor(armv7, 3)],
+      annotations: { 'org.opencontainers.image.version': '1.0.0' }
+    })
+  })
+
+  test('legs on different bases are named once (not again for their base.digest annotations)', () => {
+    const result = assembleLegs(
+      [
+        { leg: 'a', record: record([descriptor(amd64, 1)]) },
+        {
+          leg: 'b',
+          record: record([descriptor(arm64, 2)], {
+            base: undefined,
+            annotations: { 'org.opencontainers.image.version': '1.0.1' }
+          })
+        }
+      ],
+      [amd64, arm64]
+    )
+    expect('problems' in result && result.problems).toEqual([
+      `the legs made their images on different bases (a sha256:${'b'.repeat(64)}, b scratch): the base's tag moved during the run; pin image-base by digest (name@sha256:...)`
+    ])
+  })
+
+  test('missing, doubled and unplanned platforms and other annotations are each named', () => {
+    const result = assembleLegs(
+      [
+        { leg: 'a', record: record([descriptor(amd64, 1), descriptor(armv7, 3)]) },
+        {
+          leg: 'b',
+          record: record([descriptor(amd64, 4)], {
+            annotations: { 'org.opencontainers.image.version': '1.0.1' }
+          })
+        }
+      ],
+      [amd64, arm64]
+    )
+    expect('problems' in result && result.problems).toEqual([
+      'image platform linux/amd64 comes from two legs: a and b',
+      "a: image platform linux/arm/v7 is not one of the plan's",
+      'image platforms missing from every leg: linux/arm64',
+      'the legs\' images carry different annotations: a {"org.opencontainers.image.version":"1.0.0"}; b {"org.opencontainers.image.version":"1.0.1"}'
     ])
   })
 })

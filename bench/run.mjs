@@ -1,4 +1,4 @@
-// npm run bench [-- --only p1|p2|p3|p5|p6|p7|p8|matrix] [--rounds N] [--retries N] [--write-noisy] [--variant 'parallelism=1' ...]
+// npm run bench [-- --only p1|p2|p3|p5|p6|p7|p8|p9|matrix] [--rounds N] [--retries N] [--write-noisy] [--variant 'parallelism=1' ...]
 // Runs the benchmarks, prints their tables and rewrites their own sections of bench/RESULTS.md.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -12,6 +12,7 @@ import { p5 } from './p5.mjs'
 import { p6 } from './p6.mjs'
 import { p7 } from './p7.mjs'
 import { p8 } from './p8.mjs'
+import { p9 } from './p9.mjs'
 import { matrix } from './matrix.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -47,6 +48,8 @@ const BENCHES = {
   p7: { rounds: 1, retries: 0 },
   // a round: 18 packages and 6 archives (seconds); then the nFPM runner built once cold
   p8: { rounds: 5, retries: 3 },
+  // a round: the action and ko, each cold and warm (about a minute each cold)
+  p9: { rounds: 3, retries: 2 },
   // ~8 minutes a round: 12 cold targets twice
   matrix: { rounds: 1, retries: 1 }
 }
@@ -143,7 +146,9 @@ for (const name of selected) {
                   ? await p7(args)
                   : name === 'p8'
                     ? await p8(args)
-                    : await matrix(args)
+                    : name === 'p9'
+                      ? await p9(args)
+                      : await matrix(args)
     if (allNoisy && !values['write-noisy']) {
       // A quieter earlier result is worth more than this one: print it, keep RESULTS.md.
       for (const markdown of Object.values(sections)) process.stdout.write(`\n${markdown}\n`)

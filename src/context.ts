@@ -82,6 +82,11 @@ export interface Context {
   release?: ReleasePlan
   /** image: the resolved base and tags (its prepare), the image made and pushed (its stages) */
   image?: ImageRun
+  /**
+   * files (under the dist folder) a matrix leg hands the publish job in its workflow artifact
+   * besides its archives: never checksummed or published
+   */
+  legFiles?: string[]
   /** sbom: the Go build info of each binary by path, read before any compression */
   buildInfos?: Map<string, GoBuildInfo>
   /** what the upload and release stages published; the report stage turns it into outputs */

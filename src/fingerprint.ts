@@ -46,7 +46,8 @@ const digest = (value: string): string =>
  * files are checked by name), parallelism, dist, cache*, verify-modules, smoke-test*,
  * max-binary-size (checks only), upload-artifacts, artifact-name, retention-days (workflow
  * artifacts), release*, draft, prerelease, make-latest, overwrite (the release, not its files),
- * attest (attestations are not release assets), github-token and cosign-password (secrets), and
+ * attest (attestations are not release assets), image-tags (the publish job alone tags the
+ * image), github-token, image-username, image-password and cosign-password (secrets), and
  * the runner's paths (workspace).
  */
 export const FINGERPRINT_FIELDS: readonly FieldSpec[] = [
@@ -81,7 +82,15 @@ export const FINGERPRINT_FIELDS: readonly FieldSpec[] = [
     value: i => (i.linuxPackages.length > 0 ? JSON.stringify(i.linuxPackages) : '')
   },
   { name: INPUT.universalBinaries, scope: 'names', value: i => i.universalBinaries },
+  // The image: which repositories and platforms the publish job expects, and whether pushed.
+  { name: INPUT.image, scope: 'names', value: i => list(i.image) },
+  { name: INPUT.imageTargets, scope: 'names', value: i => list(i.imageTargets) },
+  { name: INPUT.imagePush, scope: 'names', value: i => i.imagePush },
   // The bytes of each leg's files.
+  { name: INPUT.imageBase, scope: 'build', value: i => i.imageBase },
+  { name: INPUT.imageLabels, scope: 'build', value: i => i.imageLabels.join('\n') },
+  { name: INPUT.imageEntrypoint, scope: 'build', value: i => argv(i.imageEntrypoint) },
+  { name: INPUT.imageUser, scope: 'build', value: i => i.imageUser },
   { name: 'go', scope: 'build', value: (_, f) => f.go.version },
   { name: 'GOFLAGS', scope: 'build', value: (_, f) => f.go.goflags },
   { name: 'commit', scope: 'build', value: (_, f) => f.stamp.commit },

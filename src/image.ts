@@ -531,8 +531,7 @@ export async function writeImage(
     const descriptor = await putBlob(layout, OCI.manifest, jsonBytes(manifest))
     manifests.push({ ...descriptor, platform: content.platform })
   }
-  const index = await putBlob(layout, OCI.index, jsonBytes(imageIndex(manifests, annotations)))
-  return { index, manifests }
+  return writeIndex(layout, manifests, annotations)
 }
 
 /** Where an image went. */
@@ -557,11 +556,40 @@ export async function pushImage(
   image: WrittenImage,
   repo: ImageRepository,
   tags: readonly string[],
-  options: { mountFrom?: string; parallelism?: number } = {}
+  options: PushOptions = {}
 ): Promise<PushedImage> {
+  const blobs = await pushManifests(registry, layout, image.manifests, repo, options)
+  const index = await readBlob(layout, image.index.digest)
+  await registry.pushManifest(repo, image.index.digest, index, image.index.mediaType)
+  for (const tag of tags) await registry.pushManifest(repo, tag, index, image.index.mediaType)
+  return {
+    ref: `${repo.host}/${repo.name}@${image.index.digest}`,
+    tags: tags.map(tag => `${repo.host}/${repo.name}:${tag}`),
+    blobs
+  }
+}
+
+/** How a push goes: base layers mounted from a repository of the same registry; blobs at once. */
+export interface PushOptions {
+  mountFrom?: string
+  parallelism?: number
+}
+
+/**
+ * Pushes platform manifests by digest, with their configs and layers first (blobs the registry
+ * has are not read, so a layout without them serves when an earlier push sent them). What a
+ * matrix leg pushes: the publish job adds the index and the tags.
+ */
+export async function pushManifests(
+  registry: RegistryPort,
+  layout: string,
+  descriptors: readonly Descriptor[],
+  repo: ImageRepository,
+  options: PushOptions = {}
+): Promise<PushedImage['blobs']> {
   const counts = { uploaded: 0, mounted: 0, present: 0 }
   const manifests = await Promise.all(
-    image.manifests.map(async m => ({
+    descriptors.map(async m => ({
       descriptor: m,
       bytes: await readBlob(layout, m.digest)
     }))
@@ -578,7 +606,13 @@ export async function pushImage(
     const outcome = await registry.pushBlob(
       repo,
       digest,
-      () => readBlob(layout, digest),
+      () =>
+        readBlob(layout, digest).catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== 'ENOENT') throw err
+          throw new Error(
+            `blob ${digest} is neither in ${repo.host}/${repo.name} nor in ${layout} (did the leg that made it push it?)`
+          )
+        }),
       options.mountFrom
     )
     counts[outcome]++
@@ -586,14 +620,7 @@ export async function pushImage(
   for (const { descriptor, bytes } of manifests) {
     await registry.pushManifest(repo, descriptor.digest, bytes, descriptor.mediaType)
   }
-  const index = await readBlob(layout, image.index.digest)
-  await registry.pushManifest(repo, image.index.digest, index, image.index.mediaType)
-  for (const tag of tags) await registry.pushManifest(repo, tag, index, image.index.mediaType)
-  return {
-    ref: `${repo.host}/${repo.name}@${image.index.digest}`,
-    tags: tags.map(tag => `${repo.host}/${repo.name}:${tag}`),
-    blobs: counts
-  }
+  return counts
 }
 
 /** A base image reference: `cgr.dev/chainguard/static:latest`, `…@sha256:…`, or both. */
@@ -810,6 +837,13 @@ export interface ImageRun {
   pushed: PushedImage[]
   /** artifacts that refer to the image's manifests (SBOMs), pushed after the image */
   referrers?: Referrer[]
+  /**
+   * a matrix leg's part: its platform manifests only (written.index is the leg's own index,
+   * never pushed or tagged); the publish job writes the image's index
+   */
+  leg?: boolean
+  /** a leg pushed its platform manifests */
+  legPushed?: boolean
 }
 
 /** An artifact manifest and its content, ready to push as a referrer. */
@@ -859,4 +893,116 @@ export function imageSubjects(
   if (!index) return []
   const [algorithm, hex] = index.digest.split(':')
   return repositories.map(r => ({ name: `${r.host}/${r.name}`, digest: { [algorithm]: hex } }))
+}
+
+/**
+ * What a matrix leg hands the publish job about its part of the image (in its workflow artifact,
+ * under the layout folder): its platform manifests, the annotations they carry and the base they
+ * were made on, and whether it pushed them. Never published.
+ */
+export interface ImageLegRecord {
+  'go-xbuild-image-leg': typeof IMAGE_LEG_FORMAT
+  /** each platform manifest, with its platform */
+  manifests: Descriptor[]
+  /** the manifests' annotations: the index gets the same */
+  annotations: Record<string, string>
+  /** the base's name and digest; absent for scratch */
+  base?: { name: string; digest: string }
+  /** whether the leg pushed its manifests (then its artifact holds no layers) */
+  pushed: boolean
+}
+
+/** Version of the leg record's format; a record of another version is refused. */
+export const IMAGE_LEG_FORMAT = 1
+
+/** The folder of the layout that holds the legs' records. */
+export const IMAGE_LEGS_FOLDER = 'legs'
+
+/** A leg's record, or why it cannot be read. */
+export function parseImageLegRecord(text: string): ImageLegRecord | string {
+  let value: Partial<ImageLegRecord>
+  try {
+    value = JSON.parse(text) as Partial<ImageLegRecord>
+  } catch {
+    return 'is not JSON'
+  }
+  if (value?.['go-xbuild-image-leg'] !== IMAGE_LEG_FORMAT) {
+    return `is not an image leg record of format ${IMAGE_LEG_FORMAT} (was the leg run with another version of go-xbuild?)`
+  }
+  const descriptorOk = (d: Descriptor): boolean =>
+    typeof d?.digest === 'string' &&
+    /^sha256:[0-9a-f]{64}$/.test(d.digest) &&
+    typeof d.size === 'number' &&
+    typeof d.mediaType === 'string' &&
+    typeof d.platform?.os === 'string' &&
+    typeof d.platform.architecture === 'string'
+  if (!Array.isArray(value.manifests) || !value.manifests.every(descriptorOk)) {
+    return 'has no valid manifests'
+  }
+  if (typeof value.annotations !== 'object' || value.annotations === null) {
+    return 'has no annotations'
+  }
+  return value as ImageLegRecord
+}
+
+/**
+ * The publish job's image from the legs' records: every platform of `expected` exactly once, in
+ * that order, all made on the same base with the same annotations (what one job would have
+ * made); or the problems, each naming the legs.
+ */
+export function assembleLegs(
+  records: readonly { leg: string; record: ImageLegRecord }[],
+  expected: readonly Platform[]
+): { manifests: Descriptor[]; annotations: Record<string, string> } | { problems: string[] } {
+  const problems: string[] = []
+  const byPlatform = new Map<string, { leg: string; descriptor: Descriptor }>()
+  for (const { leg, record } of records) {
+    for (const m of record.manifests) {
+      const key = formatPlatform(m.platform!)
+      const other = byPlatform.get(key)
+      if (other) problems.push(`image platform ${key} comes from two legs: ${other.leg} and ${leg}`)
+      else byPlatform.set(key, { leg, descriptor: m })
+    }
+  }
+  const wanted = new Set(expected.map(formatPlatform))
+  for (const [key, { leg }] of byPlatform) {
+    if (!wanted.has(key)) problems.push(`${leg}: image platform ${key} is not one of the plan's`)
+  }
+  const missing = expected.map(formatPlatform).filter(k => !byPlatform.has(k))
+  if (missing.length > 0) {
+    problems.push(`image platforms missing from every leg: ${missing.join(', ')}`)
+  }
+  const shown = (r: ImageLegRecord): string => r.base?.digest ?? 'scratch'
+  const bases = new Set(records.map(r => shown(r.record)))
+  if (bases.size > 1) {
+    problems.push(
+      `the legs made their images on different bases (${records.map(r => `${r.leg} ${shown(r.record)}`).join(', ')}): the base's tag moved during the run; pin image-base by digest (name@sha256:...)`
+    )
+  }
+  const annotations = records.map(r => JSON.stringify(sortedObject(r.record.annotations)))
+  // Another base gives other base.digest annotations: that problem is already named.
+  if (bases.size === 1 && new Set(annotations).size > 1) {
+    problems.push(
+      `the legs' images carry different annotations: ${records.map((r, i) => `${r.leg} ${annotations[i]}`).join('; ')}`
+    )
+  }
+  if (problems.length > 0) return { problems }
+  return {
+    manifests: expected.map(p => byPlatform.get(formatPlatform(p))!.descriptor),
+    annotations: records[0]?.record.annotations ?? {}
+  }
+}
+
+function sortedObject(o: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+}
+
+/** Writes the index of already-written platform manifests into the layout. */
+export async function writeIndex(
+  layout: string,
+  manifests: readonly Descriptor[],
+  annotations: Record<string, string>
+): Promise<WrittenImage> {
+  const index = await putBlob(layout, OCI.index, jsonBytes(imageIndex(manifests, annotations)))
+  return { index, manifests: [...manifests] }
 }

@@ -353,6 +353,13 @@ export function artifactNameFor(
  */
 export const LEG_FINGERPRINT_FILE = '.go-xbuild-leg.json'
 
+/**
+ * The image's OCI layout folder under dist. A matrix leg hands the publish job its part of the
+ * image in this folder of its workflow artifact; the publish job merges the legs' folders (their
+ * blobs are named by digest, so they never collide) and writes the image's index there.
+ */
+export const IMAGE_LAYOUT_FOLDER = 'image'
+
 const LEG_RECORD = 'go-xbuild-leg-record_'
 
 /** What the fingerprint records of a project's self-publishing legs start with. */

@@ -11,7 +11,7 @@ import { collectLegs } from './stages/collect-legs.js'
 import { compressBinaries } from './stages/compress.js'
 import { packageArchives } from './stages/package.js'
 import { makeLinuxPackages } from './stages/linux-packages.js'
-import { makeImage, pushImages } from './stages/image.js'
+import { assembleImage, makeImage, pushImages } from './stages/image.js'
 import { planLegs } from './stages/plan.js'
 import { preflight } from './stages/preflight.js'
 import { publishRelease } from './stages/publish-release.js'
@@ -109,10 +109,14 @@ export const publishStages: readonly Stage[] = [
   preflight,
   // Download every leg's artifact, check it against its checksums, require every planned target.
   collectLegs,
+  // image: one index over the platform manifests the legs made (and pushed).
+  assembleImage,
   checksum,
   signChecksums,
   attest,
   releaseLimits,
+  // image: push the index (and, when the legs did not push, everything) and the tags.
+  pushImages,
   publishRelease,
   report
 ]

@@ -8,13 +8,14 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { promisify } from 'node:util'
 import { createHash } from 'node:crypto'
-import { pushImage, referrersTag, writeImage } from '../../src/image.js'
+import { referrersTag } from '../../src/image.js'
 import type { Platform } from '../../src/lib/oci.js'
 import { registryClient } from '../../src/ports/registry.js'
 import { targetId } from '../../src/targets.js'
 import { runCli } from '../fakes/cli.js'
 import { findNode24 } from '../fakes/node24.js'
 import { copyFixture, gitInit } from '../fakes/context.js'
+import { pushTestBase } from '../fakes/hello-image.js'
 import { skopeo, startDistribution, type RunningRegistry } from '../services/distribution.js'
 
 const run = promisify(execFile)
@@ -84,33 +85,12 @@ beforeAll(async () => {
     startDistribution('token'),
     startDistribution('none')
   ])
-  // The base: /etc/passwd with the nonroot user, for the three linux platforms.
-  const passwd = path.join(work, 'passwd')
-  fs.writeFileSync(
-    passwd,
-    'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532::/home/nonroot:/sbin/nologin\n'
-  )
-  const layout = path.join(work, 'base')
-  const base = await writeImage(
-    layout,
-    PLATFORMS.map(p => ({
-      platform: p.platform,
-      files: [{ path: '/etc/passwd', source: passwd, mode: 0o644 }]
-    })),
-    {
-      created: '2023-01-01T00:00:00Z',
-      entrypoint: [],
-      user: '0',
-      env: ['SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt'],
-      labels: {},
-      createdBy: 'base'
-    },
-    {},
+  baseDigest = await pushTestBase(
+    open,
+    work,
+    PLATFORMS.map(p => p.platform),
     EPOCH
   )
-  baseDigest = base.index.digest
-  const client = registryClient({ credentials: () => undefined })
-  await pushImage(client, layout, base, { host: open.host, name: 'acme/base' }, ['1'])
 }, 10 * 60_000)
 
 afterAll(async () => {

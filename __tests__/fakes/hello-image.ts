@@ -1,8 +1,12 @@
 import { execFile } from 'node:child_process'
 import * as path from 'node:path'
 import { promisify } from 'node:util'
-import { imagePlatform, type PlatformContent } from '../../src/image.js'
+import * as fs from 'node:fs'
+import { imagePlatform, pushImage, writeImage, type PlatformContent } from '../../src/image.js'
+import type { Platform } from '../../src/lib/oci.js'
+import { registryClient } from '../../src/ports/registry.js'
 import type { Target } from '../../src/targets.js'
+import type { RunningRegistry } from '../services/distribution.js'
 
 const run = promisify(execFile)
 const HELLO = path.join(import.meta.dirname, '..', 'fixtures', 'hello')
@@ -38,4 +42,42 @@ export async function helloContents(
     })
   }
   return contents
+}
+
+/**
+ * A base image as distroless ships one (/etc/passwd with the nonroot user, an env), for
+ * `platforms`, pushed anonymously to `registry` as acme/base:1; returns its index digest.
+ */
+export async function pushTestBase(
+  registry: RunningRegistry,
+  work: string,
+  platforms: readonly Platform[],
+  epoch: number
+): Promise<string> {
+  const passwd = path.join(work, 'passwd')
+  fs.writeFileSync(
+    passwd,
+    'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532::/home/nonroot:/sbin/nologin\n'
+  )
+  const layout = path.join(work, 'base')
+  const base = await writeImage(
+    layout,
+    platforms.map(platform => ({
+      platform,
+      files: [{ path: '/etc/passwd', source: passwd, mode: 0o644 }]
+    })),
+    {
+      created: '2023-01-01T00:00:00Z',
+      entrypoint: [],
+      user: '0',
+      env: ['SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt'],
+      labels: {},
+      createdBy: 'base'
+    },
+    {},
+    epoch
+  )
+  const client = registryClient({ credentials: () => undefined })
+  await pushImage(client, layout, base, { host: registry.host, name: 'acme/base' }, ['1'])
+  return base.index.digest
 }

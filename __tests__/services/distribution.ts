@@ -29,6 +29,8 @@ export interface RunningRegistry {
   host: string
   username: string
   password: string
+  /** the registry process (a benchmark counts its CPU as the measured code's, not as noise) */
+  pid: number
   stop(): Promise<void>
 }
 
@@ -132,6 +134,7 @@ export async function startDistribution(
     host,
     username,
     password,
+    pid: child.pid!,
     async stop() {
       child.kill()
       if (child.exitCode === null) await new Promise(resolve => child.once('exit', resolve))

@@ -926,7 +926,7 @@ export const INPUT_TABLE = [
     kind: list({ item: repositoryProblem }),
     group: 'extras',
     description:
-      'Container image repositories (one per line or comma separated, e.g. ghcr.io/owner/app; lowercased) to push one multi-platform OCI image of the linux binaries to: the exact binaries of the release in one layer on image-base, one manifest per linux target (arm variants included), one image index, reproducible (commit time, fixed tar and gzip), no Docker, buildx or QEMU. ghcr.io takes the job token (permissions: packages: write); other registries image-username and image-password. Single-job runs (mode: all) only so far. Default: none.',
+      'Container image repositories (one per line or comma separated, e.g. ghcr.io/owner/app; lowercased) to push one multi-platform OCI image of the linux binaries to: the exact binaries of the release in one layer on image-base, one manifest per linux target (arm variants included), one image index, reproducible (commit time, fixed tar and gzip), no Docker, buildx or QEMU. ghcr.io takes the job token (permissions: packages: write); other registries image-username and image-password. In a matrix, the legs push their platform manifests by digest and the mode: publish job writes the index and the tags. Default: none.',
     readme: {
       meaning:
         'repositories to push a multi-platform image of the linux binaries to (`ghcr.io/owner/app`), no Docker; see [Container images](#container-images)'

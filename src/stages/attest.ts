@@ -113,10 +113,12 @@ export const attest: Stage = {
   },
   async run(ctx) {
     const { ports, inputs } = ctx
-    // The image (when there is one) by its index digest, under each repository's name.
+    // The image (when there is one) by its index digest, under each repository's name; a matrix
+    // leg's index is its own, never pushed: the publish job attests the image's.
+    const image = ctx.image?.leg ? undefined : ctx.image?.written?.index
     const subjects = [
       ...attestationSubjects(ctx.artifacts.published()),
-      ...imageSubjects(ctx.image?.written?.index, imageRepositories(inputs.image))
+      ...imageSubjects(image, imageRepositories(inputs.image))
     ]
     const runs = batches(subjects)
     const server = ports.env.GITHUB_SERVER_URL || 'https://github.com'

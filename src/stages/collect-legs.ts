@@ -7,7 +7,12 @@ import type { TargetPlan } from '../facts.js'
 import { INPUT } from '../inputs/index.js'
 import { namingOf, type Stage } from '../context.js'
 import { formatTarget } from '../targets.js'
-import { LEG_FINGERPRINT_FILE, legArtifactPrefix, publishedNames } from '../naming.js'
+import {
+  IMAGE_LAYOUT_FOLDER,
+  LEG_FINGERPRINT_FILE,
+  legArtifactPrefix,
+  publishedNames
+} from '../naming.js'
 import { prepareDist } from '../dist.js'
 import {
   disagreements,
@@ -138,6 +143,13 @@ export const collectLegs: Stage = {
     }
 
     prepareDist(inputs.dist)
+    // The legs' parts of the image, merged into one layout; the image stage checks what it reads.
+    for (const { dir } of dirs.values()) {
+      const part = path.join(dir, IMAGE_LAYOUT_FOLDER)
+      if (fs.existsSync(part)) {
+        fs.cpSync(part, path.join(inputs.dist, IMAGE_LAYOUT_FOLDER), { recursive: true })
+      }
+    }
     // In plan order, as a single job would have registered them.
     for (const [name, { plan, binary, sbom, isPackage }] of expected) {
       const from = found.get(name)!

@@ -1,24 +1,33 @@
 import * as path from 'node:path'
-import { rm } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { baseEnv } from '../build-env.js'
 import type { Context, Stage } from '../context.js'
 import {
+  assembleLegs,
   basePlatformFor,
+  blobPath,
   copyBaseLayers,
   defaultTags,
   formatPlatform,
   imagePlatform,
+  IMAGE_LEG_FORMAT,
+  IMAGE_LEGS_FOLDER,
   imageRepositories,
   makeReferrer,
+  parseImageLegRecord,
   parseBaseReference,
   pushImage,
+  pushManifests,
   pushReferrer,
+  readBlob,
   resolveBase,
   SBOM_MEDIA_TYPES,
   tagProblem,
   writeImage,
+  writeIndex,
   writeLayoutIndex,
   type BaseImage,
+  type ImageLegRecord,
   type BaseReference,
   type PlatformContent,
   type Referrer,
@@ -26,8 +35,8 @@ import {
 } from '../image.js'
 import { formatDuration } from '../lib/format.js'
 import { matchesTargetPattern } from '../lib/target-patterns.js'
-import { ANNOTATION, type ImageRepository } from '../lib/oci.js'
-import { releaseValues } from '../naming.js'
+import { ANNOTATION, type Descriptor, type ImageRepository } from '../lib/oci.js'
+import { artifactNameFor, IMAGE_LAYOUT_FOLDER, releaseValues } from '../naming.js'
 import type { RegistryCredentials, RegistryPort } from '../ports/registry.js'
 import { renderSbom } from '../sbom.js'
 import { renderTemplate } from '../template.js'
@@ -91,7 +100,10 @@ function registryOf(ctx: Context): RegistryPort {
 }
 
 /** The image's labels: the OCI defaults from the run, then the user's KEY=VALUE lines. */
-function labelsOf(ctx: Context, base: BaseImage | undefined): Record<string, string> {
+function labelsOf(
+  ctx: Context,
+  base: Pick<BaseImage, 'name' | 'digest'> | undefined
+): Record<string, string> {
   const { stamp, projectName } = ctx.facts
   const env = ctx.ports.env
   const labels: Record<string, string> = {
@@ -125,9 +137,9 @@ export const makeImage: Stage = {
     const { inputs } = ctx
     if (inputs.image.length === 0) return []
     const problems: string[] = []
-    if (inputs.mode !== 'all') {
+    if (inputs.mode === 'build' && inputs.plannedTargets.length > 0) {
       problems.push(
-        `image: mode ${inputs.mode} is not supported yet: images are made by single-job runs (mode: all)`
+        'image: legs that publish the release themselves (planned-targets) cannot make the image yet: give the matrix a mode: publish job, which writes the image index from the legs'
       )
     }
     const targets = imageTargets(ctx)
@@ -180,22 +192,9 @@ export const makeImage: Stage = {
         problems.push(`image-base: ${inputs.imageBase}: ${(err as Error).message}`)
       }
     }
-    if (pushes(ctx)) {
-      for (const repo of repositoriesOf(ctx)) {
-        try {
-          await registry.checkPush(repo)
-        } catch (err) {
-          problems.push(`image: ${repo.host}/${repo.name}: ${(err as Error).message}`)
-        }
-      }
-    }
-    if (problems.length === 0) {
-      try {
-        ctx.image.tags = await tagsOf(ctx, registry)
-      } catch (err) {
-        problems.push((err as Error).message)
-      }
-    }
+    problems.push(...(await checkRepositories(ctx, registry)))
+    // A leg pushes its manifests by digest only: the publish job tags the index.
+    if (problems.length === 0 && ctx.facts.wholeRelease) problems.push(...(await prepareTags(ctx)))
     return problems
   },
   skip(ctx) {
@@ -215,7 +214,7 @@ export const makeImage: Stage = {
       }))
     }))
     const first = contents[0]?.files[0]
-    const layout = path.join(inputs.dist, 'image')
+    const layout = path.join(inputs.dist, IMAGE_LAYOUT_FOLDER)
     await rm(layout, { recursive: true, force: true })
     const labels = labelsOf(ctx, state.base)
     const written = await writeImage(
@@ -242,8 +241,153 @@ export const makeImage: Stage = {
     state.written = written
     state.referrers = await imageSboms(ctx, layout, written)
     await writeLayoutIndex(layout, written.index, state.tags ?? [])
+    if (!facts.wholeRelease) {
+      state.leg = true
+      ctx.legFiles = [...(ctx.legFiles ?? []), ...(await handOn(ctx, layout, written, labels))]
+      ctx.log.info(
+        `image part of this leg: ${written.manifests.map(m => `${formatPlatform(m.platform!)} ${m.digest}`).join(', ')}; the publish job writes the index`
+      )
+      return
+    }
     ctx.log.info(
       `image ${written.index.digest}: ${written.manifests.map(m => formatPlatform(m.platform!)).join(', ')} in ${formatDuration(Date.now() - started)}, tags ${(state.tags ?? []).join(', ')}; OCI layout ${layout}`
+    )
+  }
+}
+
+/** Each repository takes a push from these credentials (only when this run pushes). */
+async function checkRepositories(ctx: Context, registry: RegistryPort): Promise<string[]> {
+  if (!pushes(ctx)) return []
+  const problems: string[] = []
+  for (const repo of repositoriesOf(ctx)) {
+    try {
+      await registry.checkPush(repo)
+    } catch (err) {
+      problems.push(`image: ${repo.host}/${repo.name}: ${(err as Error).message}`)
+    }
+  }
+  return problems
+}
+
+/** Records the tags the image gets (see tagsOf), or why they are refused. */
+async function prepareTags(ctx: Context): Promise<string[]> {
+  try {
+    ctx.image!.tags = await tagsOf(ctx, registryOf(ctx))
+    return []
+  } catch (err) {
+    return [(err as Error).message]
+  }
+}
+
+/**
+ * A leg's part of the image for the publish job: its record, its manifests and configs, and,
+ * when it does not push, every other blob too (then the publish job's layout is the whole image).
+ * Returns the files to add to the leg's workflow artifact.
+ */
+async function handOn(
+  ctx: Context,
+  layout: string,
+  written: WrittenImage,
+  annotations: Record<string, string>
+): Promise<string[]> {
+  const base = ctx.image?.base
+  const record: ImageLegRecord = {
+    'go-xbuild-image-leg': IMAGE_LEG_FORMAT,
+    manifests: written.manifests,
+    annotations,
+    ...(base ? { base: { name: base.name, digest: base.digest } } : {}),
+    pushed: pushes(ctx)
+  }
+  const name = artifactNameFor(
+    ctx.facts.projectName,
+    ctx.inputs.shard,
+    ctx.facts.plans.map(p => p.target.id)
+  )
+  const file = path.join(layout, IMAGE_LEGS_FOLDER, `${name}.json`)
+  await mkdir(path.dirname(file), { recursive: true })
+  await writeFile(file, `${JSON.stringify(record, null, 2)}\n`)
+  if (!record.pushed) {
+    const all = (await readdir(layout, { recursive: true, withFileTypes: true })) as {
+      isFile(): boolean
+      name: string
+      parentPath: string
+    }[]
+    return all.filter(e => e.isFile()).map(e => path.join(e.parentPath, e.name))
+  }
+  const files = [file]
+  for (const m of written.manifests) {
+    const manifest = JSON.parse((await readBlob(layout, m.digest)).toString('utf8')) as {
+      config: Descriptor
+    }
+    files.push(blobPath(layout, m.digest), blobPath(layout, manifest.config.digest))
+  }
+  return files
+}
+
+/**
+ * mode: publish — the image from the legs' parts (collected into the layout folder with their
+ * files): every planned linux platform exactly once, made alike, under one new index, as one
+ * job would have made it; pushed and tagged by the push stage.
+ */
+export const assembleImage: Stage = {
+  name: 'assembling the container image from the legs',
+  async prepare(ctx) {
+    if (ctx.inputs.image.length === 0) return []
+    ctx.image = { pushed: [] }
+    const problems = await checkRepositories(ctx, registryOf(ctx))
+    if (problems.length === 0) problems.push(...(await prepareTags(ctx)))
+    return problems
+  },
+  skip(ctx) {
+    return ctx.inputs.image.length === 0 ? 'image: not set' : undefined
+  },
+  async run(ctx) {
+    const state = ctx.image ?? { pushed: [] }
+    ctx.image = state
+    const layout = path.join(ctx.inputs.dist, IMAGE_LAYOUT_FOLDER)
+    const folder = path.join(layout, IMAGE_LEGS_FOLDER)
+    const names = await readdir(folder).catch(() => [] as string[])
+    const records: { leg: string; record: ImageLegRecord }[] = []
+    const problems: string[] = []
+    for (const name of names.filter(n => n.endsWith('.json')).sort()) {
+      const leg = name.slice(0, -'.json'.length)
+      const record = parseImageLegRecord(await readFile(path.join(folder, name), 'utf8'))
+      if (typeof record === 'string') problems.push(`${leg}: its image record ${record}`)
+      else records.push({ leg, record })
+    }
+    if (records.length === 0 && problems.length === 0) {
+      problems.push(
+        'no leg made a part of the image: were the legs run with the same image input (and this version of go-xbuild)?'
+      )
+    }
+    const assembled =
+      problems.length === 0
+        ? assembleLegs(records, imageTargets(ctx).map(imagePlatform))
+        : { problems }
+    if ('problems' in assembled) {
+      throw new Error(
+        `image: the legs' parts do not make one image; nothing was pushed:\n  ${assembled.problems.join('\n  ')}`
+      )
+    }
+    const pushed = records.every(r => r.record.pushed)
+    if (pushes(ctx) && !pushed) {
+      throw new Error(
+        `image: this job pushes, but legs ${records
+          .filter(r => !r.record.pushed)
+          .map(r => r.leg)
+          .join(', ')} did not push their parts (image-push must be alike)`
+      )
+    }
+    // The legs' manifests, checked against their digests (a pushing leg handed on no layers).
+    for (const m of assembled.manifests) await readBlob(layout, m.digest)
+    const base = records[0]!.record.base
+    // The publish job does not read the base's platforms: each leg checked its own.
+    if (base) state.base = { ...base, platforms: [] }
+    state.written = await writeIndex(layout, assembled.manifests, assembled.annotations)
+    state.layout = layout
+    await writeLayoutIndex(layout, state.written.index, state.tags ?? [])
+    ctx.log.info(
+      `image ${state.written.index.digest} from ${records.length} legs: ${assembled.manifests.map(m => formatPlatform(m.platform!)).join(', ')}; tags ${(state.tags ?? []).join(', ')}`
     )
   }
 }
@@ -265,25 +409,33 @@ export const pushImages: Stage = {
       // Base layers on the same registry are mounted, not uploaded again.
       const mountFrom =
         state.baseReference?.repo.host === repo.host ? state.baseReference.repo.name : undefined
-      const pushed = await pushImage(
-        registry,
-        state.layout,
-        state.written,
-        repo,
-        state.tags ?? [],
-        {
+      if (state.leg) {
+        const blobs = await pushManifests(registry, state.layout, state.written.manifests, repo, {
           mountFrom
-        }
-      )
-      state.pushed.push(pushed)
+        })
+        state.legPushed = true
+        ctx.log.info(
+          `pushed this leg's ${state.written.manifests.length} platform manifests to ${repo.host}/${repo.name} by digest: ${blobs.uploaded} blobs uploaded, ${blobs.mounted} mounted, ${blobs.present} present, in ${formatDuration(Date.now() - started)}`
+        )
+      } else {
+        const pushed = await pushImage(
+          registry,
+          state.layout,
+          state.written,
+          repo,
+          state.tags ?? [],
+          { mountFrom }
+        )
+        state.pushed.push(pushed)
+        ctx.log.info(
+          `pushed ${pushed.ref} (${pushed.tags.join(', ')}): ${pushed.blobs.uploaded} blobs uploaded, ${pushed.blobs.mounted} mounted, ${pushed.blobs.present} present, in ${formatDuration(Date.now() - started)}`
+        )
+      }
       const fallbacks = new Set<string>()
       for (const referrer of state.referrers ?? []) {
         const done = await pushReferrer(registry, repo, referrer.manifest, referrer.content)
         if (done.fallbackTag) fallbacks.add(done.fallbackTag)
       }
-      ctx.log.info(
-        `pushed ${pushed.ref} (${pushed.tags.join(', ')}): ${pushed.blobs.uploaded} blobs uploaded, ${pushed.blobs.mounted} mounted, ${pushed.blobs.present} present, in ${formatDuration(Date.now() - started)}`
-      )
       if (state.referrers?.length) {
         ctx.log.info(
           `  ${state.referrers.length} SBOMs attached as referrers${fallbacks.size > 0 ? ` (the registry has no referrers API: listed under the tags ${[...fallbacks].join(', ')}, as the distribution spec asks)` : ''}`

@@ -4,7 +4,7 @@ import type { Stage } from '../context.js'
 import type { SummaryTable } from '../ports/outputs.js'
 import { cacheLabel } from '../cache-plan.js'
 import { formatTarget } from '../targets.js'
-import { formatPlatform } from '../image.js'
+import { formatPlatform, imageRepositories } from '../image.js'
 import { formatDuration, formatSize } from '../lib/format.js'
 
 /** One entry of the `artifacts` output and of dist/artifacts.json. */
@@ -70,7 +70,11 @@ export const report: Stage = {
     )
 
     const image = ctx.image
-    ctx.ports.outputs.setOutput('image-digest', image?.written?.index.digest ?? '')
+    // A matrix leg's index is its own, never pushed: only its platforms are the image's.
+    ctx.ports.outputs.setOutput(
+      'image-digest',
+      image?.leg ? '' : (image?.written?.index.digest ?? '')
+    )
     ctx.ports.outputs.setOutput(
       'image-refs',
       JSON.stringify((image?.pushed ?? []).flatMap(p => [p.ref, ...p.tags]))
@@ -159,15 +163,24 @@ export const report: Stage = {
           ['platform', 'manifest digest'],
           ...image.written.manifests.map(m => [formatPlatform(m.platform!), m.digest])
         ],
-        notes: [
-          `index ${image.written.index.digest} on ${base}; tags ${(image.tags ?? []).join(', ') || '(none)'}`,
-          ...(image.pushed.length > 0
-            ? image.pushed.map(p => `pushed: ${p.ref}`)
-            : [`not pushed; OCI layout folder: ${image.layout ?? ''}`]),
-          ...(image.referrers?.length
-            ? [`${image.referrers.length} SBOMs attached as referrers`]
-            : [])
-        ]
+        notes: image.leg
+          ? [
+              `this leg's platforms, on ${base}; the publish job writes the index and the tags`,
+              ctx.inputs.image.length > 0 && image.legPushed
+                ? `pushed by digest to ${imageRepositories(ctx.inputs.image)
+                    .map(r => `${r.host}/${r.name}`)
+                    .join(', ')}`
+                : 'not pushed: handed on in the workflow artifact'
+            ]
+          : [
+              `index ${image.written.index.digest} on ${base}; tags ${(image.tags ?? []).join(', ') || '(none)'}`,
+              ...(image.pushed.length > 0
+                ? image.pushed.map(p => `pushed: ${p.ref}`)
+                : [`not pushed; OCI layout folder: ${image.layout ?? ''}`]),
+              ...(image.referrers?.length
+                ? [`${image.referrers.length} SBOMs attached as referrers`]
+                : [])
+            ]
       })
     }
     if (ctx.caches) {

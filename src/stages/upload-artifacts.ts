@@ -29,7 +29,7 @@ export const uploadArtifacts: Stage = {
       // Not an artifact of the registry: it is never published, hashed or attested.
       const record = path.join(ctx.inputs.dist, LEG_FINGERPRINT_FILE)
       fs.writeFileSync(record, serializeFingerprint(fingerprintOf(ctx.inputs, ctx.facts)))
-      files.push(record)
+      files.push(record, ...(ctx.legFiles ?? []))
     }
     const uploaded = await ctx.ports.artifacts.upload(
       name,
