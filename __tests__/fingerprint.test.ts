@@ -82,6 +82,7 @@ test('the default fingerprint, field by field', () => {
     'image-labels': '',
     'image-entrypoint': '',
     'image-user': '65532:65532',
+    'image-files': '',
     'checksum-algorithms': 'sha256',
     'checksums-name': 'checksums.txt',
     go: 'go1.26.8',

@@ -6,6 +6,7 @@ import { promisify } from 'node:util'
 import { gunzipSync } from 'node:zlib'
 import {
   assembleLegs,
+  baseLacksLibc,
   IMAGE_LEG_FORMAT,
   parseImageLegRecord,
   type ImageLegRecord,
@@ -501,5 +502,20 @@ describe('matrix legs: parseImageLegRecord and assembleLegs', () => {
       'image platforms missing from every leg: linux/arm64',
       'the legs\' images carry different annotations: a {"org.opencontainers.image.version":"1.0.0"}; b {"org.opencontainers.image.version":"1.0.1"}'
     ])
+  })
+})
+
+describe('baseLacksLibc', () => {
+  test.each([
+    ['scratch', true],
+    ['gcr.io/distroless/static-debian13:nonroot', true],
+    ['gcr.io/distroless/static:latest', true],
+    ['cgr.dev/chainguard/static', true],
+    ['gcr.io/distroless/base-debian13', false],
+    ['cgr.dev/chainguard/glibc-dynamic:latest', false],
+    ['docker.io/library/alpine:3.22', false],
+    ['ghcr.io/acme/staticfiles:1', false]
+  ])('%s → %s', (base, lacks) => {
+    expect(baseLacksLibc(base)).toBe(lacks)
   })
 })

@@ -9,6 +9,7 @@ import {
   count,
   envLines,
   filePatterns,
+  imageFileRules,
   folder,
   list,
   matching,
@@ -232,6 +233,37 @@ const rows: [string, Kind<unknown>, string, unknown, (string | RegExp)[]][] = [
     filePatterns([]),
     '/etc/passwd',
     ['/etc/passwd'],
+    [outside('/etc/passwd')]
+  ],
+
+  // image file rules
+  [
+    'image files',
+    imageFileRules(),
+    'LICENSE:/usr/share/doc/app/LICENSE\nconf/*.yaml:/etc/app/\nREADME.md',
+    [
+      { src: 'LICENSE', dst: '/usr/share/doc/app/LICENSE' },
+      { src: 'conf/*.yaml', dst: '/etc/app/' },
+      { src: 'README.md' }
+    ],
+    []
+  ],
+  [
+    'image files with a relative or climbing destination',
+    imageFileRules(),
+    'LICENSE:doc/LICENSE, LICENSE:/usr/../etc/x, :/etc/x',
+    [],
+    [
+      'x: "LICENSE:doc/LICENSE" is not SRC or SRC:/absolute/path/in/the/image',
+      'x: "LICENSE:/usr/../etc/x" has an image path "/usr/../etc/x" with an empty, "." or ".." component',
+      'x: ":/etc/x" names no file before the ":"'
+    ]
+  ],
+  [
+    'image files outside the workspace',
+    imageFileRules(),
+    '/etc/passwd:/etc/passwd',
+    [{ src: '/etc/passwd', dst: '/etc/passwd' }],
     [outside('/etc/passwd')]
   ],
 

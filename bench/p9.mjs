@@ -156,12 +156,13 @@ export async function p9({ root, work, rounds, retries, facts, log }) {
     const rows = ['cold', 'warm'].map(phase => {
       const a = med(`action-${phase}`)
       const img = med(`action-${phase}`, 'imageMs')
+      const stage = name => median(used.map(r => r[`action-${phase}`].stages[name]))
       const k = med(`ko-${phase}`)
       return [
         phase === 'cold'
           ? 'cold (fresh GOCACHE, new repository)'
           : 'warm (GOCACHE kept, blobs in the registry)',
-        seconds(img),
+        `${seconds(img)} (${IMAGE_STAGES.map(n => seconds(stage(n))).join(' + ')})`,
         seconds(a),
         seconds(k),
         ratio(img / k),
@@ -180,7 +181,7 @@ export async function p9({ root, work, rounds, retries, facts, log }) {
       table(
         [
           'run',
-          'action image stages',
+          'action image stages (making + pushing)',
           'action whole run',
           'ko',
           'image stages / ko',

@@ -103,6 +103,38 @@ export function findReleaseExtras(
   return extras
 }
 
+/**
+ * image-files: each rule's files and their absolute paths in the image. A literal SRC goes to
+ * DST itself (or into DST when it ends with /), a pattern's files into DST by file name; without
+ * DST a file keeps its path below the module root. A rule that matches nothing is a problem.
+ */
+export function findImageFiles(
+  inputs: Inputs,
+  problems: string[]
+): { path: string; source: string; mode: number }[] {
+  const files: { path: string; source: string; mode: number }[] = []
+  for (const rule of inputs.imageFiles) {
+    const literal = !/[*?]/.test(path.basename(rule.src))
+    for (const { entry, full, real, executable } of expandPattern(
+      inputs,
+      rule.src,
+      INPUT.imageFiles,
+      false,
+      problems
+    )) {
+      const relative = path.relative(inputs.workingDirectory, full).split(path.sep).join('/')
+      const at =
+        rule.dst === undefined
+          ? `/${relative}`
+          : literal && !rule.dst.endsWith('/')
+            ? rule.dst
+            : path.posix.join(rule.dst, entry)
+      files.push({ path: at, source: real, mode: executable ? 0o755 : 0o644 })
+    }
+  }
+  return files
+}
+
 /** The regular files a pattern (wildcards in the file name only) matches inside the workspace. */
 function expandPattern(
   inputs: Inputs,

@@ -91,6 +91,11 @@ export const FINGERPRINT_FIELDS: readonly FieldSpec[] = [
   { name: INPUT.imageLabels, scope: 'build', value: i => i.imageLabels.join('\n') },
   { name: INPUT.imageEntrypoint, scope: 'build', value: i => argv(i.imageEntrypoint) },
   { name: INPUT.imageUser, scope: 'build', value: i => i.imageUser },
+  {
+    name: INPUT.imageFiles,
+    scope: 'build',
+    value: i => list(i.imageFiles.map(r => (r.dst === undefined ? r.src : `${r.src}:${r.dst}`)))
+  },
   { name: 'go', scope: 'build', value: (_, f) => f.go.version },
   { name: 'GOFLAGS', scope: 'build', value: (_, f) => f.go.goflags },
   { name: 'commit', scope: 'build', value: (_, f) => f.stamp.commit },

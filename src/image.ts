@@ -824,6 +824,19 @@ export function baseProblem(text: string): string | undefined {
   return typeof parsed === 'string' ? parsed : undefined
 }
 
+/**
+ * Whether a base has no C library: scratch, and the static bases (distroless `static*`,
+ * Chainguard `static`), named by their last path element. A dynamically linked binary (cgo
+ * without `-static`) cannot start on one: its ELF interpreter is missing.
+ */
+export function baseLacksLibc(base: string): boolean {
+  if (base === 'scratch') return true
+  const parsed = parseBaseReference(base)
+  if (typeof parsed === 'string') return false
+  const last = parsed.repo.name.split('/').pop() ?? ''
+  return /^static(\b|-|$)/.test(last)
+}
+
 /** What the image stages record in the context: the resolved base and tags (prepare), the image (run). */
 export interface ImageRun {
   /** the base, resolved to its digest; absent for scratch */

@@ -288,3 +288,139 @@ test('bad image inputs are refused before anything is built', async () => {
   expect(out).toContain('image: no linux target to make an image of (targets: windows_amd64)')
   expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false)
 })
+
+describe('cgo binaries on a base without a C library', () => {
+  test('cgo: true on scratch is refused before anything is built, naming the target and the fix', async () => {
+    const dir = copyFixture('cgo')
+    await gitInit(dir, { tag: 'v1.2.3', epoch: EPOCH })
+    const result = await runCli(
+      [
+        '--targets',
+        'linux/amd64',
+        '--cgo',
+        'true',
+        '--image',
+        '127.0.0.1:1/acme/cgo',
+        '--image-base',
+        'scratch',
+        '--image-push',
+        'false'
+      ],
+      dir
+    )
+    expect(result.status).not.toBe(0)
+    expect(result.stdout + result.stderr).toContain(
+      'image: target linux_amd64 is built with cgo (dynamically linked), but image-base scratch has no C library'
+    )
+    expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false)
+  })
+
+  test(
+    'a binary that is dynamic all the same (the check was misled) fails the image with its interpreter; static cgo passes',
+    async () => {
+      const dir = copyFixture('cgo')
+      await gitInit(dir, { tag: 'v1.2.3', epoch: EPOCH })
+      const common = [
+        '--targets',
+        'linux/amd64',
+        '--cgo',
+        'true',
+        '--image',
+        '127.0.0.1:1/acme/cgo'
+      ]
+      const misled = await runCli(
+        [...common, '--image-base', 'scratch', '--ldflags', '-X main.note=-static'],
+        dir
+      )
+      expect(misled.status).not.toBe(0)
+      expect(misled.stdout + misled.stderr).toMatch(
+        /image: linux_amd64\/cgo-fixture needs \/lib64\/ld-linux-x86-64\.so\.2, but image-base scratch has no C library/
+      )
+      const staticCgo = await runCli(
+        [...common, '--image-base', 'scratch', '--ldflags', '-s -w -extldflags=-static'],
+        dir
+      )
+      if (staticCgo.status !== 0)
+        throw new Error(`cli failed:\n${staticCgo.stdout}${staticCgo.stderr}`)
+      expect(fs.existsSync(path.join(dir, 'dist', 'image', 'index.json'))).toBe(true)
+    },
+    10 * 60_000
+  )
+})
+
+test(
+  'image-files: extra files in the layer at their paths and modes, beside the binary',
+  async () => {
+    const dir = copyFixture('hello')
+    await gitInit(dir, { tag: 'v1.2.3', epoch: EPOCH })
+    fs.mkdirSync(path.join(dir, 'conf'))
+    fs.writeFileSync(path.join(dir, 'conf', 'a.yaml'), 'a: 1\n')
+    fs.writeFileSync(path.join(dir, 'conf', 'run.sh'), '#!/bin/sh\n', { mode: 0o755 })
+    const result = await runCli(
+      [
+        '--targets',
+        'linux/amd64',
+        '--image',
+        '127.0.0.1:1/acme/files',
+        '--image-base',
+        'scratch',
+        '--image-push',
+        'false',
+        '--image-files',
+        'LICENSE:/usr/share/doc/hello/LICENSE\nconf/*:/etc/hello/\nREADME.md'
+      ],
+      dir
+    )
+    if (result.status !== 0) throw new Error(`cli failed:\n${result.stdout}${result.stderr}`)
+    const layout = path.join(dir, 'dist', 'image')
+    const blob = (digest: string) => path.join(layout, 'blobs', 'sha256', digest.split(':')[1]!)
+    const top = JSON.parse(fs.readFileSync(path.join(layout, 'index.json'), 'utf8'))
+    const index = JSON.parse(fs.readFileSync(blob(top.manifests[0].digest), 'utf8'))
+    const manifest = JSON.parse(fs.readFileSync(blob(index.manifests[0].digest), 'utf8'))
+    const listing = (await run('tar', ['-tvzf', blob(manifest.layers[0].digest)])).stdout
+    const entries = listing
+      .trim()
+      .split('\n')
+      .map(l => l.split(/\s+/))
+      .map(f => `${f[0]} ${f[5]}`)
+    expect(entries).toEqual([
+      '-rw-r--r-- README.md',
+      'drwxr-xr-x etc/',
+      'drwxr-xr-x etc/hello/',
+      '-rw-r--r-- etc/hello/a.yaml',
+      '-rwxr-xr-x etc/hello/run.sh',
+      'drwxr-xr-x usr/',
+      'drwxr-xr-x usr/local/',
+      'drwxr-xr-x usr/local/bin/',
+      '-rwxr-xr-x usr/local/bin/hello-fixture',
+      'drwxr-xr-x usr/share/',
+      'drwxr-xr-x usr/share/doc/',
+      'drwxr-xr-x usr/share/doc/hello/',
+      '-rw-r--r-- usr/share/doc/hello/LICENSE'
+    ])
+  },
+  10 * 60_000
+)
+
+test('image-files that match nothing are refused before anything is built', async () => {
+  const dir = copyFixture('hello')
+  await gitInit(dir, { tag: 'v1.2.3', epoch: EPOCH })
+  const result = await runCli(
+    [
+      '--targets',
+      'linux/amd64',
+      '--image',
+      '127.0.0.1:1/acme/files',
+      '--image-base',
+      'scratch',
+      '--image-push',
+      'false',
+      '--image-files',
+      'missing/*.yaml:/etc/x/'
+    ],
+    dir
+  )
+  expect(result.status).not.toBe(0)
+  expect(result.stdout + result.stderr).toMatch(/image-files: "missing\/\*\.yaml" matches no file/)
+  expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false)
+})

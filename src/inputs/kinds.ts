@@ -298,6 +298,51 @@ export function filePatterns(fallback: readonly string[]): Kind<string[]> {
   }
 }
 
+/** One image-files rule: files of the module (a pattern) and where they go in the image. */
+export interface ImageFileRule {
+  src: string
+  /** an absolute path in the image; a folder when it ends with / or the pattern has wildcards */
+  dst?: string
+}
+
+/**
+ * `SRC` or `SRC:DST` per line or comma: SRC a file pattern as `filePatterns` takes it, DST an
+ * absolute path in the image without `.` or `..` components.
+ */
+export function imageFileRules(): Kind<ImageFileRule[]> {
+  const patterns = filePatterns([])
+  return {
+    kind: 'image file rules',
+    parse(raw, at) {
+      const rules: ImageFileRule[] = []
+      for (const item of splitList(raw)) {
+        const match = /^(.*?):(\/.*)$/.exec(item)
+        const rule: ImageFileRule = match ? { src: match[1]!, dst: match[2]! } : { src: item }
+        if (rule.src === '') {
+          at.bad(item, 'names no file before the ":"')
+          continue
+        }
+        if (rule.dst !== undefined) {
+          const parts = rule.dst.slice(1).split('/')
+          if (
+            parts.slice(0, -1).some(p => p === '' || p === '.' || p === '..') ||
+            ['.', '..'].includes(parts.at(-1)!)
+          ) {
+            at.bad(item, `has an image path "${rule.dst}" with an empty, "." or ".." component`)
+            continue
+          }
+        } else if (item.includes(':')) {
+          at.bad(item, 'is not SRC or SRC:/absolute/path/in/the/image')
+          continue
+        }
+        patterns.parse(rule.src, at)
+        rules.push(rule)
+      }
+      return rules
+    }
+  }
+}
+
 /** A value that is one of a few words, or else the path of a file in the workspace. */
 export type WordOrFile<W extends string> =
   | (W extends string ? { kind: W } : never)

@@ -23,6 +23,7 @@ import {
   envLines,
   filePatterns,
   folder,
+  imageFileRules,
   list,
   matching,
   optionalCount,
@@ -990,6 +991,15 @@ export const INPUT_TABLE = [
     description:
       'The user the image runs as (uid:gid or a name the base knows). Default 65532:65532 (nonroot).',
     readme: { default: '`65532:65532`', meaning: 'image user' }
+  }),
+  row({
+    name: 'image-files',
+    field: 'imageFiles',
+    kind: imageFileRules(),
+    group: 'extras',
+    description:
+      "Extra files in the image's layer, one SRC or SRC:DST per line: SRC relative to the module root (wildcards in the file name), DST an absolute path in the image (a folder when it ends with / or SRC has wildcards). Without DST a file keeps its path below the module root, under /. Modes: 0755 for executables, 0644 otherwise. Default: none.",
+    readme: { meaning: 'extra files in the image, `SRC` or `SRC:/path/in/image` per line' }
   }),
   row({
     name: 'image-push',

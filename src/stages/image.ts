@@ -4,6 +4,7 @@ import { baseEnv } from '../build-env.js'
 import type { Context, Stage } from '../context.js'
 import {
   assembleLegs,
+  baseLacksLibc,
   basePlatformFor,
   blobPath,
   copyBaseLayers,
@@ -33,6 +34,8 @@ import {
   type Referrer,
   type WrittenImage
 } from '../image.js'
+import { findImageFiles } from '../archive-files.js'
+import { isGoPlan } from '../facts.js'
 import { formatDuration } from '../lib/format.js'
 import { matchesTargetPattern } from '../lib/target-patterns.js'
 import { ANNOTATION, type Descriptor, type ImageRepository } from '../lib/oci.js'
@@ -49,13 +52,25 @@ function repositoriesOf(ctx: Context): ImageRepository[] {
   return imageRepositories(ctx.inputs.image)
 }
 
-/** The linux targets whose binaries go into the image (image-targets, default all), in the plan's order. */
-function imageTargets(ctx: Context): Context['facts']['plans'][number]['target'][] {
+/** The plans of the linux targets whose binaries go into the image (image-targets, default all). */
+function imagePlans(ctx: Context): Context['facts']['plans'] {
   const patterns = ctx.inputs.imageTargets
   return ctx.facts.plans
-    .map(p => p.target)
-    .filter(t => t.goos === 'linux')
-    .filter(t => patterns.length === 0 || patterns.some(p => matchesTargetPattern(p, t)))
+    .filter(p => p.target.goos === 'linux')
+    .filter(
+      p =>
+        patterns.length === 0 || patterns.some(pattern => matchesTargetPattern(pattern, p.target))
+    )
+}
+
+/** The linux targets whose binaries go into the image, in the plan's order. */
+function imageTargets(ctx: Context): Context['facts']['plans'][number]['target'][] {
+  return imagePlans(ctx).map(p => p.target)
+}
+
+/** Why a binary cannot run on a base without a C library: cgo links it dynamically. */
+function libcProblem(base: string, what: string): string {
+  return `image: ${what}, but image-base ${base} has no C library: set cgo: false for the image's targets, link statically (ldflags -extldflags=-static), or choose a base with glibc such as gcr.io/distroless/base-debian13`
 }
 
 /**
@@ -155,6 +170,19 @@ export const makeImage: Stage = {
       if (other) problems.push(`image: targets ${other} and ${t.id} both make the platform ${key}`)
       seen.set(key, t.id)
     }
+    // Before building: cgo binaries are dynamically linked unless told to link statically.
+    if (baseLacksLibc(inputs.imageBase) && !/-static\b/.test(inputs.ldflags)) {
+      for (const plan of imagePlans(ctx).filter(isGoPlan)) {
+        if (plan.cgo.enabled) {
+          problems.push(
+            libcProblem(
+              inputs.imageBase,
+              `target ${plan.target.id} is built with cgo (dynamically linked)`
+            )
+          )
+        }
+      }
+    }
     inputs.imageLabels.forEach((line, i) => {
       if (!/^\s*[^=\s][^=]*=/.test(line)) {
         problems.push(`image-labels: line ${i + 1} "${line}" is not KEY=VALUE`)
@@ -192,6 +220,8 @@ export const makeImage: Stage = {
         problems.push(`image-base: ${inputs.imageBase}: ${(err as Error).message}`)
       }
     }
+    // Before building, unless before-hooks may still write them; the run looks again.
+    if (inputs.beforeHooks.length === 0) findImageFiles(inputs, problems)
     problems.push(...(await checkRepositories(ctx, registry)))
     // A leg pushes its manifests by digest only: the publish job tags the index.
     if (problems.length === 0 && ctx.facts.wholeRelease) problems.push(...(await prepareTags(ctx)))
@@ -205,13 +235,35 @@ export const makeImage: Stage = {
     const state = ctx.image ?? { pushed: [] }
     ctx.image = state
     const started = Date.now()
+    // What the check could not see (flags set elsewhere): the headers the verify stage read.
+    if (baseLacksLibc(inputs.imageBase)) {
+      const dynamic = imageTargets(ctx)
+        .flatMap(t => ctx.artifacts.byKind('binary', t.id))
+        .filter(b => b.interpreter)
+      if (dynamic.length > 0) {
+        throw new Error(
+          libcProblem(
+            inputs.imageBase,
+            dynamic
+              .map(b => `${b.target?.id}/${path.posix.basename(b.name)} needs ${b.interpreter}`)
+              .join(', ')
+          )
+        )
+      }
+    }
+    const problems: string[] = []
+    const extras = findImageFiles(inputs, problems)
+    if (problems.length > 0) throw new Error(problems.join('\n'))
     const contents: PlatformContent[] = imageTargets(ctx).map(target => ({
       platform: imagePlatform(target),
-      files: ctx.artifacts.byKind('binary', target.id).map(b => ({
-        path: `${BIN_DIR}/${path.posix.basename(b.name)}`,
-        source: b.path,
-        mode: 0o755
-      }))
+      files: [
+        ...ctx.artifacts.byKind('binary', target.id).map(b => ({
+          path: `${BIN_DIR}/${path.posix.basename(b.name)}`,
+          source: b.path,
+          mode: 0o755
+        })),
+        ...extras
+      ]
     }))
     const first = contents[0]?.files[0]
     const layout = path.join(inputs.dist, IMAGE_LAYOUT_FOLDER)
