@@ -87,6 +87,12 @@ export interface Context {
    * besides its archives: never checksummed or published
    */
   legFiles?: string[]
+  /**
+   * what the leg that completes a self-publishing release does after every leg's files are on
+   * the draft and before it publishes (the image index of every leg's manifests); a failure
+   * keeps the release a draft
+   */
+  beforePublishing?: { name: string; run(): Promise<void> }[]
   /** sbom: the Go build info of each binary by path, read before any compression */
   buildInfos?: Map<string, GoBuildInfo>
   /** what the upload and release stages published; the report stage turns it into outputs */

@@ -117,6 +117,8 @@ export interface Facts {
    * every leg's with `planned-targets`
    */
   releaseFiles: string[]
+  /** every target of the release: this job's, or with `planned-targets` the plan's */
+  releaseTargets: Target[]
   /** each archive set's extra files (by set index): absolute source path, name and mode inside the archive */
   archiveFiles: { source: string; name: string; mode: number }[][]
   /** release-files: uploaded to the release by the job that publishes it, by file name */

@@ -559,13 +559,26 @@ export async function pushImage(
   options: PushOptions = {}
 ): Promise<PushedImage> {
   const blobs = await pushManifests(registry, layout, image.manifests, repo, options)
-  const index = await readBlob(layout, image.index.digest)
-  await registry.pushManifest(repo, image.index.digest, index, image.index.mediaType)
-  for (const tag of tags) await registry.pushManifest(repo, tag, index, image.index.mediaType)
+  return { ...(await pushIndex(registry, layout, image.index, repo, tags)), blobs }
+}
+
+/**
+ * Pushes an index by digest, then its tags, once its manifests are in the repository (pushed by
+ * this job or by the legs of a matrix).
+ */
+export async function pushIndex(
+  registry: RegistryPort,
+  layout: string,
+  index: Descriptor,
+  repo: ImageRepository,
+  tags: readonly string[]
+): Promise<Omit<PushedImage, 'blobs'>> {
+  const bytes = await readBlob(layout, index.digest)
+  await registry.pushManifest(repo, index.digest, bytes, index.mediaType)
+  for (const tag of tags) await registry.pushManifest(repo, tag, bytes, index.mediaType)
   return {
-    ref: `${repo.host}/${repo.name}@${image.index.digest}`,
-    tags: tags.map(tag => `${repo.host}/${repo.name}:${tag}`),
-    blobs
+    ref: `${repo.host}/${repo.name}@${index.digest}`,
+    tags: tags.map(tag => `${repo.host}/${repo.name}:${tag}`)
   }
 }
 
@@ -857,6 +870,8 @@ export interface ImageRun {
   leg?: boolean
   /** a leg pushed its platform manifests */
   legPushed?: boolean
+  /** a leg's record of its part (in the layout folder), for the publish job or completing leg */
+  legRecord?: string
 }
 
 /** An artifact manifest and its content, ready to push as a referrer. */

@@ -361,6 +361,26 @@ export const LEG_FINGERPRINT_FILE = '.go-xbuild-leg.json'
 export const IMAGE_LAYOUT_FOLDER = 'image'
 
 const LEG_RECORD = 'go-xbuild-leg-record_'
+const IMAGE_LEG = 'go-xbuild-image-leg_'
+
+/** What the image records of a project's self-publishing legs start with. */
+export function imageLegPrefix(projectName: string): string {
+  return `${IMAGE_LEG}${projectName}_`
+}
+
+/**
+ * The small workflow artifact holding the image record of a leg that publishes itself
+ * (`go-xbuild-image-leg_<project>_shard-<shard>`): the leg that completes the release reads every
+ * leg's to write the image index. Uploaded after the leg pushed its manifests and before it
+ * uploads its files to the release, so the completing leg, which sees every file, sees it too.
+ */
+export function imageLegArtifactName(
+  projectName: string,
+  shard: string,
+  targetIds: readonly string[]
+): string {
+  return IMAGE_LEG + artifactNameFor(projectName, shard, targetIds)
+}
 
 /** What the fingerprint records of a project's self-publishing legs start with. */
 export function legRecordPrefix(projectName: string): string {

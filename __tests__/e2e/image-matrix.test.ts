@@ -22,6 +22,8 @@ import {
 } from '../services/results-service.js'
 
 const TAG = 'v3.0.0'
+/** every job's GITHUB_REPOSITORY: the loopback GitHub service's, so its release API answers */
+let REPOSITORY: string
 const TARGETS = 'linux/amd64,linux/arm64,linux/arm/7,windows/amd64'
 const PLATFORMS = [
   { architecture: 'amd64', os: 'linux' },
@@ -44,6 +46,9 @@ beforeAll(async () => {
     startDistribution('basic'),
     startDistribution('none')
   ])
+  const gh = await startGitHubService()
+  REPOSITORY = gh.repository
+  await gh.stop()
   baseDigest = await pushTestBase(open, work, PLATFORMS, 1_700_000_000)
 }, 10 * 60_000)
 
@@ -93,7 +98,8 @@ async function flow(
       // A run of its own: the publish job lists only this flow's legs.
       ACTIONS_RUNTIME_TOKEN: service.token(crypto.randomUUID(), crypto.randomUUID()),
       GITHUB_REF: `refs/tags/${TAG}`,
-      GITHUB_SHA: sha
+      GITHUB_SHA: sha,
+      GITHUB_REPOSITORY: REPOSITORY
     }
     const plan = ok(
       await runStep(
@@ -163,7 +169,12 @@ describe('plan → legs → publish, pushing', () => {
         { ...imageInputs('acme/single'), targets: TARGETS, release: 'false' },
         {
           workspace: dir,
-          env: { ...runnerEnvFor(service), GITHUB_REF: `refs/tags/${TAG}`, GITHUB_SHA: sha }
+          env: {
+            ...runnerEnvFor(service),
+            GITHUB_REF: `refs/tags/${TAG}`,
+            GITHUB_SHA: sha,
+            GITHUB_REPOSITORY: REPOSITORY
+          }
         }
       )
     )
@@ -218,6 +229,55 @@ describe('plan → legs → publish, pushing', () => {
       expect(JSON.parse(leg.outputs['image-refs']!)).toEqual([])
       expect(leg.stdout).toMatch(/^pushed this leg's \d platform manifests to .* by digest/m)
       expect(leg.summary).toContain('the publish job writes the index and the tags')
+    }
+  })
+
+  test('legs that publish the release themselves: the leg that completes it writes the same index and the tags', async () => {
+    const gh = await startGitHubService()
+    try {
+      const { dir, sha } = await checkout()
+      const env = {
+        ...runnerEnvFor(service),
+        ...githubEnvFor(gh),
+        ACTIONS_RUNTIME_TOKEN: service.token(crypto.randomUUID(), crypto.randomUUID()),
+        GITHUB_REF: `refs/tags/${TAG}`,
+        GITHUB_SHA: sha,
+        // The repository the reference run names in its source annotation.
+        GITHUB_REPOSITORY: REPOSITORY
+      }
+      const leg = (shard: string, targets: string) =>
+        runStep(
+          'dist/main.js',
+          {
+            ...imageInputs('acme/selfpub'),
+            mode: 'build',
+            shard,
+            targets,
+            'planned-targets': TARGETS,
+            release: 'true',
+            'github-token': gh.token,
+            'upload-artifacts': 'false'
+          },
+          { workspace: dir, env }
+        )
+      const first = ok(await leg('1-of-2', 'linux/amd64,linux/arm64'))
+      expect(first.stdout).toMatch(/planned files? (is|are) not there yet/)
+      expect(first.outputs['image-digest']).toBe('')
+      // Nothing tagged while a leg is missing.
+      await expect(indexAt('acme/selfpub:3.0.0')).rejects.toThrow()
+      const second = ok(await leg('2-of-2', 'linux/arm/7,windows/amd64'))
+      const digest = second.outputs['image-digest']!
+      // The index itself first: a difference shows where, not just that the digests differ.
+      expect((await indexAt('acme/selfpub:3.0.0')).index).toEqual(
+        (await indexAt(`acme/single@${single.outputs['image-digest']}`)).index
+      )
+      expect(digest).toBe(single.outputs['image-digest'])
+      expect((await indexAt('acme/selfpub:3.0.0')).digest).toBe(digest)
+      expect(gh.releases()[0]!.draft).toBe(false)
+      expect(second.summary).toContain(`index ${digest}`)
+      expect(gh.contractViolations).toEqual([])
+    } finally {
+      await gh.stop()
     }
   })
 })

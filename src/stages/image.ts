@@ -1,5 +1,6 @@
 import * as path from 'node:path'
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import * as os from 'node:os'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { baseEnv } from '../build-env.js'
 import type { Context, Stage } from '../context.js'
 import {
@@ -18,6 +19,7 @@ import {
   parseImageLegRecord,
   parseBaseReference,
   pushImage,
+  pushIndex,
   pushManifests,
   pushReferrer,
   readBlob,
@@ -38,8 +40,15 @@ import { findImageFiles } from '../archive-files.js'
 import { isGoPlan } from '../facts.js'
 import { formatDuration } from '../lib/format.js'
 import { matchesTargetPattern } from '../lib/target-patterns.js'
+import type { Target } from '../targets.js'
 import { ANNOTATION, type Descriptor, type ImageRepository } from '../lib/oci.js'
-import { artifactNameFor, IMAGE_LAYOUT_FOLDER, releaseValues } from '../naming.js'
+import {
+  artifactNameFor,
+  IMAGE_LAYOUT_FOLDER,
+  imageLegArtifactName,
+  imageLegPrefix,
+  releaseValues
+} from '../naming.js'
 import type { RegistryCredentials, RegistryPort } from '../ports/registry.js'
 import { renderSbom } from '../sbom.js'
 import { renderTemplate } from '../template.js'
@@ -54,13 +63,21 @@ function repositoriesOf(ctx: Context): ImageRepository[] {
 
 /** The plans of the linux targets whose binaries go into the image (image-targets, default all). */
 function imagePlans(ctx: Context): Context['facts']['plans'] {
+  return ctx.facts.plans.filter(p => inImage(ctx, p.target))
+}
+
+/** Whether a target's binaries go into the image: linux, and matching image-targets if given. */
+function inImage(ctx: Context, target: Target): boolean {
   const patterns = ctx.inputs.imageTargets
-  return ctx.facts.plans
-    .filter(p => p.target.goos === 'linux')
-    .filter(
-      p =>
-        patterns.length === 0 || patterns.some(pattern => matchesTargetPattern(pattern, p.target))
-    )
+  return (
+    target.goos === 'linux' &&
+    (patterns.length === 0 || patterns.some(pattern => matchesTargetPattern(pattern, target)))
+  )
+}
+
+/** A leg that publishes the release itself, without a fan-in job (planned-targets). */
+function selfPublishingLeg(ctx: Context): boolean {
+  return !ctx.facts.wholeRelease && ctx.inputs.plannedTargets.length > 0
 }
 
 /** The linux targets whose binaries go into the image, in the plan's order. */
@@ -152,13 +169,9 @@ export const makeImage: Stage = {
     const { inputs } = ctx
     if (inputs.image.length === 0) return []
     const problems: string[] = []
-    if (inputs.mode === 'build' && inputs.plannedTargets.length > 0) {
-      problems.push(
-        'image: legs that publish the release themselves (planned-targets) cannot make the image yet: give the matrix a mode: publish job, which writes the image index from the legs'
-      )
-    }
     const targets = imageTargets(ctx)
-    if (targets.length === 0) {
+    // A leg may build none (split-by: goos): the plan job checked the whole matrix.
+    if (targets.length === 0 && ctx.facts.wholeRelease) {
       problems.push(
         `image: no linux target to make an image of (targets: ${ctx.facts.plans.map(p => p.target.id).join(', ')}${inputs.imageTargets.length > 0 ? `; image-targets: ${inputs.imageTargets.join(', ')}` : ''})`
       )
@@ -223,12 +236,30 @@ export const makeImage: Stage = {
     // Before building, unless before-hooks may still write them; the run looks again.
     if (inputs.beforeHooks.length === 0) findImageFiles(inputs, problems)
     problems.push(...(await checkRepositories(ctx, registry)))
-    // A leg pushes its manifests by digest only: the publish job tags the index.
-    if (problems.length === 0 && ctx.facts.wholeRelease) problems.push(...(await prepareTags(ctx)))
+    if (selfPublishingLeg(ctx)) {
+      const why = ctx.ports.artifacts.unavailable()
+      if (why) {
+        problems.push(
+          `image: legs that publish the release themselves hand each other their parts of the image through workflow artifacts, but ${why}`
+        )
+      }
+      if (!pushes(ctx)) {
+        problems.push(
+          'image: legs that publish the release themselves must push their parts (image-push): the leg that completes the release reads the others from the registry; without pushing, give the matrix a mode: publish job'
+        )
+      }
+    }
+    // A fan-in leg pushes its manifests by digest only: the publish job tags the index. A leg
+    // that publishes itself may be the one that completes the release, and tag it.
+    if (problems.length === 0 && (ctx.facts.wholeRelease || selfPublishingLeg(ctx))) {
+      problems.push(...(await prepareTags(ctx)))
+    }
     return problems
   },
   skip(ctx) {
-    return ctx.inputs.image.length === 0 ? 'image: not set' : undefined
+    if (ctx.inputs.image.length === 0) return 'image: not set'
+    if (imageTargets(ctx).length === 0) return 'image: this leg builds no target of the image'
+    return undefined
   },
   async run(ctx) {
     const { inputs, facts } = ctx
@@ -356,6 +387,7 @@ async function handOn(
     ctx.facts.plans.map(p => p.target.id)
   )
   const file = path.join(layout, IMAGE_LEGS_FOLDER, `${name}.json`)
+  ctx.image!.legRecord = file
   await mkdir(path.dirname(file), { recursive: true })
   await writeFile(file, `${JSON.stringify(record, null, 2)}\n`)
   if (!record.pushed) {
@@ -454,7 +486,12 @@ export const pushImages: Stage = {
   },
   async run(ctx) {
     const state = ctx.image
-    if (!state?.written || !state.layout) throw new Error('internal: the image was not made')
+    if (!state?.written || !state.layout) {
+      // A leg that builds no target of the image, which may still complete the release.
+      if (state && selfPublishingLeg(ctx)) await handOnToTheCompletingLeg(ctx)
+      else ctx.log.info('image: this leg builds no target of the image')
+      return
+    }
     const registry = registryOf(ctx)
     for (const repo of repositoriesOf(ctx)) {
       const started = Date.now()
@@ -494,7 +531,89 @@ export const pushImages: Stage = {
         )
       }
     }
+    if (state.leg && selfPublishingLeg(ctx)) await handOnToTheCompletingLeg(ctx)
   }
+}
+
+/**
+ * A leg that publishes the release itself, once its manifests are pushed: its record as a
+ * workflow artifact of its own, then, should this leg be the one that completes the release, the
+ * index of every leg's manifests, pushed and tagged before the release is published.
+ */
+async function handOnToTheCompletingLeg(ctx: Context): Promise<void> {
+  const state = ctx.image!
+  const { facts, inputs, ports } = ctx
+  const ids = facts.plans.map(p => p.target.id)
+  const own = imageLegArtifactName(facts.projectName, inputs.shard, ids)
+  const prefix = imageLegPrefix(facts.projectName)
+  const record = state.legRecord
+  if (record)
+    await ports.artifacts.upload(own, [record], path.dirname(record), inputs.retentionDays)
+  ctx.beforePublishing = [
+    ...(ctx.beforePublishing ?? []),
+    {
+      name: 'image',
+      run: async () => {
+        const temp = await mkdtemp(
+          path.join(ports.env.RUNNER_TEMP || os.tmpdir(), 'go-xbuild-image-')
+        )
+        try {
+          const records: { leg: string; record: ImageLegRecord }[] = []
+          const problems: string[] = []
+          for (const artifact of (await ports.artifacts.list()).filter(a =>
+            a.name.startsWith(prefix)
+          )) {
+            const leg = artifact.name.slice(prefix.length)
+            let text: string
+            if (artifact.name === own && record) {
+              text = await readFile(record, 'utf8')
+            } else {
+              const dir = path.join(temp, String(artifact.id))
+              await ports.artifacts.download(artifact.id, dir)
+              const files = (await readdir(dir)).filter(n => n.endsWith('.json'))
+              if (files.length !== 1) {
+                problems.push(`${artifact.name}: holds no image record`)
+                continue
+              }
+              text = await readFile(path.join(dir, files[0]!), 'utf8')
+            }
+            const parsed = parseImageLegRecord(text)
+            if (typeof parsed === 'string') problems.push(`${leg}: its image record ${parsed}`)
+            else records.push({ leg, record: parsed })
+          }
+          const expected = facts.releaseTargets.filter(t => inImage(ctx, t)).map(imagePlatform)
+          const assembled = problems.length > 0 ? { problems } : assembleLegs(records, expected)
+          if ('problems' in assembled) {
+            throw new Error(
+              `the legs' parts do not make one image:\n  ${assembled.problems.join('\n  ')}`
+            )
+          }
+          // A leg without a part of its own writes the index into a layout folder of its own.
+          state.layout ??= path.join(inputs.dist, IMAGE_LAYOUT_FOLDER)
+          const written = await writeIndex(state.layout, assembled.manifests, assembled.annotations)
+          for (const repo of repositoriesOf(ctx)) {
+            const pushed = await pushIndex(
+              registryOf(ctx),
+              state.layout,
+              written.index,
+              repo,
+              state.tags ?? []
+            )
+            state.pushed.push({ ...pushed, blobs: { uploaded: 0, mounted: 0, present: 0 } })
+            ctx.log.info(
+              `pushed ${pushed.ref} (${pushed.tags.join(', ')}): the index of ${records.length} legs' manifests`
+            )
+          }
+          // This leg's report shows the image now, not its part.
+          state.written = written
+          state.leg = false
+          await writeLayoutIndex(state.layout, written.index, state.tags ?? [])
+        } finally {
+          await rm(temp, { recursive: true, force: true })
+        }
+      }
+    }
+  ]
 }
 
 /**

@@ -130,8 +130,16 @@ export const publishRelease: Stage = {
         }
         return
       }
+      // This leg completes the release: what other stages left for this moment (the image index).
+      for (const step of ctx.beforePublishing ?? []) {
+        try {
+          await step.run()
+        } catch (error) {
+          failures.push(`${step.name}: ${errorMessage(error)}`)
+        }
+      }
       const digests = new Map(ctx.artifacts.published().map(a => [a.name, { ...a.digests }]))
-      await uploadAll(extras)
+      if (failures.length === 0) await uploadAll(extras)
       if (failures.length === 0) {
         try {
           // The listing above is as fresh as one made now: the merge starts from it.

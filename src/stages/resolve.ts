@@ -134,7 +134,14 @@ export const resolve: Stage = {
     const naming: NamingBasis = { inputs, env: ctx.ports.env, stamp, projectName, binaries }
     checkNames(inputs, naming, plans, problems)
     checkRenderedLdflags(inputs, naming, plans, problems)
-    const releaseFiles = plannedFiles(inputs, naming, ports, go.version, plans, problems)
+    const { names: releaseFiles, targets: releaseTargets } = plannedFiles(
+      inputs,
+      naming,
+      ports,
+      go.version,
+      plans,
+      problems
+    )
     // Extra files go into the archives of their set; bare binaries have none.
     // After before-hooks, which may write them, when there are hooks to run.
     const archiveFiles = hooksWillRun(inputs)
@@ -159,6 +166,7 @@ export const resolve: Stage = {
       plans,
       wholeRelease: inputs.mode !== 'build',
       releaseFiles,
+      releaseTargets,
       archiveFiles,
       releaseExtras
     } satisfies Facts
@@ -583,7 +591,7 @@ function plannedFiles(
   goVersion: string,
   plans: TargetPlan[],
   problems: string[]
-): string[] {
+): { names: string[]; targets: Target[] } {
   let all = plans
   if (inputs.plannedTargets.length > 0) {
     const planned = resolveTargets(inputs.plannedTargets, ports, goVersion)
@@ -619,7 +627,7 @@ function plannedFiles(
       // Reported by checkNames for this leg's targets; the others share the template.
     }
   }
-  return names
+  return { names, targets: all.map(p => p.target) }
 }
 
 /** The checksums-name template rendered for this release ('' with a problem when it cannot be). */
