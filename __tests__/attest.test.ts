@@ -4,13 +4,8 @@ import * as path from 'node:path'
 import type { Artifact } from '../src/artifacts.js'
 import { parseInputs, type InputName } from '../src/inputs/index.js'
 import { redact, type AttestPort, type AttestationSubject } from '../src/ports/attest.js'
-import {
-  ATTEST_BATCH,
-  attest,
-  attestationSubjects,
-  batches,
-  explainAttestFailure
-} from '../src/stages/attest.js'
+import { explainAttestFailure } from '../src/attestation.js'
+import { ATTEST_BATCH, attest, attestationSubjects, batches } from '../src/stages/attest.js'
 import { prepareProblems, testContext } from './fakes/context.js'
 
 type Values = Partial<Record<InputName, string>>

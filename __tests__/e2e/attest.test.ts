@@ -9,6 +9,7 @@ import { trustedRootFor, verifyAttestationBundle } from '../fakes/attestation-ch
 import { findCosign, processEnv } from '../fakes/go-tools.js'
 import { copyFixture, gitInit } from '../fakes/context.js'
 import { sha256sumRelease } from '../fakes/release-check.js'
+import { startDistribution } from '../services/distribution.js'
 import { runStep, type StepResult } from '../fakes/runner.js'
 import {
   githubEnvFor,
@@ -460,5 +461,68 @@ describe('attest in the fan-in: legs → publish', () => {
       sums.map(s => ({ name: s.name, digest: { sha256: s.digest } }))
     )
     expect(JSON.parse(publish.outputs.attestations!)).toHaveLength(1)
+  })
+
+  test('legs that publish themselves: the leg that completes the release attests the image index too', async () => {
+    const registry = await startDistribution('none')
+    try {
+      gh = await startGitHubService()
+      sigstore = await startSigstoreServices({
+        claims: { sha, ref: `refs/tags/${TAG}`, repository: gh.repository }
+      })
+      const env = {
+        ...runnerEnvFor(results),
+        ACTIONS_RUNTIME_TOKEN: results.token(crypto.randomUUID(), crypto.randomUUID()),
+        ...githubEnvFor(gh),
+        ...sigstore.env,
+        GITHUB_REF: `refs/tags/${TAG}`,
+        GITHUB_SHA: sha,
+        GITHUB_EVENT_NAME: 'push',
+        GITHUB_EVENT_PATH: event
+      }
+      const repository = `${registry.host}/acme/attested`
+      const steps: StepResult[] = []
+      for (const leg of [
+        { shard: '1-of-2', targets: 'linux/amd64' },
+        { shard: '2-of-2', targets: 'linux/arm64, windows/amd64' }
+      ]) {
+        const step = await runStep(
+          'dist/main.js',
+          {
+            mode: 'build',
+            cache: 'false',
+            'upload-artifacts': 'false',
+            ...leg,
+            'planned-targets': 'linux/amd64, linux/arm64, windows/amd64',
+            release: 'true',
+            'github-token': gh.token,
+            attest: 'true',
+            image: repository,
+            'image-base': 'scratch',
+            'image-push': 'true'
+          },
+          { workspace, env }
+        )
+        ok(step)
+        steps.push(step)
+      }
+      const [first, last] = steps as [StepResult, StepResult]
+      expect(first.outputs['image-digest']).toBe('')
+      const digest = last.outputs['image-digest']!
+      expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/)
+      expect(gh.releases()[0]!.draft).toBe(false)
+      // One attestation of each leg's files, and the completing leg's of the image index.
+      const stored = gh.attestations()
+      expect(stored).toHaveLength(3)
+      const subjects = stored.flatMap(
+        a => verifyAttestationBundle(a.bundle, sigstore).statement.subject
+      )
+      expect(subjects.filter(s => s.name === repository)).toEqual([
+        { name: repository, digest: { sha256: digest.slice('sha256:'.length) } }
+      ])
+      expect(JSON.parse(last.outputs.attestations!)).toHaveLength(2)
+    } finally {
+      await registry.stop()
+    }
   })
 })

@@ -348,3 +348,60 @@ test(
   },
   30 * 60_000
 )
+
+test(
+  'self-publishing legs on bases that differ: the completing leg refuses, the release stays a draft, nothing is tagged',
+  async () => {
+    const gh = await startGitHubService()
+    try {
+      await pushTestBase(
+        open,
+        fs.mkdtempSync(path.join(work, 'movable-')),
+        PLATFORMS,
+        1_700_000_000,
+        'acme/movable'
+      )
+      const { dir, sha } = await checkout()
+      const env = {
+        ...runnerEnvFor(service),
+        ...githubEnvFor(gh),
+        ACTIONS_RUNTIME_TOKEN: service.token(crypto.randomUUID(), crypto.randomUUID()),
+        GITHUB_REF: `refs/tags/${TAG}`,
+        GITHUB_SHA: sha
+      }
+      const leg = (shard: string, targets: string) =>
+        runStep(
+          'dist/main.js',
+          {
+            ...imageInputs('acme/selfpub-moved', { 'image-base': `${open.host}/acme/movable:1` }),
+            mode: 'build',
+            shard,
+            targets,
+            'planned-targets': TARGETS,
+            release: 'true',
+            'github-token': gh.token,
+            'upload-artifacts': 'false'
+          },
+          { workspace: dir, env }
+        )
+      ok(await leg('1-of-2', 'linux/amd64,linux/arm64'))
+      await pushTestBase(
+        open,
+        fs.mkdtempSync(path.join(work, 'movable-')),
+        PLATFORMS,
+        1_800_000_000,
+        'acme/movable'
+      )
+      const second = await leg('2-of-2', 'linux/arm/7,windows/amd64')
+      expect(second.code).toBe(1)
+      expect(second.stdout).toMatch(
+        /::error::.*image: the legs' parts do not make one image:%0A.*different bases.*pin image-base by digest/
+      )
+      expect(gh.releases()[0]!.draft).toBe(true)
+      await expect(indexAt('acme/selfpub-moved:3.0.0')).rejects.toThrow()
+    } finally {
+      await gh.stop()
+    }
+  },
+  30 * 60_000
+)

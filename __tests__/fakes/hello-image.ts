@@ -46,13 +46,14 @@ export async function helloContents(
 
 /**
  * A base image as distroless ships one (/etc/passwd with the nonroot user, an env), for
- * `platforms`, pushed anonymously to `registry` as acme/base:1; returns its index digest.
+ * `platforms`, pushed anonymously to `registry` as `<name>:1`; returns its index digest.
  */
 export async function pushTestBase(
   registry: RunningRegistry,
   work: string,
   platforms: readonly Platform[],
-  epoch: number
+  epoch: number,
+  name = 'acme/base'
 ): Promise<string> {
   const passwd = path.join(work, 'passwd')
   fs.writeFileSync(
@@ -78,6 +79,6 @@ export async function pushTestBase(
     epoch
   )
   const client = registryClient({ credentials: () => undefined })
-  await pushImage(client, layout, base, { host: registry.host, name: 'acme/base' }, ['1'])
+  await pushImage(client, layout, base, { host: registry.host, name }, ['1'])
   return base.index.digest
 }

@@ -5,12 +5,10 @@ import type { AttestationSubject } from '../ports/attest.js'
 import { isForkPullRequest } from '../lib/run-event.js'
 import { errorMessage } from '../lib/errors.js'
 import { imageRepositories, imageSubjects } from '../image.js'
+import { attest as attestOnce, PERMISSIONS } from '../attestation.js'
 
 /** Subjects per attestation: actions/attest-build-provenance's limit, which this follows. */
 export const ATTEST_BATCH = 1024
-
-/** The permissions block a job needs for attestations, quoted in every error about them. */
-const PERMISSIONS = '`permissions: id-token: write` and `attestations: write`'
 
 /** Servers with an OIDC issuer and Sigstore instance @actions/attest knows: github.com, GHE.com. */
 const ATTESTING_SERVERS = /^https:\/\/(github\.com|[a-z0-9-]+\.ghe\.com)\/?$/
@@ -39,28 +37,6 @@ export function batches<T>(items: readonly T[], size = ATTEST_BATCH): T[][] {
   const out: T[][] = []
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
   return out
-}
-
-/**
- * Says what to do about a failed attestation call. @actions/attest reports a missing OIDC token
- * as "Failed to get ID token" (or the signer's "error retrieving identity token") and a refused
- * store as "Failed to persist attestation: …" with GitHub's message.
- */
-export function explainAttestFailure(message: string): string {
-  // @sigstore/sign's words for a token that is not a JWT (the port has masked it).
-  if (/invalid identity token/i.test(message)) {
-    return `the identity token to sign with is not a JWT (${message})`
-  }
-  if (/Failed to get ID token|identity token/i.test(message)) {
-    return `could not get the job's OIDC token (${message}); give the job ${PERMISSIONS}`
-  }
-  if (/Failed to persist attestation/.test(message)) {
-    if (/Resource not accessible|\b403\b|forbidden/i.test(message)) {
-      return `GitHub refused to store the attestation (${message}); give the job \`permissions: attestations: write\` (with \`id-token: write\`)`
-    }
-    return `GitHub did not store the attestation (${message}); attestations need a public repository, or GitHub Enterprise Cloud for private and internal ones`
-  }
-  return message
 }
 
 /**
@@ -112,7 +88,7 @@ export const attest: Stage = {
     return problems
   },
   async run(ctx) {
-    const { ports, inputs } = ctx
+    const { inputs } = ctx
     // The image (when there is one) by its index digest, under each repository's name; a matrix
     // leg's index is its own, never pushed: the publish job attests the image's.
     const image = ctx.image?.leg ? undefined : ctx.image?.written?.index
@@ -121,30 +97,21 @@ export const attest: Stage = {
       ...imageSubjects(image, imageRepositories(inputs.image))
     ]
     const runs = batches(subjects)
-    const server = ports.env.GITHUB_SERVER_URL || 'https://github.com'
     const made: AttestationMade[] = []
     for (const [i, run] of runs.entries()) {
-      let result
+      let one
       try {
-        result = await ports.attest({ subjects: run, token: inputs.githubToken })
+        one = await attestOnce(ctx, run)
       } catch (error) {
         const done = made.length > 0 ? ` (${made.length} of ${runs.length} attestations made)` : ''
-        throw new Error(
-          `${INPUT.attest}: ${explainAttestFailure(errorMessage(error))}${done}; nothing was uploaded`,
-          { cause: error }
-        )
+        throw new Error(`${INPUT.attest}: ${errorMessage(error)}${done}; nothing was uploaded`, {
+          cause: error
+        })
       }
-      const url =
-        result.id !== undefined
-          ? `${server}/${ports.env.GITHUB_REPOSITORY}/attestations/${result.id}`
-          : ''
-      made.push({
-        ...(result.id !== undefined ? { id: result.id } : {}),
-        url,
-        subjects: run.length
-      })
+      const { tlogId, ...recorded } = one
+      made.push(recorded)
       ctx.log.info(
-        `attestation ${i + 1}/${runs.length}: ${run.length} files${url ? `, ${url}` : ''}${result.tlogId !== undefined ? ` (Rekor log index ${result.tlogId})` : ''}`
+        `attestation ${i + 1}/${runs.length}: ${run.length} files${one.url ? `, ${one.url}` : ''}${tlogId !== undefined ? ` (Rekor log index ${tlogId})` : ''}`
       )
     }
     ctx.published.attestations = made

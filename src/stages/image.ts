@@ -15,6 +15,7 @@ import {
   IMAGE_LEG_FORMAT,
   IMAGE_LEGS_FOLDER,
   imageRepositories,
+  imageSubjects,
   makeReferrer,
   parseImageLegRecord,
   parseBaseReference,
@@ -37,6 +38,8 @@ import {
   type WrittenImage
 } from '../image.js'
 import { findImageFiles } from '../archive-files.js'
+import { attest } from '../attestation.js'
+import { isForkPullRequest } from '../lib/run-event.js'
 import { isGoPlan } from '../facts.js'
 import { formatDuration } from '../lib/format.js'
 import { matchesTargetPattern } from '../lib/target-patterns.js'
@@ -591,6 +594,18 @@ async function handOnToTheCompletingLeg(ctx: Context): Promise<void> {
           // A leg without a part of its own writes the index into a layout folder of its own.
           state.layout ??= path.join(inputs.dist, IMAGE_LAYOUT_FOLDER)
           const written = await writeIndex(state.layout, assembled.manifests, assembled.annotations)
+          // The attest stage ran before this leg knew it completes the release: the index now,
+          // before any tag points at it.
+          if (inputs.attest && !isForkPullRequest(ports.env)) {
+            const { tlogId, ...made } = await attest(
+              ctx,
+              imageSubjects(written.index, repositoriesOf(ctx))
+            )
+            ctx.published.attestations = [...(ctx.published.attestations ?? []), made]
+            ctx.log.info(
+              `attestation of the image index${made.url ? `, ${made.url}` : ''}${tlogId !== undefined ? ` (Rekor log index ${tlogId})` : ''}`
+            )
+          }
           for (const repo of repositoriesOf(ctx)) {
             const pushed = await pushIndex(
               registryOf(ctx),
