@@ -14,7 +14,7 @@ import { pushTestBase } from '../fakes/hello-image.js'
 import { runStep, type StepResult } from '../fakes/runner.js'
 import { startAzurite, type Azurite } from '../services/azurite.js'
 import { skopeo, startDistribution, type RunningRegistry } from '../services/distribution.js'
-import { githubEnvFor, startGitHubService } from '../services/github.js'
+import { githubEnvFor, startGitHubService, type GitHubService } from '../services/github.js'
 import {
   runnerEnvFor,
   startResultsService,
@@ -74,6 +74,31 @@ function imageInputs(repo: string, extra: Record<string, string> = {}): Record<s
     cache: 'false',
     ...extra
   }
+}
+
+/** One leg of a matrix without a fan-in job, pushing its part of the image to `repo`. */
+function selfPublishingLeg(
+  gh: GitHubService,
+  dir: string,
+  env: Record<string, string>,
+  repo: string,
+  extra: Record<string, string> = {}
+): (shard: string, targets: string) => Promise<StepResult> {
+  return (shard, targets) =>
+    runStep(
+      'dist/main.js',
+      {
+        ...imageInputs(repo, extra),
+        mode: 'build',
+        shard,
+        targets,
+        'planned-targets': TARGETS,
+        release: 'true',
+        'github-token': gh.token,
+        'upload-artifacts': 'false'
+      },
+      { workspace: dir, env }
+    )
 }
 
 /** A checkout of the hello fixture at TAG (the same commit every time) and its env. */
@@ -245,21 +270,7 @@ describe('plan → legs → publish, pushing', () => {
         // The repository the reference run names in its source annotation.
         GITHUB_REPOSITORY: REPOSITORY
       }
-      const leg = (shard: string, targets: string) =>
-        runStep(
-          'dist/main.js',
-          {
-            ...imageInputs('acme/selfpub'),
-            mode: 'build',
-            shard,
-            targets,
-            'planned-targets': TARGETS,
-            release: 'true',
-            'github-token': gh.token,
-            'upload-artifacts': 'false'
-          },
-          { workspace: dir, env }
-        )
+      const leg = selfPublishingLeg(gh, dir, env, 'acme/selfpub')
       const first = ok(await leg('1-of-2', 'linux/amd64,linux/arm64'))
       expect(first.stdout).toMatch(/planned files? (is|are) not there yet/)
       expect(first.outputs['image-digest']).toBe('')
@@ -369,21 +380,9 @@ test(
         GITHUB_REF: `refs/tags/${TAG}`,
         GITHUB_SHA: sha
       }
-      const leg = (shard: string, targets: string) =>
-        runStep(
-          'dist/main.js',
-          {
-            ...imageInputs('acme/selfpub-moved', { 'image-base': `${open.host}/acme/movable:1` }),
-            mode: 'build',
-            shard,
-            targets,
-            'planned-targets': TARGETS,
-            release: 'true',
-            'github-token': gh.token,
-            'upload-artifacts': 'false'
-          },
-          { workspace: dir, env }
-        )
+      const leg = selfPublishingLeg(gh, dir, env, 'acme/selfpub-moved', {
+        'image-base': `${open.host}/acme/movable:1`
+      })
       ok(await leg('1-of-2', 'linux/amd64,linux/arm64'))
       await pushTestBase(
         open,

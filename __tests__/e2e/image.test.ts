@@ -19,6 +19,17 @@ import { pushTestBase } from '../fakes/hello-image.js'
 import { skopeo, startDistribution, type RunningRegistry } from '../services/distribution.js'
 
 const run = promisify(execFile)
+/** An image of linux/amd64 on scratch, written as a layout folder only (no registry). */
+const LOCAL_SCRATCH_IMAGE = [
+  '--targets',
+  'linux/amd64',
+  '--image',
+  '127.0.0.1:1/acme/files',
+  '--image-base',
+  'scratch',
+  '--image-push',
+  'false'
+]
 const EPOCH = 1_700_000_000
 const TARGETS = 'linux/amd64, linux/arm64, linux/arm/7, windows/amd64'
 const PLATFORMS: { target: string; platform: Platform; runner: string[] }[] = [
@@ -358,14 +369,7 @@ test(
     fs.writeFileSync(path.join(dir, 'conf', 'run.sh'), '#!/bin/sh\n', { mode: 0o755 })
     const result = await runCli(
       [
-        '--targets',
-        'linux/amd64',
-        '--image',
-        '127.0.0.1:1/acme/files',
-        '--image-base',
-        'scratch',
-        '--image-push',
-        'false',
+        ...LOCAL_SCRATCH_IMAGE,
         '--image-files',
         'LICENSE:/usr/share/doc/hello/LICENSE\nconf/*:/etc/hello/\nREADME.md'
       ],
@@ -406,18 +410,7 @@ test('image-files that match nothing are refused before anything is built', asyn
   const dir = copyFixture('hello')
   await gitInit(dir, { tag: 'v1.2.3', epoch: EPOCH })
   const result = await runCli(
-    [
-      '--targets',
-      'linux/amd64',
-      '--image',
-      '127.0.0.1:1/acme/files',
-      '--image-base',
-      'scratch',
-      '--image-push',
-      'false',
-      '--image-files',
-      'missing/*.yaml:/etc/x/'
-    ],
+    [...LOCAL_SCRATCH_IMAGE, '--image-files', 'missing/*.yaml:/etc/x/'],
     dir
   )
   expect(result.status).not.toBe(0)
