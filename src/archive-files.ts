@@ -123,13 +123,14 @@ export function findImageFiles(
       problems
     )) {
       const relative = path.relative(inputs.workingDirectory, full).split(path.sep).join('/')
-      const at =
-        rule.dst === undefined
-          ? `/${relative}`
-          : literal && !rule.dst.endsWith('/')
-            ? rule.dst
-            : path.posix.join(rule.dst, entry)
-      files.push({ path: at, source: real, mode: executable ? 0o755 : 0o644 })
+      // The archives' placement rule; a DST ending in / is a folder, as strip_parent makes it.
+      const spec = { ...rule, stripParent: rule.dst?.endsWith('/') }
+      const at = memberName(spec, literal, entry, relative)
+      files.push({
+        path: at.startsWith('/') ? at : `/${at}`,
+        source: real,
+        mode: executable ? 0o755 : 0o644
+      })
     }
   }
   return files

@@ -38,6 +38,7 @@ import {
   type WrittenImage
 } from '../image.js'
 import { findImageFiles } from '../archive-files.js'
+import { hooksWillRun } from '../hooks.js'
 import { attest } from '../attestation.js'
 import { isForkPullRequest } from '../lib/run-event.js'
 import { isGoPlan } from '../facts.js'
@@ -237,7 +238,7 @@ export const makeImage: Stage = {
       }
     }
     // Before building, unless before-hooks may still write them; the run looks again.
-    if (inputs.beforeHooks.length === 0) findImageFiles(inputs, problems)
+    if (!hooksWillRun(inputs)) findImageFiles(inputs, problems)
     problems.push(...(await checkRepositories(ctx, registry)))
     if (selfPublishingLeg(ctx)) {
       const why = ctx.ports.artifacts.unavailable()

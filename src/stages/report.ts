@@ -166,7 +166,7 @@ export const report: Stage = {
         notes: image.leg
           ? [
               `this leg's platforms, on ${base}; the publish job writes the index and the tags`,
-              ctx.inputs.image.length > 0 && image.legPushed
+              image.legPushed
                 ? `pushed by digest to ${imageRepositories(ctx.inputs.image)
                     .map(r => `${r.host}/${r.name}`)
                     .join(', ')}`
