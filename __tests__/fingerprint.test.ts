@@ -106,7 +106,10 @@ test('the default fingerprint, field by field', () => {
     'planned-targets': '',
     'project-name': '',
     'cosign-key': '',
-    'cosign-tlog': 'true'
+    'cosign-tlog': 'true',
+    'homebrew-casks': '',
+    'homebrew-formulas': '',
+    'scoop-manifests': ''
   })
 })
 
@@ -119,6 +122,11 @@ const inputRows: [string, Values, string[]][] = [
     ['universal-binaries: false -> replace']
   ],
   ['archive', { archive: 'zip' }, ['archive: auto -> zip']],
+  [
+    'scoop-manifests',
+    { 'scoop-manifests': '- repository: {owner: octo, name: scoop-bucket}' },
+    ['scoop-manifests:  -> sha256:e94ed875d2b9']
+  ],
   [
     'image-base',
     { 'image-base': 'cgr.dev/chainguard/static:latest' },
@@ -199,6 +207,7 @@ const inputRows: [string, Values, string[]][] = [
     []
   ],
   ['attest (attestations are not release assets)', { attest: 'true' }, []],
+  ['tap and bucket tokens (secrets)', { 'homebrew-token': 'ghp_a', 'scoop-token': 'ghp_b' }, []],
   ['dist (a local folder)', { dist: 'out' }, []]
 ]
 

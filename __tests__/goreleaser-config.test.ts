@@ -124,7 +124,7 @@ describe('real configs', () => {
     )
   })
 
-  test('fq v0.17.0: project_name, an ldflags list, none* files, windows and darwin zip, brews refused', () => {
+  test('fq v0.17.0: project_name, an ldflags list, none* files, windows and darwin zip, brews as formulas', () => {
     const r = read(fixture('fq'))
     expect(r.values['project-name']).toBe('fq')
     expect(r.values.ldflags).toBe(
@@ -133,9 +133,19 @@ describe('real configs', () => {
     expect(r.values['archive-files']).toBe('none*')
     expect(r.values['archive-overrides']).toBe('windows/*: zip\ndarwin/*: zip')
     expect(r.values.draft).toBe('true')
-    expect(r.problems).toEqual([
-      '.goreleaser.yml: brews: not made by this action yet; set goreleaser-unsupported: warn to build the rest without it'
+    expect(r.problems).toEqual([])
+    expect(parse(r.values['homebrew-formulas']!)).toEqual([
+      {
+        'skip-upload': 'auto',
+        repository: { owner: 'wader', name: 'homebrew-tap' },
+        directory: 'Formula',
+        homepage: 'https://github.com/wader/fq',
+        description: 'jq for binary formats',
+        license: 'MIT',
+        test: 'system "#{bin}/fq -v"\n'
+      }
     ])
+    expect(r.origins['homebrew-formulas']).toBe('brews')
   })
 
   test('act v0.2.87: goarm 6 and 7, an ignore that names goarm only, default ldflags', () => {
@@ -216,7 +226,11 @@ describe('real configs', () => {
     expect(r.values.trimpath).toBe('true')
     expect(r.values['before-hooks']).toBe('go generate ./...')
     expect(r.values['checksums-name']).toBe('checksums.sha256')
-    expect(r.warnings).toContain('.goreleaser.yml: skipped (not made by this action): brews')
+    // brews are read now: no warning names them as skipped.
+    expect(r.warnings.filter(w => w.includes('brews'))).toEqual([])
+    expect(parse(r.values['homebrew-formulas']!)).toMatchObject([
+      { name: 'k9s', 'commit-author': { name: 'derailed', email: 'fernand@imhotep.io' } }
+    ])
     // nfpms: deb, rpm and apk with k9s's own name template, the LICENSE as the copyright file.
     expect(parse(r.values['linux-packages']!)).toEqual([
       {
@@ -268,7 +282,9 @@ describe('real configs', () => {
       ['windows', ['zip'], ['LICENSE'], false]
     ])
     expect(sets[1]!.directory).toBeUndefined()
-    expect(r.warnings).toContain('.goreleaser.yml: skipped (not made by this action): brews')
+    expect(parse(r.values['homebrew-formulas']!)).toMatchObject([
+      { name: 'jira-cli', ids: ['nix'], 'custom-block': expect.stringContaining('head do') }
+    ])
   })
 
   test('strip_binary_directory puts a sub-folder binary at the top of the archive', () => {

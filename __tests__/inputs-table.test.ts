@@ -109,7 +109,9 @@ test('only the token has an action.yml default, and only the token, keys and pas
     'package-key-passphrase',
     'cosign-key',
     'cosign-password',
-    'image-password'
+    'image-password',
+    'homebrew-token',
+    'scoop-token'
   ])
 })
 

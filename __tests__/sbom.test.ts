@@ -10,7 +10,7 @@ import {
   type GoBuildInfo,
   type SbomSubject
 } from '../src/sbom.js'
-import { cyclonedxValidator, spdx23Problems } from './fakes/sbom-schema.js'
+import { cyclonedxValidator, spdx23Problems } from './fakes/schemas.js'
 
 /** `go version -m -json` of the deps fixture built by go1.26.8 (recorded). */
 const DEPS = `{

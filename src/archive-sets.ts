@@ -49,6 +49,8 @@ export interface ArchiveEntry {
 export interface ArchiveSet {
   /** `archives[1]` or `archives[1] (id)`; '' for the one set of the top-level inputs */
   label: string
+  /** the entry's id ('' when it has none): what manifests choose sets by */
+  id: string
   /** binary names; empty: every binary */
   binaries: readonly string[]
   /** target patterns; empty: every target */
@@ -98,6 +100,7 @@ export function archiveSetsOf(entries: readonly ArchiveEntry[], d: SetDefaults):
   }
   const base: ArchiveSet = {
     label: '',
+    id: '',
     binaries: [],
     targets: [],
     formats: [d.archive],
@@ -115,6 +118,7 @@ export function archiveSetsOf(entries: readonly ArchiveEntry[], d: SetDefaults):
     const given = (key: string, top: string, set: boolean): string => (set ? `${at}.${key}` : top)
     return {
       label: e.id ? `${at} (${e.id})` : at,
+      id: e.id ?? '',
       binaries: e.binaries ?? [],
       targets: e.targets ?? [],
       formats: e.formats ?? base.formats,

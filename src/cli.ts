@@ -7,6 +7,7 @@ import { realClock } from './ports/clock.js'
 import { actionsAttest } from './ports/attest.js'
 import { registryClient } from './ports/registry.js'
 import { githubReleaseApi } from './ports/release-api.js'
+import { githubRepoFiles } from './ports/repo-files.js'
 import { noArtifacts } from './ports/workflow-artifacts.js'
 import { consoleLog } from './ports/log.js'
 import { consoleOutputs } from './ports/outputs.js'
@@ -47,6 +48,7 @@ async function main(argv: readonly string[]): Promise<number> {
       clock: realClock,
       artifacts: noArtifacts,
       releaseApi: token => githubReleaseApi(token, process.env, log),
+      repoFiles: (repository, token) => githubRepoFiles(repository, token, process.env, log),
       registry: credentials => registryClient({ credentials }),
       attest: actionsAttest({
         identityToken: inputs.attest ? sigstoreToken || undefined : undefined

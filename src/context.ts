@@ -10,6 +10,7 @@ import type { OutputPort } from './ports/outputs.js'
 import type { ProcessPort } from './ports/process.js'
 import type { RegistryCredentials, RegistryPort } from './ports/registry.js'
 import type { ReleaseApi } from './ports/release-api.js'
+import type { RepoFilesApi } from './ports/repo-files.js'
 import type { StatePort } from './ports/state.js'
 import type { WorkflowArtifactPort } from './ports/workflow-artifacts.js'
 import type { PublishedRelease, ReleasePlan } from './release.js'
@@ -29,6 +30,8 @@ export interface Ports {
   artifacts: WorkflowArtifactPort
   /** the releases API of GITHUB_REPOSITORY, authenticated with the token */
   releaseApi(token: string): ReleaseApi
+  /** the files of another repository (`owner/name`: a tap, a bucket), with a token of its own */
+  repoFiles(repository: string, token: string): RepoFilesApi
   /** build-provenance attestations (Sigstore signing + the attestations API) */
   attest: AttestPort
   /** container registries (the OCI distribution API), with the credentials each host gets */

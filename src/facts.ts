@@ -119,6 +119,8 @@ export interface Facts {
   releaseFiles: string[]
   /** every target of the release: this job's, or with `planned-targets` the plan's */
   releaseTargets: Target[]
+  /** what every target of the release publishes (releaseTargets' plans, cgo left out) */
+  releasePlans: TargetPlan[]
   /** each archive set's extra files (by set index): absolute source path, name and mode inside the archive */
   archiveFiles: { source: string; name: string; mode: number }[][]
   /** release-files: uploaded to the release by the job that publishes it, by file name */

@@ -39,6 +39,9 @@ const argv = (items: readonly string[]): string =>
   items.map(a => (/[\s"]/.test(a) ? JSON.stringify(a) : a)).join(' ')
 const digest = (value: string): string =>
   `sha256:${createHash('sha256').update(value).digest('hex').slice(0, 12)}`
+/** A list of entries by digest; none reads as unset. */
+const entries = (items: readonly unknown[]): string =>
+  items.length === 0 ? '' : digest(JSON.stringify(items))
 
 /**
  * Every field, in the order messages list them. Left out, because they change no published file:
@@ -47,8 +50,8 @@ const digest = (value: string): string =>
  * max-binary-size (checks only), upload-artifacts, artifact-name, retention-days (workflow
  * artifacts), release*, draft, prerelease, make-latest, overwrite (the release, not its files),
  * attest (attestations are not release assets), image-tags (the publish job alone tags the
- * image), github-token, image-username, image-password and cosign-password (secrets), and
- * the runner's paths (workspace).
+ * image), github-token, image-username, image-password, cosign-password, homebrew-token and
+ * scoop-token (secrets), and the runner's paths (workspace).
  */
 export const FINGERPRINT_FIELDS: readonly FieldSpec[] = [
   // Which files exist and their names.
@@ -138,7 +141,23 @@ export const FINGERPRINT_FIELDS: readonly FieldSpec[] = [
   { name: INPUT.checksumsName, scope: 'publishing', value: i => i.checksumsName },
   // Whether the release gets a signature bundle; never the key itself.
   { name: INPUT.cosignKey, scope: 'publishing', value: i => (i.cosignKey ? 'set' : '') },
-  { name: INPUT.cosignTlog, scope: 'publishing', value: i => String(i.cosignTlog) }
+  { name: INPUT.cosignTlog, scope: 'publishing', value: i => String(i.cosignTlog) },
+  // The manifests the leg that publishes commits: the same whichever leg that is.
+  {
+    name: INPUT.homebrewCasks,
+    scope: 'publishing',
+    value: i => entries(i.homebrewCasks)
+  },
+  {
+    name: INPUT.homebrewFormulas,
+    scope: 'publishing',
+    value: i => entries(i.homebrewFormulas)
+  },
+  {
+    name: INPUT.scoopManifests,
+    scope: 'publishing',
+    value: i => entries(i.scoopManifests)
+  }
 ]
 
 /** The fingerprint of a job: every field's readable value. */

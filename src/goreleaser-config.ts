@@ -9,6 +9,7 @@ import { projectNameOf } from './lib/project-name.js'
 import { isObj, keepOctalText, list, str, suggest, type Obj } from './lib/config-values.js'
 import { readNfpms } from './goreleaser-nfpms.js'
 import { readKos } from './goreleaser-kos.js'
+import { readManifests } from './goreleaser-manifests.js'
 
 /** What the reader needs besides the config's text. */
 export interface ConfigContext {
@@ -56,9 +57,6 @@ export const GORELEASER_DEFAULT_FILES = 'license* LICENSE* readme* README* chang
 /** Sections this action does not make (yet): each fails the run, or is skipped with `warn`. */
 const UNSUPPORTED_SECTIONS = new Set([
   'srpm',
-  'brews',
-  'homebrew_casks',
-  'scoops',
   'winget',
   'aurs',
   'aur_sources',
@@ -128,6 +126,9 @@ const HANDLED_KEYS = new Set([
   'archives',
   'nfpms',
   'kos',
+  'brews',
+  'homebrew_casks',
+  'scoops',
   'checksum',
   'snapshot',
   'before',
@@ -352,6 +353,14 @@ export function readGoreleaserConfig(text: string, ctx: ConfigContext): ConfigRe
       ctx.unsupported === 'warn'
         ? out.warnings.push(`${at}: ${why}`)
         : problem(at, `${why}; set goreleaser-unsupported: warn to make the image anyway`)
+  })
+  readManifests(root, (name, value, at) => set(name as InputName, value, at), {
+    problem,
+    note: text => out.notes.push(text),
+    notMade: (at, why) =>
+      ctx.unsupported === 'warn'
+        ? out.warnings.push(`${at}: ${why}`)
+        : problem(at, `${why}; set goreleaser-unsupported: warn to write the manifest anyway`)
   })
   readChecksum(root, set, problem)
   readSnapshot(root, out, problem)

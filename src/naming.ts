@@ -1,10 +1,17 @@
 import { createHash } from 'node:crypto'
 import * as path from 'node:path'
-import type { ArchiveSet, PlannedArchive } from './archive-sets.js'
+import { binaryMember, type ArchiveSet, type PlannedArchive } from './archive-sets.js'
 import type { ChecksumAlgorithm } from './checksums.js'
-import { binariesFor, type BinarySpec, type ReleaseStamp, type TargetPlan } from './facts.js'
+import {
+  binariesFor,
+  type BinarySpec,
+  type Facts,
+  type ReleaseStamp,
+  type TargetPlan
+} from './facts.js'
 import type { Inputs } from './inputs/index.js'
 import type { SbomFormat } from './sbom.js'
+import type { ManifestAsset } from './tap-manifests.js'
 import { binaryExtension, variantLabel, type Target } from './targets.js'
 import { templateEnv } from './build-env.js'
 import { GoTime } from './lib/go-values.js'
@@ -398,4 +405,48 @@ export function legRecordArtifactName(
   targetIds: readonly string[]
 ): string {
   return LEG_RECORD + artifactNameFor(projectName, shard, targetIds)
+}
+
+/**
+ * Every archive and bare binary the release publishes, as manifests see them: from every
+ * target's plan (the whole release's, also on a leg that completes it).
+ */
+export function manifestAssets(
+  basis: NamingBasis,
+  plans: readonly TargetPlan[],
+  archiveFiles: Facts['archiveFiles']
+): ManifestAsset[] {
+  const out: ManifestAsset[] = []
+  for (const plan of plans) {
+    if (plan.kind === 'go' && plan.sliceOnly) continue
+    const { target } = plan
+    const ext = binaryExtension(target.goos, target.goarch)
+    for (const archive of plan.archives) {
+      const set = basis.inputs.archiveSets[archive.set]!
+      if (archive.format === 'binary') {
+        for (const binary of archive.binaries)
+          out.push({
+            target,
+            name: bareBinaryNameOf(basis, target, archive, binary),
+            format: 'binary',
+            setId: set.id,
+            binaries: [],
+            binary,
+            wrappedIn: '',
+            files: []
+          })
+        continue
+      }
+      out.push({
+        target,
+        name: archiveNameOf(basis, target, archive),
+        format: archive.format,
+        setId: set.id,
+        binaries: archive.binaries.map(b => binaryMember(set, b) + ext),
+        wrappedIn: archiveDirectoryOf(basis, target, archive),
+        files: (archiveFiles[archive.set] ?? []).map(f => f.name)
+      })
+    }
+  }
+  return out
 }

@@ -15,6 +15,7 @@ import { assembleImage, makeImage, pushImages } from './stages/image.js'
 import { planLegs } from './stages/plan.js'
 import { preflight } from './stages/preflight.js'
 import { publishRelease } from './stages/publish-release.js'
+import { publishManifests } from './stages/tap-manifests.js'
 import { uploadArtifacts } from './stages/upload-artifacts.js'
 import { report } from './stages/report.js'
 import { signChecksums } from './stages/sign.js'
@@ -95,6 +96,8 @@ export const stages: readonly Stage[] = [
   pushImages,
   // Draft → upload → merge checksums → verify → publish.
   publishRelease,
+  // Homebrew casks and formulas, Scoop manifests: to dist, then to their tap or bucket.
+  publishManifests,
   // Set step outputs, write the manifest and the job summary.
   report
 ]
@@ -118,6 +121,7 @@ export const publishStages: readonly Stage[] = [
   // image: push the index (and, when the legs did not push, everything) and the tags.
   pushImages,
   publishRelease,
+  publishManifests,
   report
 ]
 

@@ -7,6 +7,7 @@ import type { LogPort } from './ports/log.js'
 import { ApiError, type AssetInfo, type ReleaseApi, type ReleaseInfo } from './ports/release-api.js'
 import { errorMessage } from './lib/errors.js'
 import { describeSize } from './lib/format.js'
+import { isForkPullRequest } from './lib/run-event.js'
 import { bundleNameFor } from './naming.js'
 import { renderTemplate, type TemplateValues } from './template.js'
 
@@ -91,6 +92,34 @@ const CHECKSUM_ROUNDS = 20
 export function releaseTagOf(input: string, ref: string | undefined): string {
   if (input) return input
   return ref?.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : ''
+}
+
+/** The reason a run whose release would be from a fork's pull request does not publish. */
+export const FORK_PULL_REQUEST = 'pull request from a fork'
+
+/**
+ * Why this run publishes no release, or undefined when it does: release false, a matrix leg
+ * without release: true, no tag (with auto), no token (with auto), a fork's pull request.
+ */
+export function whyNoRelease(
+  inputs: Pick<Inputs, 'release' | 'releaseTag' | 'githubToken'>,
+  env: Readonly<Record<string, string | undefined>>,
+  wholeRelease: boolean
+): string | undefined {
+  if (inputs.release === 'false') return `${INPUT.release} is false`
+  // A matrix leg's release: auto stays off: the fan-in (or a leg told release: true) publishes.
+  if (!wholeRelease && inputs.release === 'auto') {
+    return `a ${INPUT.mode}: build leg publishes only with ${INPUT.release}: true`
+  }
+  const tag = releaseTagOf(inputs.releaseTag, env.GITHUB_REF)
+  if (!tag) {
+    return inputs.release === 'auto'
+      ? 'the ref is not a tag (release: auto publishes tag runs)'
+      : undefined
+  }
+  if (!inputs.githubToken && inputs.release === 'auto') return `no ${INPUT.githubToken} given`
+  if (isForkPullRequest(env)) return FORK_PULL_REQUEST
+  return undefined
 }
 
 /** True when the tag's semver version has a pre-release part (v1.2.0-rc.1, cmd/tool/v1.2.0-rc.1). */

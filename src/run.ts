@@ -10,6 +10,7 @@ import { realClock } from './ports/clock.js'
 import { actionsAttest } from './ports/attest.js'
 import { registryClient } from './ports/registry.js'
 import { githubReleaseApi } from './ports/release-api.js'
+import { githubRepoFiles } from './ports/repo-files.js'
 import { actionsArtifacts } from './ports/workflow-artifacts.js'
 import { actionsCache } from './ports/cache.js'
 import { actionsLog } from './ports/log.js'
@@ -50,6 +51,7 @@ export async function runAction(): Promise<void> {
         clock: realClock,
         artifacts: actionsArtifacts(env),
         releaseApi: token => githubReleaseApi(token, env, actionsLog),
+        repoFiles: (repository, token) => githubRepoFiles(repository, token, env, actionsLog),
         registry: credentials => registryClient({ credentials }),
         attest: actionsAttest({
           identityToken: inputs.attest ? sigstoreToken || undefined : undefined

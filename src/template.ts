@@ -55,8 +55,14 @@ export const PACKAGE_FIELDS = [
   'ConventionalExtension'
 ] as const
 
+/** Fields of a release file a manifest points at (GoReleaser's artifact fields): its URL template. */
+export const ARTIFACT_FIELDS = ['ArtifactName', 'ArtifactExt'] as const
+
 export type TemplateField =
-  (typeof RELEASE_FIELDS)[number] | (typeof TARGET_FIELDS)[number] | (typeof PACKAGE_FIELDS)[number]
+  | (typeof RELEASE_FIELDS)[number]
+  | (typeof TARGET_FIELDS)[number]
+  | (typeof PACKAGE_FIELDS)[number]
+  | (typeof ARTIFACT_FIELDS)[number]
 
 /** Every field a template may read; each input allows a subset. */
 export const TEMPLATE_FIELDS: readonly TemplateField[] = [...RELEASE_FIELDS, ...TARGET_FIELDS]
@@ -261,7 +267,9 @@ export function checkTemplate(
     if ((allowed as readonly string[]).includes(name) || seen.has(name)) continue
     seen.add(name)
     const at = `line ${line}, column ${column}`
-    if ([...TEMPLATE_FIELDS, ...PACKAGE_FIELDS].includes(name as TemplateField)) {
+    if (
+      [...TEMPLATE_FIELDS, ...PACKAGE_FIELDS, ...ARTIFACT_FIELDS].includes(name as TemplateField)
+    ) {
       out.push(
         `${input}: template field {{.${name}}} (${at}) is not available here (available: ${list})`
       )

@@ -6,7 +6,7 @@ import { realProcess } from '../../src/ports/process.js'
 import { copyFixture, gitInit } from '../fakes/context.js'
 import { sha256sumRelease } from '../fakes/release-check.js'
 import { runStep, type StepResult } from '../fakes/runner.js'
-import { cyclonedxValidator, spdx23Problems } from '../fakes/sbom-schema.js'
+import { cyclonedxValidator, spdx23Problems } from '../fakes/schemas.js'
 import { startAzurite, type Azurite } from '../services/azurite.js'
 import { githubEnvFor, startGitHubService } from '../services/github.js'
 import {

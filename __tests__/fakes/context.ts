@@ -8,6 +8,7 @@ import { realClock } from '../../src/ports/clock.js'
 import { actionsAttest, type AttestPort } from '../../src/ports/attest.js'
 import { registryClient } from '../../src/ports/registry.js'
 import { githubReleaseApi } from '../../src/ports/release-api.js'
+import { githubRepoFiles } from '../../src/ports/repo-files.js'
 import { noArtifacts } from '../../src/ports/workflow-artifacts.js'
 import { consoleLog } from '../../src/ports/log.js'
 import { consoleOutputs } from '../../src/ports/outputs.js'
@@ -50,6 +51,7 @@ export interface TestContextOptions {
   /** false: the runner environment is `env` alone, nothing of the machine running the tests */
   hostEnv?: boolean
   releaseApi?: Ports['releaseApi']
+  repoFiles?: Ports['repoFiles']
 }
 
 /** A context with captured logs and outputs; `values` are the inputs by action.yml name. */
@@ -85,6 +87,8 @@ export function testContext(
       artifacts: noArtifacts,
       // The real client: tests point GITHUB_API_URL at the loopback GitHub service.
       releaseApi: options.releaseApi ?? (token => githubReleaseApi(token, env, log)),
+      repoFiles:
+        options.repoFiles ?? ((repository, token) => githubRepoFiles(repository, token, env, log)),
       registry: credentials => registryClient({ credentials }),
       attest: options.attest ?? actionsAttest(),
       env

@@ -83,6 +83,9 @@ export function hermeticContext(
     attest: () => Promise.reject(new Error('hermetic test: no attestation service')),
     releaseApi: () => {
       throw new Error('hermetic test: no releases API')
+    },
+    repoFiles: () => {
+      throw new Error('hermetic test: no repositories API')
     }
   })
   return { ...run, script, bin }

@@ -4,7 +4,7 @@ import * as path from 'node:path'
 import { runStages } from '../../src/pipeline.js'
 import { realProcess } from '../../src/ports/process.js'
 import { copyFixture, gitInit, testContext } from '../fakes/context.js'
-import { cyclonedxValidator, spdx23Problems } from '../fakes/sbom-schema.js'
+import { cyclonedxValidator, spdx23Problems } from '../fakes/schemas.js'
 
 interface Cdx {
   metadata: { component: { name: string; version: string } }

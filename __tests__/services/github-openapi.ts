@@ -33,8 +33,21 @@ export const ATTESTATION_OPERATIONS = [
   'repos/list-attestations'
 ] as const
 
+/** The REST operations on other repositories (a Homebrew tap, a Scoop bucket): their files and branches. */
+export const REPO_FILES_OPERATIONS = [
+  'repos/get',
+  'repos/get-content',
+  'repos/create-or-update-file-contents',
+  'git/get-ref',
+  'git/create-ref'
+] as const
+
 /** Every operation the stand-in serves. */
-export const OPERATIONS = [...RELEASE_OPERATIONS, ...ATTESTATION_OPERATIONS] as const
+export const OPERATIONS = [
+  ...RELEASE_OPERATIONS,
+  ...ATTESTATION_OPERATIONS,
+  ...REPO_FILES_OPERATIONS
+] as const
 
 /** One of {@link OPERATIONS}. */
 export type OperationId = (typeof OPERATIONS)[number]
@@ -47,7 +60,11 @@ export const SPEC_GAPS = [
   // The upload docs say a 502 "may leave an empty asset with a state of starter", and clients
   // see it in asset lists (concourse/github-release-resource PR #116, ropensci/piggyback PR #26),
   // but `release-asset.state` only lists uploaded and open.
-  'release-asset.state also takes "starter" (what a failed upload leaves)'
+  'release-asset.state also takes "starter" (what a failed upload leaves)',
+  // The 409 of a contents write is `oneOf` basic-error and repository-rule-violation-error, and
+  // every property of both is optional, so any error body matches both and `oneOf` none: GitHub
+  // sends basic-error's `{message: "<path> does not match <sha>", documentation_url, status}`.
+  'the 409 of repos/create-or-update-file-contents is read as anyOf its two error shapes'
 ] as const
 
 /** A checked operation: its path template, method and documentation link. */
@@ -149,6 +166,9 @@ function compile(): GitHubContract {
     const request = jsonSchemaOf((op.requestBody as Json | undefined)?.content)
     ops[id] = { responses, ...(request ? { request } : {}) }
   }
+  const conflict = ops['repos/create-or-update-file-contents']!.responses['409'] as Json
+  conflict.anyOf = conflict.oneOf // SPEC_GAPS[1]
+  delete conflict.oneOf
   collect(ops)
   for (const name of ['basic-error', 'validation-error']) {
     needed.set(name, api.components.schemas[name]!)

@@ -6,11 +6,18 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { loadGitHubContract, type GitHubContract, type OperationId } from './github-openapi.js'
+import {
+  loadGitHubContract,
+  REPO_FILES_OPERATIONS,
+  type GitHubContract,
+  type OperationId
+} from './github-openapi.js'
+import { RepoStore, type RepoSeed } from './github-repos.js'
 import { readBody, sendJson as sendJsonWith } from './http.js'
 
 /** The operations served, by OpenAPI operationId (re-exported so tests need one import). */
 export type { OperationId } from './github-openapi.js'
+export type { RepoCommitView, RepoSeed } from './github-repos.js'
 
 /**
  * A loopback stand-in for the GitHub REST API's releases and release assets, for the release
@@ -271,6 +278,13 @@ export interface GitHubServiceOptions {
   token?: string
   /** A token with `contents: read` only (a fork PR's GITHUB_TOKEN); default a random one. */
   readOnlyToken?: string
+  /**
+   * Other repositories with files (a Homebrew tap, a Scoop bucket). The main token reads them but
+   * may not write them, as a GITHUB_TOKEN may not; `tapToken` writes them.
+   */
+  repositories?: RepoSeed[]
+  /** A token with `contents: write` on the other repositories only; default a random one. */
+  tapToken?: string
   /** Check requests and responses against the OpenAPI description (default true). */
   validate?: boolean
   /** The repository's "immutable releases" setting at start (default false). */
@@ -318,6 +332,10 @@ export interface GitHubService {
   token: string
   /** The read-only token: reads work (drafts stay hidden), writes get 403. */
   readOnlyToken: string
+  /** The token that writes the other repositories (and reads the main one). */
+  tapToken: string
+  /** The other repositories' files and commits, and a way to commit as someone else. */
+  repos: Pick<RepoStore, 'file' | 'log' | 'push' | 'interleave' | 'branches'>
   /** Snapshot of the releases, newest first (the order list-releases uses). */
   releases(): ReleaseView[]
   /** The bytes of an asset, undefined when there is no such asset. */
@@ -423,6 +441,8 @@ interface Reply {
 interface Auth {
   token: string
   write: boolean
+  /** may write the other repositories (the tap token) */
+  taps?: boolean
 }
 
 interface Ctx {
@@ -434,6 +454,8 @@ interface Ctx {
   param: string | undefined
   /** The JSON request body (POST/PATCH), `{}` when empty. */
   json: Record<string, unknown>
+  /** The other repository addressed, for their operations. */
+  other?: { owner: string; repo: string }
   fault: GitHubFault | undefined
 }
 
@@ -445,7 +467,9 @@ const WRITES = new Set<OperationId>([
   'repos/generate-release-notes',
   'repos/upload-release-asset',
   'repos/update-release-asset',
-  'repos/delete-release-asset'
+  'repos/delete-release-asset',
+  'repos/create-or-update-file-contents',
+  'git/create-ref'
 ])
 
 /** Routes under `/repos/{owner}/{repo}` (or `/repositories/{id}`, what GitHub's Link headers use). */
@@ -486,6 +510,20 @@ const ROUTES: { method: string; pattern: RegExp; operationId: OperationId }[] = 
   { method: 'POST', pattern: /^\/attestations$/, operationId: 'repos/create-attestation' },
   { method: 'GET', pattern: /^\/attestations\/([^/]+)$/, operationId: 'repos/list-attestations' }
 ]
+
+/** Routes under `/repos/{owner}/{repo}` of the other repositories (the rest may be empty). */
+const OTHER_ROUTES: { method: string; pattern: RegExp; operationId: OperationId }[] = [
+  { method: 'GET', pattern: /^$/, operationId: 'repos/get' },
+  { method: 'GET', pattern: /^\/contents\/(.+)$/, operationId: 'repos/get-content' },
+  {
+    method: 'PUT',
+    pattern: /^\/contents\/(.+)$/,
+    operationId: 'repos/create-or-update-file-contents'
+  },
+  { method: 'GET', pattern: /^\/git\/ref\/(.+)$/, operationId: 'git/get-ref' },
+  { method: 'POST', pattern: /^\/git\/refs$/, operationId: 'git/create-ref' }
+]
+const OTHER_OPERATIONS = new Set<OperationId>(REPO_FILES_OPERATIONS)
 /** A body over the limit: GitHub's 413. */
 const tooLarge = (message: string): Error => new ApiError(413, message)
 
@@ -530,6 +568,7 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
   const repo = opts.repo ?? 'octo-repo'
   const token = opts.token ?? randomToken()
   const readOnlyToken = opts.readOnlyToken ?? randomToken()
+  const tapToken = opts.tapToken ?? randomToken()
   const validate = opts.validate ?? true
   const rateLimit = opts.rateLimit ?? 1000
   const contract: GitHubContract | undefined = validate ? loadGitHubContract() : undefined
@@ -692,7 +731,35 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
 
   // ---- handlers ----
 
+  const store = new RepoStore(
+    () => ({ api, web: base }),
+    (status, message, extra = {}) => new ApiError(status, message, extra)
+  )
+  for (const seed of opts.repositories ?? []) store.add(seed)
+  const otherRepo = (c: Ctx): NonNullable<ReturnType<RepoStore['find']>> =>
+    store.find(c.other!.owner, c.other!.repo)!
+
   const handlers: Record<Exclude<OperationId, 'repos/upload-release-asset'>, (c: Ctx) => Reply> = {
+    'repos/get'(c) {
+      return { status: 200, body: store.get(otherRepo(c), c.auth.taps === true) }
+    },
+    'repos/get-content'(c) {
+      const body = store.getContent(
+        otherRepo(c),
+        decodePath(c.param!),
+        c.url.searchParams.get('ref')
+      )
+      return { status: 200, body }
+    },
+    'repos/create-or-update-file-contents'(c) {
+      return store.putContent(otherRepo(c), decodePath(c.param!), c.json)
+    },
+    'git/get-ref'(c) {
+      return { status: 200, body: store.getRef(otherRepo(c), decodePath(c.param!)) }
+    },
+    'git/create-ref'(c) {
+      return { status: 201, body: store.createRef(otherRepo(c), c.json) }
+    },
     'repos/create-attestation'(c) {
       // GitHub reads the subjects from the bundle's in-toto statement to index it by digest.
       const bundle = c.json.bundle as Record<string, unknown>
@@ -997,6 +1064,7 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
     const m = /^(?:token|bearer) (\S+)$/i.exec(header)
     if (m && m[1] === token) return { token, write: true }
     if (m && m[1] === readOnlyToken) return { token: readOnlyToken, write: false }
+    if (m && m[1] === tapToken) return { token: tapToken, write: false, taps: true }
     throw new ApiError(401, 'Bad credentials')
   }
 
@@ -1071,6 +1139,7 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
 
     let operationId: OperationId | undefined
     let param: string | undefined
+    let otherTarget: Ctx['other']
     if (isUpload) {
       const m = UPLOAD_ROUTE.exec(pathname)
       if (m && method === 'POST' && sameRepo(m[1]!, m[2]!)) {
@@ -1079,8 +1148,13 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
       }
     } else {
       const rest = repoRest(pathname)
-      for (const route of rest === undefined ? [] : ROUTES) {
-        const m = route.method === method ? route.pattern.exec(rest!) : null
+      const other = rest === undefined ? /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(pathname) : null
+      const stored = other ? store.find(other[1]!, other[2]!) : undefined
+      if (stored) otherTarget = { owner: stored.owner, repo: stored.name }
+      const routes = rest !== undefined ? ROUTES : stored ? OTHER_ROUTES : []
+      const tail = rest ?? other?.[3] ?? ''
+      for (const route of routes) {
+        const m = route.method === method ? route.pattern.exec(tail) : null
         if (m) {
           operationId = route.operationId
           param = m[1]
@@ -1230,7 +1304,16 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
       return record(op, fail(early), fault)
     }
 
-    const ctx: Ctx = { operationId: op, req, url, auth, param, json: {}, fault }
+    const ctx: Ctx = {
+      operationId: op,
+      req,
+      url,
+      auth,
+      param,
+      json: {},
+      fault,
+      ...(otherTarget ? { other: otherTarget } : {})
+    }
     let reply: Reply | 'destroyed'
     try {
       if (op === 'repos/upload-release-asset') reply = await upload(ctx, param!)
@@ -1284,7 +1367,7 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
     }
     if (fault?.kind === 'reset' && !fault.afterCommit) return 'reset'
     if (fault?.kind === 'server-error' && !fault.afterCommit) return serverError(fault.status)
-    if (WRITES.has(op) && !auth.write) {
+    if (WRITES.has(op) && !(OTHER_OPERATIONS.has(op) ? auth.taps : auth.write)) {
       return new ApiError(
         403,
         NOT_ACCESSIBLE,
@@ -1489,6 +1572,8 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
     repo,
     token,
     readOnlyToken,
+    tapToken,
+    repos: store,
     releases: () => [...releases].reverse().map(view),
     assetBytes: id => {
       const a = releases.flatMap(r => r.assets).find(x => x.id === id)
@@ -1722,6 +1807,11 @@ function dropField(body: unknown, field: string): unknown {
 // ---- small utilities ----
 
 /** GitHub's timestamps: ISO 8601 in UTC without milliseconds. */
+/** A path parameter as the client sent it, percent-decoded per segment. */
+function decodePath(p: string): string {
+  return p.split('/').map(decodeURIComponent).join('/')
+}
+
 function iso(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z')
 }

@@ -94,7 +94,7 @@ function modulePathIn(dir: string): string {
  * The `origin` remote's URL from the git config of the repository holding `dir` (searched up to
  * the workspace), read from the files: the inputs layer starts no programs.
  */
-function originUrlOf(dir: string, workspace: string): string {
+export function originUrlOf(dir: string, workspace: string): string {
   for (let d = dir; ; d = path.dirname(d)) {
     const dotGit = path.join(d, '.git')
     let gitDir: string | undefined
@@ -147,4 +147,10 @@ export function withConfigOrigins(
   if (!source) return [...problems]
   const names = Object.keys(source.origins) as InputName[]
   return problems.map(p => names.reduce((text, name) => fromConfig(text, name, source), p))
+}
+
+/** `owner/name` of a GitHub remote URL (https or ssh), '' for anything else. */
+export function ownerRepoOf(url: string): string {
+  const m = /[/:]([^/:]+)\/([^/:]+?)(?:\.git)?\/?$/.exec(url.trim())
+  return m ? `${m[1]}/${m[2]}` : ''
 }

@@ -40,6 +40,7 @@ import {
   type ParseAt,
   type TargetMapEntry
 } from './kinds.js'
+import { manifestEntries } from './manifest-kind.js'
 import { badValue, notA, notAllowed } from './messages.js'
 import { splitQuoted } from './syntax.js'
 
@@ -1030,6 +1031,60 @@ export const INPUT_TABLE = [
     description:
       'Password or token for registries other than ghcr.io (a secret, masked; sent only to the registry and its own token service over HTTPS).',
     readme: { meaning: 'registry password or token (a secret)' }
+  }),
+  row({
+    name: 'homebrew-casks',
+    field: 'homebrewCasks',
+    kind: manifestEntries('cask'),
+    group: 'extras',
+    description:
+      "Homebrew casks to commit to a tap after the release is published: a YAML list, each with repository (owner, name, branch) and any of GoReleaser's homebrew_casks keys with dashes (name, directory (default Casks), ids, description, homepage, binaries, manpages, completions, caveats, custom-block, service, hooks, dependencies, conflicts, uninstall, zap, generate-completions-from-executable, url, commit-author, commit-msg-template, skip-upload). The cask is GoReleaser's text byte for byte (darwin and linux amd64/arm64 files, their download URLs and sha256), written to <dist>/homebrew/ and committed through the contents API with homebrew-token: not when the tap holds the same bytes or a newer version's cask. Default: none.",
+    readme: {
+      meaning:
+        'YAML list of Homebrew casks to commit to a tap, see [Homebrew and Scoop](#homebrew-and-scoop)'
+    }
+  }),
+  row({
+    name: 'homebrew-formulas',
+    field: 'homebrewFormulas',
+    kind: manifestEntries('formula'),
+    group: 'extras',
+    description:
+      "Homebrew formulas (GoReleaser's older brews) to commit to a tap after the release is published: a YAML list, each with repository (owner, name, branch) and any of GoReleaser's brews keys with dashes (name, directory (default: the tap's root), ids, goarm, goamd64, description, homepage, license, dependencies, conflicts, caveats, install, extra-install, post-install, test, service, custom-require, custom-block, download-strategy, url-template, url-headers, commit-author, commit-msg-template, skip-upload). Written and committed as homebrew-casks are. Default: none.",
+    readme: {
+      meaning:
+        'YAML list of Homebrew formulas to commit to a tap, see [Homebrew and Scoop](#homebrew-and-scoop)'
+    }
+  }),
+  row({
+    name: 'homebrew-token',
+    field: 'homebrewToken',
+    kind: secret({ variable: 'HOMEBREW_TAP_TOKEN' }),
+    group: 'extras',
+    description:
+      "A token that may push to the taps of homebrew-casks and homebrew-formulas (contents: write there; the job's GITHUB_TOKEN cannot write another repository). Checked before anything is built. Masked.",
+    readme: { meaning: 'token with `contents: write` on the tap (a secret)' }
+  }),
+  row({
+    name: 'scoop-manifests',
+    field: 'scoopManifests',
+    kind: manifestEntries('scoop'),
+    group: 'extras',
+    description:
+      "Scoop manifests to commit to a bucket after the release is published: a YAML list, each with repository (owner, name, branch) and any of GoReleaser's scoops keys with dashes (name, directory, ids, goamd64, description, homepage, license, persist, pre-install, post-install, depends, shortcuts, url-template, commit-author, commit-msg-template, skip-upload). GoReleaser's JSON byte for byte (windows 386, amd64 and arm64 archives), written to <dist>/scoop/ and committed with scoop-token as homebrew-casks are. Default: none.",
+    readme: {
+      meaning:
+        'YAML list of Scoop manifests to commit to a bucket, see [Homebrew and Scoop](#homebrew-and-scoop)'
+    }
+  }),
+  row({
+    name: 'scoop-token',
+    field: 'scoopToken',
+    kind: secret({ variable: 'SCOOP_BUCKET_TOKEN' }),
+    group: 'extras',
+    description:
+      'A token that may push to the buckets of scoop-manifests (contents: write there). Checked before anything is built. Masked.',
+    readme: { meaning: 'token with `contents: write` on the bucket (a secret)' }
   }),
   row({
     name: 'attest',

@@ -1,16 +1,10 @@
-import * as github from '@actions/github'
-import { retry } from '@octokit/plugin-retry'
-import { throttling } from '@octokit/plugin-throttling'
-import Bottleneck from 'bottleneck/light.js'
 import * as fs from 'node:fs'
-import {
-  networkTimeouts,
-  stallOf,
-  watchFetch,
-  type FetchLike,
-  type NetworkTimeouts
-} from '../lib/net-timeouts.js'
+import { githubClient, type GitHubClientOptions } from './github-client.js'
 import type { LogPort } from './log.js'
+
+export { ApiError, redact, toApiError } from './github-client.js'
+/** Limits of the releases client. */
+export type ReleaseApiOptions = GitHubClientOptions
 
 /** The fields of a release the release stage reads. */
 export interface ReleaseInfo {
@@ -37,20 +31,6 @@ export interface AssetInfo {
   /** `sha256:<hex>`, null where the server has none (older GHES, starters) */
   digest: string | null
   browserDownloadUrl: string
-}
-
-/** A refused or failed API call; the message never holds the token. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    /** GitHub's validation error codes (`already_exists`, `invalid`, …) */
-    readonly codes: readonly string[] = [],
-    options?: { cause?: unknown }
-  ) {
-    super(message, options)
-    this.name = 'ApiError'
-  }
 }
 
 /** The releases REST API of one repository. */
@@ -83,27 +63,9 @@ export interface CreateReleaseParams {
   make_latest?: 'true' | 'false' | 'legacy'
 }
 
-/** Limits of the client. */
-export interface ReleaseApiOptions {
-  /** Multiplies every wait the server asks for (`retry-after`, resets); tests shorten it. */
-  retryAfterBaseMs?: number
-  /** Attempts after a rate limit before giving up. */
-  rateLimitRetries?: number
-  /** Retries of 5xx and network errors for calls other than uploads (they have their own loop). */
-  retries?: number
-  /** Connect and idle bounds of every request; default from the environment (networkTimeouts). */
-  timeouts?: NetworkTimeouts
-}
-
 /**
- * GitHub's secondary limits allow about 80 content-creating requests a minute: writes start at
- * most that often, several at once, instead of the throttling plugin's one write a second.
- */
-const WRITES_PER_MINUTE = 80
-
-/**
- * Octokit with the throttling and retry plugins. `request:` must not be passed to getOctokit:
- * it would replace @actions/github's proxy-aware fetch.
+ * The releases API of GITHUB_REPOSITORY on Octokit with the throttling and retry plugins (see
+ * githubClient).
  */
 export function githubReleaseApi(
   token: string,
@@ -113,73 +75,7 @@ export function githubReleaseApi(
 ): ReleaseApi {
   const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/')
   if (!owner || !repo) throw new Error('GITHUB_REPOSITORY is not set to owner/repo')
-  const baseMs = options.retryAfterBaseMs ?? 1000
-  const rateLimitRetries = options.rateLimitRetries ?? 3
-  const octokit = github.getOctokit(
-    token,
-    {
-      baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
-      retry: {
-        retries: options.retries ?? 3,
-        retryAfterBaseValue: baseMs,
-        // Rate limits (403/429) are the throttling plugin's: it honours retry-after and resets.
-        doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451]
-      },
-      throttle: {
-        retryAfterBaseValue: baseMs,
-        write: new Bottleneck.Group({
-          maxConcurrent: 8,
-          reservoir: WRITES_PER_MINUTE,
-          reservoirRefreshAmount: WRITES_PER_MINUTE,
-          reservoirRefreshInterval: 60_000
-        }),
-        onRateLimit: (retryAfter: number, request: RequestInfo, _o: unknown, count: number) => {
-          log.info(
-            `GitHub rate limit on ${request.method} ${request.url}: retrying in ${retryAfter} s`
-          )
-          return count < rateLimitRetries
-        },
-        onSecondaryRateLimit: (
-          retryAfter: number,
-          request: RequestInfo,
-          _o: unknown,
-          count: number
-        ) => {
-          log.info(
-            `GitHub secondary rate limit on ${request.method} ${request.url}: retrying in ${retryAfter} s`
-          )
-          return count < rateLimitRetries
-        }
-      }
-    },
-    throttling,
-    retry
-  )
-  // Every request, retries included, runs under an idle watchdog around @actions/github's own
-  // (proxy-aware) fetch: a stalled connection fails as a network error, which the retry plugin
-  // and the release stage's upload loop retry.
-  const timeouts = options.timeouts ?? networkTimeouts(env)
-  octokit.hook.before('request', requestOptions => {
-    const inner = (requestOptions.request?.fetch as FetchLike | undefined) ?? globalThis.fetch
-    requestOptions.request = { ...requestOptions.request, fetch: watchFetch(inner, timeouts) }
-  })
-  // Debug lines name method, URL and status only: request options also hold the token.
-  octokit.hook.after('request', (response, request) => {
-    log.debug(`GitHub ${request.method} ${request.url} → ${response.status}`)
-  })
-  octokit.hook.error('request', (error, request) => {
-    log.debug(
-      `GitHub ${request.method} ${request.url} → ${(error as { status?: number }).status ?? 'no answer'}`
-    )
-    throw error
-  })
-  const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn()
-    } catch (error) {
-      throw toApiError(what, error, token)
-    }
-  }
+  const { octokit, call } = githubClient(token, env, log, options)
   const repoParams = { owner, repo }
 
   return {
@@ -265,11 +161,6 @@ export function githubReleaseApi(
   }
 }
 
-interface RequestInfo {
-  method: string
-  url: string
-}
-
 /** `https://uploads.github.com/repos/o/r/releases/1/assets{?name,label}` → `https://uploads.github.com`. */
 export function uploadOrigin(uploadUrl: string): string {
   const i = uploadUrl.indexOf('/repos/')
@@ -314,31 +205,3 @@ function toAsset(a: any): AssetInfo {
   }
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
-
-/**
- * An Octokit error as an ApiError: status, GitHub's message and validation codes, what was being
- * done. The token is cut out of everything, also of bodies the server echoes.
- */
-export function toApiError(what: string, error: unknown, token: string): ApiError {
-  // A stalled connection: no HTTP status, say which host and what it was doing.
-  const stall = stallOf(error)
-  if (stall)
-    return new ApiError(0, redact(`${what}: ${stall.message}`, token), [], { cause: error })
-  const e = (error ?? {}) as {
-    status?: number
-    message?: string
-    response?: { data?: { message?: string; errors?: { code?: string; field?: string }[] } }
-  }
-  const status = typeof e.status === 'number' ? e.status : 0
-  const data = e.response?.data
-  const codes = (Array.isArray(data?.errors) ? data.errors : []).map(x => x.code ?? '')
-  const detail = [data?.message ?? e.message ?? String(error), ...codes.filter(Boolean)].join(': ')
-  const message = redact(`${what}: ${status ? `HTTP ${status}: ` : ''}${detail}`, token)
-  return new ApiError(status, message, codes)
-}
-
-/** Replaces every occurrence of the secret (and its URL-encoded form) with ***. */
-export function redact(text: string, secret: string): string {
-  if (!secret) return text
-  return text.split(secret).join('***').split(encodeURIComponent(secret)).join('***')
-}

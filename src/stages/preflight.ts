@@ -9,9 +9,10 @@ import {
   releaseBody,
   releaseTagOf,
   renderReleaseText,
+  whyNoRelease,
+  FORK_PULL_REQUEST,
   type ReleaseText
 } from '../release.js'
-import { isForkPullRequest } from '../lib/run-event.js'
 import { InputError } from '../lib/errors.js'
 import { releaseAssetNames, releaseValues } from '../naming.js'
 import { templateEnv } from '../build-env.js'
@@ -29,24 +30,10 @@ export const preflight: Stage = {
     return problems
   },
   skip(ctx) {
-    const { inputs } = ctx
-    if (inputs.release === 'false') return `${INPUT.release} is false`
-    // A matrix leg's release: auto stays off: the fan-in (or a leg told release: true) publishes.
-    if (!ctx.facts.wholeRelease && inputs.release === 'auto') {
-      return `a ${INPUT.mode}: build leg publishes only with ${INPUT.release}: true`
-    }
-    const tag = releaseTagOf(inputs.releaseTag, ctx.ports.env.GITHUB_REF)
-    if (!tag) {
-      return inputs.release === 'auto'
-        ? 'the ref is not a tag (release: auto publishes tag runs)'
-        : undefined
-    }
-    if (!inputs.githubToken && inputs.release === 'auto') return `no ${INPUT.githubToken} given`
-    if (isForkPullRequest(ctx.ports.env)) {
+    const reason = whyNoRelease(ctx.inputs, ctx.ports.env, ctx.facts.wholeRelease)
+    if (reason === FORK_PULL_REQUEST)
       ctx.log.notice('release: a pull request from a fork never publishes; building only')
-      return 'pull request from a fork'
-    }
-    return undefined
+    return reason
   },
   async run(ctx) {
     const { inputs, ports } = ctx

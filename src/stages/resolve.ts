@@ -134,14 +134,11 @@ export const resolve: Stage = {
     const naming: NamingBasis = { inputs, env: ctx.ports.env, stamp, projectName, binaries }
     checkNames(inputs, naming, plans, problems)
     checkRenderedLdflags(inputs, naming, plans, problems)
-    const { names: releaseFiles, targets: releaseTargets } = plannedFiles(
-      inputs,
-      naming,
-      ports,
-      go.version,
-      plans,
-      problems
-    )
+    const {
+      names: releaseFiles,
+      targets: releaseTargets,
+      plans: releasePlans
+    } = plannedFiles(inputs, naming, ports, go.version, plans, problems)
     // Extra files go into the archives of their set; bare binaries have none.
     // After before-hooks, which may write them, when there are hooks to run.
     const archiveFiles = hooksWillRun(inputs)
@@ -167,6 +164,7 @@ export const resolve: Stage = {
       wholeRelease: inputs.mode !== 'build',
       releaseFiles,
       releaseTargets,
+      releasePlans,
       archiveFiles,
       releaseExtras
     } satisfies Facts
@@ -591,7 +589,7 @@ function plannedFiles(
   goVersion: string,
   plans: TargetPlan[],
   problems: string[]
-): { names: string[]; targets: Target[] } {
+): { names: string[]; targets: Target[]; plans: TargetPlan[] } {
   let all = plans
   if (inputs.plannedTargets.length > 0) {
     const planned = resolveTargets(inputs.plannedTargets, ports, goVersion)
@@ -627,7 +625,7 @@ function plannedFiles(
       // Reported by checkNames for this leg's targets; the others share the template.
     }
   }
-  return { names, targets: all.map(p => p.target) }
+  return { names, targets: all.map(p => p.target), plans: all }
 }
 
 /** The checksums-name template rendered for this release ('' with a problem when it cannot be). */

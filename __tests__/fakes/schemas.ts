@@ -98,3 +98,13 @@ export function spdx23Problems(doc: Record<string, unknown>): string[] {
   }
   return problems
 }
+
+/**
+ * Scoop's manifest schema (`__tests__/fixtures/scoop/schema.json`, from ScoopInstaller/Scoop),
+ * formats included; the validator keeps Ajv's last errors on `errors`.
+ */
+export function scoopValidator(): ReturnType<Ajv['compile']> {
+  const file = path.join(import.meta.dirname, '..', 'fixtures', 'scoop', 'schema.json')
+  const schema = JSON.parse(fs.readFileSync(file, 'utf8')) as object
+  return addFormats(new Ajv({ strict: false, allErrors: true })).compile(schema)
+}
