@@ -98,6 +98,58 @@ describe('the manifest inputs', () => {
   })
 })
 
+describe('pull requests (repository.pull-request)', () => {
+  const casks = (repository: string) => parsed({ 'homebrew-casks': `- repository: ${repository}` })
+
+  test('to the tap itself from a branch of its own; to another repository from a fork', () => {
+    const same = casks(
+      '{owner: o, name: tap, branch: up, pull-request: {enabled: true, draft: true}}'
+    )
+    expect(same.problems).toEqual([])
+    expect(same.inputs.homebrewCasks[0]).toMatchObject({
+      branch: 'up',
+      pullRequest: { repository: 'o/tap', branch: '', draft: true }
+    })
+    const fork = casks(
+      '{owner: me, name: tap, pull-request: {enabled: true, base: {owner: o, name: tap, branch: main}}}'
+    )
+    expect(fork.problems).toEqual([])
+    expect(fork.inputs.homebrewCasks[0]).toMatchObject({
+      branch: '',
+      pullRequest: { repository: 'o/tap', branch: 'main', draft: false }
+    })
+    // Not enabled: committed to the branch as without the key.
+    const off = casks('{owner: o, name: tap, pull-request: {enabled: false, draft: true}}')
+    expect(off.problems).toEqual([])
+    expect(off.inputs.homebrewCasks[0]!.pullRequest).toBeUndefined()
+  })
+
+  test.each([
+    [
+      '{owner: o, name: tap, pull-request: {enabled: true}}',
+      'homebrew-casks[0].repository.branch: is required with a pull request to the same repository: the branch the pull request comes from'
+    ],
+    [
+      '{owner: o, name: tap, branch: main, pull-request: {enabled: true, base: {branch: main}}}',
+      'homebrew-casks[0].repository.branch: "main" is the branch the pull request goes to; name another one for it to come from'
+    ],
+    [
+      '{owner: o, name: tap, branch: b, pull-request: {enabled: yes-please}}',
+      expect.stringContaining('homebrew-casks[0].repository.pull-request.enabled: "yes-please"')
+    ],
+    [
+      '{owner: o, name: tap, branch: b, pull-request: {enabled: true, base: {owner: "a b"}}}',
+      'homebrew-casks[0].repository.pull-request.base.owner: "a b" is not a GitHub owner'
+    ],
+    [
+      '{owner: o, name: tap, branch: b, pull-request: {enabled: true, head: x}}',
+      expect.stringContaining('"head" is not a key here (enabled, draft, base)')
+    ]
+  ])('%s is refused before anything is built', (repository, problem) => {
+    expect(casks(repository).problems).toEqual([problem])
+  })
+})
+
 describe("GoReleaser's sections", () => {
   const read = (yaml: string, unsupported: 'error' | 'warn' = 'error') =>
     readGoreleaserConfig(`version: 2\nproject_name: tool\n${yaml}`, {
@@ -155,24 +207,52 @@ describe("GoReleaser's sections", () => {
     )
   })
 
-  test('pushing over SSH and pull requests fail naming the key, or are warned with warn', () => {
+  test('pushing over SSH fails naming the key, or is warned with warn; pull requests are read', () => {
     const yaml = [
       'brews:',
       '  - repository:',
       '      owner: octo',
       '      name: homebrew-tap',
+      '      branch: tool-update',
       '      git: {url: "git@github.com:octo/homebrew-tap.git"}',
-      '      pull_request: {enabled: true}'
+      '      pull_request:',
+      '        enabled: true',
+      '        draft: true',
+      '        check_boxes: true',
+      '        base: {owner: homebrew, name: homebrew-core, branch: main}'
     ].join('\n')
-    expect(read(yaml).problems).toEqual([
-      '.goreleaser.yaml: brews[0].repository.git: pushing over git and SSH is not supported; the action commits through the GitHub API with its token; set goreleaser-unsupported: warn to write the manifest anyway',
-      '.goreleaser.yaml: brews[0].repository.pull_request: pull requests to the tap are not opened yet; the manifest is committed to the branch; set goreleaser-unsupported: warn to write the manifest anyway'
+    const r = read(yaml)
+    expect(r.problems).toEqual([
+      '.goreleaser.yaml: brews[0].repository.git: pushing over git and SSH is not supported; the action commits through the GitHub API with its token; set goreleaser-unsupported: warn to write the manifest anyway'
     ])
+    expect(r.notes).toContain(
+      ".goreleaser.yaml: brews[0].repository.pull_request.check_boxes: the pull request's body is the action's own, not the repository's template"
+    )
     const warned = read(yaml, 'warn')
     expect(warned.problems).toEqual([])
-    expect(warned.warnings.filter(w => w.includes('brews[0].repository'))).toHaveLength(2)
+    expect(warned.warnings.filter(w => w.includes('brews[0].repository'))).toHaveLength(1)
     expect(parse(warned.values['homebrew-formulas']!)).toEqual([
-      { repository: { owner: 'octo', name: 'homebrew-tap' } }
+      {
+        repository: {
+          owner: 'octo',
+          name: 'homebrew-tap',
+          branch: 'tool-update',
+          'pull-request': {
+            enabled: true,
+            draft: true,
+            base: { owner: 'homebrew', name: 'homebrew-core', branch: 'main' }
+          }
+        }
+      }
     ])
+    const { inputs, problems } = parsed({
+      'homebrew-formulas': warned.values['homebrew-formulas']!
+    })
+    expect(problems).toEqual([])
+    expect(inputs.homebrewFormulas[0]!.pullRequest).toEqual({
+      repository: 'homebrew/homebrew-core',
+      branch: 'main',
+      draft: true
+    })
   })
 })

@@ -1,7 +1,7 @@
 // GoReleaser's `brews`, `homebrew_casks` and `scoops` sections read onto the homebrew-formulas,
 // homebrew-casks and scoop-manifests inputs: each entry keeps its keys, with dashes (the inputs'
 // spelling); the input's own check then reports what is wrong with a value. What the action does
-// not do (pushing over git and SSH, pull requests, signed commits, Pro keys) goes to `notMade`,
+// not do (pushing over git and SSH, signed commits, Pro keys) goes to `notMade`,
 // naming its key path. Pure.
 import { stringify } from 'yaml'
 import { isObj, list, str, type Obj } from './lib/config-values.js'
@@ -61,20 +61,23 @@ export function readManifests(
         }
         if (repo.token_type !== undefined)
           problem(`${at}.repository.token_type`, 'is a GoReleaser Pro feature')
-        for (const key of ['git', 'pull_request'] as const) {
-          if (repo[key] === undefined) continue
-          const on =
-            key === 'git'
-              ? isObj(repo.git) && str(repo.git.url) !== ''
-              : isObj(repo.pull_request) && repo.pull_request.enabled === true
-          if (on)
+        if (repo.git !== undefined) {
+          if (isObj(repo.git) && str(repo.git.url) !== '')
             notMade(
-              `${at}.repository.${key}`,
-              key === 'git'
-                ? 'pushing over git and SSH is not supported; the action commits through the GitHub API with its token'
-                : 'pull requests to the tap are not opened yet; the manifest is committed to the branch'
+              `${at}.repository.git`,
+              'pushing over git and SSH is not supported; the action commits through the GitHub API with its token'
             )
-          delete repo[key]
+          delete repo.git
+        }
+        if (isObj(repo.pull_request)) {
+          const pr = { ...repo.pull_request }
+          if (pr.check_boxes !== undefined) {
+            note(
+              `${at}.repository.pull_request.check_boxes: the pull request's body is the action's own, not the repository's template`
+            )
+            delete pr.check_boxes
+          }
+          repo.pull_request = pr
         }
         e.repository = repo
       }

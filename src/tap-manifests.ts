@@ -720,6 +720,8 @@ export type ManifestOutcome =
   | { outcome: 'unchanged' }
   /** the repository holds a newer version's manifest: left as it is */
   | { outcome: 'newer-there'; version: string }
+  /** committed to a branch (or already there) and proposed; `existing`: the pull request was open */
+  | { outcome: 'proposed'; number: number; url: string; existing: boolean; commit?: string }
 
 /** The repository operations committing a manifest needs (ports/repo-files.ts). */
 export interface ManifestRepo {
@@ -732,6 +734,24 @@ export interface ManifestRepo {
     sha?: string
     committer?: { name: string; email: string }
   }): Promise<{ commit: string; url: string }>
+}
+
+/** The operations proposing a manifest needs, on the branch's repository and the base's. */
+export interface ProposalRepo extends ManifestRepo {
+  owner: string
+  repo: string
+  describe(): Promise<{ defaultBranch: string }>
+  branchHead(branch: string): Promise<string | undefined>
+  createBranch(branch: string, sha: string): Promise<void>
+  /** Opens a pull request here, or answers the open one from the same head to the same base. */
+  openPullRequest(pr: {
+    /** `branch`, or `owner:branch` from another repository */
+    head: string
+    base: string
+    title: string
+    body: string
+    draft: boolean
+  }): Promise<{ number: number; url: string; existing: boolean }>
 }
 
 /** Attempts of a write that lost a race with another writer (409, or 422 on the sha). */
@@ -783,6 +803,61 @@ export async function commitManifest(
   }
 }
 
+/**
+ * Commits a manifest to a branch of `head` and proposes it to `base` (GoReleaser's pull_request):
+ * nothing when the base branch already holds the same bytes or a newer version's manifest; the
+ * branch is made from the base branch (or, in a fork, from its own default branch) when missing;
+ * an open pull request from the same branch is left open, with the new commit on it.
+ */
+export async function proposeManifest(
+  head: ProposalRepo,
+  base: ProposalRepo,
+  m: Omit<Parameters<typeof commitManifest>[1], 'branch'> & {
+    headBranch: string
+    baseBranch: string
+    body: string
+    draft: boolean
+  }
+): Promise<ManifestOutcome> {
+  const merged = await base.readFile(m.path, m.baseBranch)
+  if (merged?.content.equals(m.content)) return { outcome: 'unchanged' }
+  const there = merged && declaredVersion(m.kind, merged.content.toString('utf8'))
+  if (there !== undefined && (compareVersions(there, m.version) ?? 0) > 0)
+    return { outcome: 'newer-there', version: there }
+  const sameRepository =
+    `${head.owner}/${head.repo}`.toLowerCase() === `${base.owner}/${base.repo}`.toLowerCase()
+  if (sameRepository && m.headBranch === m.baseBranch)
+    throw new Error(`a pull request from ${m.baseBranch} to itself: name another branch`)
+  if ((await head.branchHead(m.headBranch)) === undefined) {
+    const from = sameRepository
+      ? await base.branchHead(m.baseBranch)
+      : await head.branchHead((await head.describe()).defaultBranch)
+    if (from === undefined)
+      throw new Error(`${base.owner}/${base.repo} has no branch ${m.baseBranch}`)
+    try {
+      await head.createBranch(m.headBranch, from)
+    } catch (error) {
+      // Another run made it first ("Reference already exists"): commit on top of theirs.
+      if ((error as { status?: number }).status !== 422) throw error
+    }
+  }
+  const { headBranch, baseBranch, body, draft, ...commit } = m
+  const committed = await commitManifest(head, { ...commit, branch: headBranch })
+  if (committed.outcome === 'newer-there') return committed
+  const pr = await base.openPullRequest({
+    head: sameRepository ? headBranch : `${head.owner}:${headBranch}`,
+    base: baseBranch,
+    title: m.message.split('\n')[0]!,
+    body,
+    draft
+  })
+  return {
+    outcome: 'proposed',
+    ...pr,
+    ...(committed.outcome === 'written' ? { commit: committed.commit } : {})
+  }
+}
+
 /** Who commits the manifests by default: GitHub's Actions bot, as the job's own commits are. */
 export const DEFAULT_COMMIT_AUTHOR = {
   name: 'github-actions[bot]',
@@ -823,6 +898,17 @@ interface EntryBase {
   commitAuthor: CommitAuthor
   /** `auto`: not for a pre-release */
   skipUpload: 'false' | 'true' | 'auto'
+  /** commit to `branch` and propose it here, rather than commit to the branch itself */
+  pullRequest?: PullRequestSpec
+}
+
+/** Where a manifest's pull request goes. */
+export interface PullRequestSpec {
+  /** `owner/name`: the tap itself, or the repository a fork's branch is proposed to */
+  repository: string
+  /** '' for the repository's default branch */
+  branch: string
+  draft: boolean
 }
 
 /** Name and email of a commit's author and committer. */

@@ -230,6 +230,50 @@ test('a newer release in the tap is never overwritten; a concurrent edit is retr
   ).toMatchObject({ version: '1.4.0' })
 }, 600_000)
 
+test('pull-request: the cask is committed to its own branch and proposed to the default one', async () => {
+  const casks = `
+- repository:
+    owner: octo-org
+    name: homebrew-tap
+    branch: hello-fixture-update
+    pull-request: {enabled: true, draft: true}
+  description: Says hello
+`
+  const inputs = { 'homebrew-casks': casks, 'homebrew-formulas': '', 'scoop-manifests': '' }
+  const step = ok(await publish(inputs))
+  expect(step.stdout).toMatch(
+    /homebrew-casks\[0\]: octo-org\/homebrew-tap Casks\/hello-fixture.rb: opened pull request #1 \(\S+\/octo-org\/homebrew-tap\/pull\/1\) from hello-fixture-update, committed [0-9a-f]{7}/
+  )
+  expect(service.repos.pulls(TAP.owner, TAP.repo)).toEqual([
+    {
+      number: 1,
+      head: 'octo-org:hello-fixture-update',
+      base: 'main',
+      title: 'Brew cask update for hello-fixture version v1.4.0',
+      body: expect.stringContaining('Casks/hello-fixture.rb for hello-fixture v1.4.0'),
+      draft: true
+    }
+  ])
+  // The branch holds the cask; main does not until the pull request is merged.
+  const cask = service.repos.file(
+    TAP.owner,
+    TAP.repo,
+    'Casks/hello-fixture.rb',
+    'hello-fixture-update'
+  )!
+  rubyOk(cask)
+  expect(cask).toBe(
+    fs.readFileSync(path.join(workspace, 'dist', 'homebrew', 'Casks', 'hello-fixture.rb'), 'utf8')
+  )
+  expect(service.repos.file(TAP.owner, TAP.repo, 'Casks/hello-fixture.rb')).toBeUndefined()
+
+  // A re-run: no commit, no second pull request.
+  const again = ok(await publish(inputs))
+  expect(again.stdout).toContain('pull request already open #1')
+  expect(service.repos.log(TAP.owner, TAP.repo, 'hello-fixture-update')).toHaveLength(1)
+  expect(service.repos.pulls(TAP.owner, TAP.repo)).toHaveLength(1)
+}, 600_000)
+
 test('bad input is refused before anything is built or published', async () => {
   const cases: { inputs: Record<string, string>; says: string }[] = [
     {

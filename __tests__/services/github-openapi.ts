@@ -33,13 +33,15 @@ export const ATTESTATION_OPERATIONS = [
   'repos/list-attestations'
 ] as const
 
-/** The REST operations on other repositories (a Homebrew tap, a Scoop bucket): their files and branches. */
+/** The REST operations on other repositories (a Homebrew tap, a Scoop bucket): files, branches, pull requests. */
 export const REPO_FILES_OPERATIONS = [
   'repos/get',
   'repos/get-content',
   'repos/create-or-update-file-contents',
   'git/get-ref',
-  'git/create-ref'
+  'git/create-ref',
+  'pulls/create',
+  'pulls/list'
 ] as const
 
 /** Every operation the stand-in serves. */
@@ -181,6 +183,8 @@ function compile(): GitHubContract {
 
   const ajv = new Ajv({ strict: false, allErrors: true })
   addFormats(ajv)
+  // GitHub's own format of pulls/create's head_repo: a repository's `owner/name`.
+  ajv.addFormat('repo.nwo', /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/)
   ajv.addSchema(
     { $id: ROOT, components: { schemas }, operations: ops },
     undefined,

@@ -3,7 +3,8 @@ import * as crypto from 'node:crypto'
 /**
  * Other repositories of the loopback GitHub service, holding files on branches: a Homebrew tap or
  * a Scoop bucket the action commits manifests to (issue 17). It answers the contents API
- * (get and create-or-update a file), git references (get, create) and get-a-repository the way
+ * (get and create-or-update a file), git references (get, create), pull requests (create, list)
+ * and get-a-repository the way
  * GitHub's REST docs describe them; github.ts routes to it and checks every answer against the
  * OpenAPI description like its own. Sources beside each rule.
  */
@@ -39,8 +40,33 @@ interface Commit {
   tree: Map<string, string>
 }
 
+/** A pull request, as the repository it goes to keeps it. */
+interface Pull {
+  number: number
+  /** the repository the branch is in */
+  head: Repo
+  headBranch: string
+  baseBranch: string
+  title: string
+  body: string
+  draft: boolean
+  createdAt: Date
+}
+
+/** What a test sees of a pull request. */
+export interface PullView {
+  number: number
+  /** `owner:branch` */
+  head: string
+  base: string
+  title: string
+  body: string
+  draft: boolean
+}
+
 interface Repo {
   id: number
+  pulls: Pull[]
   owner: string
   name: string
   defaultBranch: string
@@ -87,6 +113,7 @@ export class RepoStore {
       branches: new Map(),
       commits: new Map(),
       blobs: new Map(),
+      pulls: [],
       createdAt: new Date()
     }
     const tree = new Map<string, string>()
@@ -153,6 +180,18 @@ export class RepoStore {
    */
   interleave(owner: string, name: string, path: string, text: string): void {
     this.racing.push({ repo: this.must(owner, name), path, text })
+  }
+
+  /** The open pull requests to a repository, oldest first. */
+  pulls(owner: string, name: string): PullView[] {
+    return this.must(owner, name).pulls.map(p => ({
+      number: p.number,
+      head: `${p.head.owner}:${p.headBranch}`,
+      base: p.baseBranch,
+      title: p.title,
+      body: p.body,
+      draft: p.draft
+    }))
   }
 
   branches(owner: string, name: string): string[] {
@@ -355,7 +394,156 @@ export class RepoStore {
     return this.refJson(repo, branch, sha)
   }
 
+  /**
+   * POST /repos/{owner}/{repo}/pulls: `head` is a branch here or `owner:branch` of another
+   * repository. GitHub answers 422 Validation Failed for a missing branch (`field: head` or
+   * `base`, code invalid), for no commits between the branches, and for an open pull request
+   * between the same branches ("A pull request already exists for owner:branch.", code custom).
+   */
+  createPull(repo: Repo, json: Record<string, unknown>): Record<string, unknown> {
+    const invalid = (error: Record<string, unknown>): Error =>
+      this.fail(422, 'Validation Failed', { errors: [{ resource: 'PullRequest', ...error }] })
+    const [headOwner, headBranch] = String(json.head).includes(':')
+      ? String(json.head).split(':', 2)
+      : [repo.owner, String(json.head)]
+    const head = this.find(headOwner!, repo.name) ?? this.repos.find(r => r.owner === headOwner)
+    const from = head?.branches.get(headBranch!)
+    if (!head || !from) throw invalid({ field: 'head', code: 'invalid' })
+    const baseBranch = String(json.base)
+    const onto = repo.branches.get(baseBranch)
+    if (!onto) throw invalid({ field: 'base', code: 'invalid' })
+    if (repo.pulls.some(p => p.head === head && p.headBranch === headBranch))
+      throw invalid({
+        code: 'custom',
+        message: `A pull request already exists for ${head.owner}:${headBranch}.`
+      })
+    if (this.sameTree(head, from, repo, onto))
+      throw invalid({
+        code: 'custom',
+        message: `No commits between ${baseBranch} and ${headBranch}`
+      })
+    const pull: Pull = {
+      number: repo.pulls.length + 1,
+      head,
+      headBranch: headBranch!,
+      baseBranch,
+      title: String(json.title ?? ''),
+      body: String(json.body ?? ''),
+      draft: json.draft === true,
+      createdAt: new Date()
+    }
+    repo.pulls.push(pull)
+    return this.pullJson(repo, pull, true)
+  }
+
+  /** GET /repos/{owner}/{repo}/pulls?head=owner:branch&base=&state=open (open ones only). */
+  listPulls(repo: Repo, query: URLSearchParams): Record<string, unknown>[] {
+    const head = query.get('head')
+    const base = query.get('base')
+    if (query.get('state') === 'closed') return []
+    return repo.pulls
+      .filter(p => !head || `${p.head.owner}:${p.headBranch}`.toLowerCase() === head.toLowerCase())
+      .filter(p => !base || p.baseBranch === base)
+      .map(p => this.pullJson(repo, p, false))
+  }
+
   // ---- internals ----
+
+  /** Whether two branch heads hold the same files (GitHub: "No commits between"). */
+  private sameTree(a: Repo, aSha: string, b: Repo, bSha: string): boolean {
+    const ta = a.commits.get(aSha)!.tree
+    const tb = b.commits.get(bSha)!.tree
+    return ta.size === tb.size && [...ta].every(([p, sha]) => tb.get(p) === sha)
+  }
+
+  /** pull-request (`full`, what create answers) or pull-request-simple (what list answers). */
+  private pullJson(repo: Repo, p: Pull, full: boolean): Record<string, unknown> {
+    const { api, web } = this.urls()
+    const base = `${repo.owner}/${repo.name}`
+    const u = `${api}/repos/${base}/pulls/${p.number}`
+    const html = `${web}/${base}/pull/${p.number}`
+    const issue = `${api}/repos/${base}/issues/${p.number}`
+    const headSha = p.head.branches.get(p.headBranch)!
+    // A pull request's ends hold `repository`: the full one without the caller's view of it.
+    const repoJson = (r: Repo): Record<string, unknown> => {
+      const json = this.get(r, false)
+      for (const key of ['permissions', 'network_count', 'subscribers_count']) delete json[key]
+      return json
+    }
+    const user = (repoJson(p.head) as { owner: Record<string, unknown> }).owner
+    const end = (r: Repo, branch: string, sha: string): Record<string, unknown> => ({
+      label: `${r.owner}:${branch}`,
+      ref: branch,
+      repo: repoJson(r),
+      sha,
+      user: (repoJson(r) as { owner: Record<string, unknown> }).owner
+    })
+    const link = (href: string): { href: string } => ({ href })
+    const at = iso(p.createdAt)
+    return {
+      url: u,
+      id: 880000 + repo.id * 100 + p.number,
+      node_id: nodeId('PR', `${repo.id}/${p.number}`),
+      html_url: html,
+      diff_url: `${html}.diff`,
+      patch_url: `${html}.patch`,
+      issue_url: issue,
+      commits_url: `${u}/commits`,
+      review_comments_url: `${u}/comments`,
+      review_comment_url: `${api}/repos/${base}/pulls/comments{/number}`,
+      comments_url: `${issue}/comments`,
+      statuses_url: `${api}/repos/${base}/statuses/${headSha}`,
+      number: p.number,
+      state: 'open',
+      locked: false,
+      title: p.title,
+      user,
+      body: p.body,
+      labels: [],
+      milestone: null,
+      active_lock_reason: null,
+      created_at: at,
+      updated_at: at,
+      closed_at: null,
+      merged_at: null,
+      merge_commit_sha: null,
+      assignee: null,
+      assignees: [],
+      requested_reviewers: [],
+      requested_teams: [],
+      head: end(p.head, p.headBranch, headSha),
+      base: end(repo, p.baseBranch, repo.branches.get(p.baseBranch)!),
+      _links: {
+        self: link(u),
+        html: link(html),
+        issue: link(issue),
+        comments: link(`${issue}/comments`),
+        review_comments: link(`${u}/comments`),
+        review_comment: link(`${api}/repos/${base}/pulls/comments{/number}`),
+        commits: link(`${u}/commits`),
+        statuses: link(`${api}/repos/${base}/statuses/${headSha}`)
+      },
+      author_association: 'CONTRIBUTOR',
+      auto_merge: null,
+      draft: p.draft,
+      ...(full
+        ? {
+            merged: false,
+            mergeable: null,
+            rebaseable: null,
+            mergeable_state: 'unknown',
+            merged_by: null,
+            comments: 0,
+            review_comments: 0,
+            maintainer_can_modify: false,
+            commits: 1,
+            additions: 1,
+            deletions: 0,
+            changed_files: 1
+          }
+        : {})
+    }
+  }
 
   private must(owner: string, name: string): Repo {
     const repo = this.find(owner, name)

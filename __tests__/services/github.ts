@@ -335,7 +335,7 @@ export interface GitHubService {
   /** The token that writes the other repositories (and reads the main one). */
   tapToken: string
   /** The other repositories' files and commits, and a way to commit as someone else. */
-  repos: Pick<RepoStore, 'file' | 'log' | 'push' | 'interleave' | 'branches'>
+  repos: Pick<RepoStore, 'file' | 'log' | 'push' | 'interleave' | 'branches' | 'pulls'>
   /** Snapshot of the releases, newest first (the order list-releases uses). */
   releases(): ReleaseView[]
   /** The bytes of an asset, undefined when there is no such asset. */
@@ -469,7 +469,8 @@ const WRITES = new Set<OperationId>([
   'repos/update-release-asset',
   'repos/delete-release-asset',
   'repos/create-or-update-file-contents',
-  'git/create-ref'
+  'git/create-ref',
+  'pulls/create'
 ])
 
 /** Routes under `/repos/{owner}/{repo}` (or `/repositories/{id}`, what GitHub's Link headers use). */
@@ -521,7 +522,9 @@ const OTHER_ROUTES: { method: string; pattern: RegExp; operationId: OperationId 
     operationId: 'repos/create-or-update-file-contents'
   },
   { method: 'GET', pattern: /^\/git\/ref\/(.+)$/, operationId: 'git/get-ref' },
-  { method: 'POST', pattern: /^\/git\/refs$/, operationId: 'git/create-ref' }
+  { method: 'POST', pattern: /^\/git\/refs$/, operationId: 'git/create-ref' },
+  { method: 'POST', pattern: /^\/pulls$/, operationId: 'pulls/create' },
+  { method: 'GET', pattern: /^\/pulls$/, operationId: 'pulls/list' }
 ]
 const OTHER_OPERATIONS = new Set<OperationId>(REPO_FILES_OPERATIONS)
 /** A body over the limit: GitHub's 413. */
@@ -759,6 +762,12 @@ export async function startGitHubService(opts: GitHubServiceOptions = {}): Promi
     },
     'git/create-ref'(c) {
       return { status: 201, body: store.createRef(otherRepo(c), c.json) }
+    },
+    'pulls/create'(c) {
+      return { status: 201, body: store.createPull(otherRepo(c), c.json) }
+    },
+    'pulls/list'(c) {
+      return { status: 200, body: store.listPulls(otherRepo(c), c.url.searchParams) }
     },
     'repos/create-attestation'(c) {
       // GitHub reads the subjects from the bundle's in-toto statement to index it by digest.

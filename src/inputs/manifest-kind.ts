@@ -10,7 +10,8 @@ import {
   type CaskRelation,
   type FormulaDependency,
   type ManifestEntry,
-  type ManifestKind
+  type ManifestKind,
+  type PullRequestSpec
 } from '../tap-manifests.js'
 import {
   ARTIFACT_FIELDS,
@@ -81,7 +82,8 @@ const KEYS: Record<ManifestKind, readonly string[]> = {
     'goamd64'
   ]
 }
-const REPOSITORY_KEYS = ['owner', 'name', 'branch']
+const REPOSITORY_KEYS = ['owner', 'name', 'branch', 'pull-request']
+const PULL_REQUEST_KEYS = ['enabled', 'draft', 'base']
 const CLEANUP_KEYS = ['launchctl', 'quit', 'login-item', 'delete', 'trash']
 /** GitHub's owner and repository names. */
 const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/
@@ -153,6 +155,10 @@ function entry(
         'is not a GitHub repository name'
       )
   }
+  const pullRequest = pullRequestOf(repo['pull-request'], sub('repository'), label, {
+    repository: `${owner}/${repoName}`,
+    branch: scalar(repo.branch)
+  })
   const name = tpl('name')
   if (name !== '' && !NAME.test(name))
     sub('name').bad(
@@ -176,7 +182,8 @@ function entry(
       name: scalar(author.name) || DEFAULT_COMMIT_AUTHOR.name,
       email: scalar(author.email) || DEFAULT_COMMIT_AUTHOR.email
     },
-    skipUpload: skip as 'false' | 'true' | 'auto'
+    skipUpload: skip as 'false' | 'true' | 'auto',
+    ...(pullRequest ? { pullRequest } : {})
   }
   const urlFields = [...TEMPLATE_FIELDS, ...ARTIFACT_FIELDS]
   const choice = (key: string, choices: readonly string[], fallback: string): string => {
@@ -301,6 +308,59 @@ function entry(
       shortcuts: shortcuts(e.shortcuts, sub('shortcuts'))
     }
   }
+}
+
+/**
+ * `repository.pull-request`: GoReleaser's pull_request. The manifest is committed to
+ * `repository.branch` and proposed to `base` (default: the tap itself, its default branch), so
+ * a pull request within one repository needs a branch of its own to come from.
+ */
+function pullRequestOf(
+  value: unknown,
+  at: ParseAt,
+  label: string,
+  head: { repository: string; branch: string }
+): PullRequestSpec | undefined {
+  const pr = mapping(value, at, PULL_REQUEST_KEYS)
+  const flag = (key: string): boolean => {
+    const v = scalar(pr[key]) || 'false'
+    if (v !== 'true' && v !== 'false')
+      within(at, `${label}.repository.pull-request.${key}`).bad(
+        v,
+        notA('a choice', ['true', 'false'])
+      )
+    return v === 'true'
+  }
+  const enabled = flag('enabled')
+  const draft = flag('draft')
+  const base = mapping(pr.base, at, REPOSITORY_KEYS.slice(0, 3))
+  const baseOwner = scalar(base.owner)
+  const baseName = scalar(base.name)
+  if (baseOwner !== '' && !OWNER.test(baseOwner))
+    within(at, `${label}.repository.pull-request.base.owner`).bad(
+      baseOwner,
+      'is not a GitHub owner'
+    )
+  if (baseName !== '' && !REPO.test(baseName))
+    within(at, `${label}.repository.pull-request.base.name`).bad(
+      baseName,
+      'is not a GitHub repository name'
+    )
+  if (!enabled) return undefined
+  const [headOwner = '', headName = ''] = head.repository.split('/')
+  const repository = `${baseOwner || headOwner}/${baseName || headName}`
+  const baseBranch = scalar(base.branch)
+  const sameRepository = repository.toLowerCase() === head.repository.toLowerCase()
+  if (sameRepository && head.branch === '')
+    within(at, `${label}.repository.branch`).fail(
+      'is required with a pull request to the same repository: the branch the pull request comes from'
+    )
+  else if (sameRepository && head.branch === baseBranch)
+    within(at, `${label}.repository.branch`).bad(
+      head.branch,
+      'is the branch the pull request goes to; name another one for it to come from'
+    )
+  return { repository, branch: baseBranch, draft }
 }
 
 /** A YAML scalar as text ('' for none); YAML numbers and booleans as written. */

@@ -147,12 +147,18 @@ export function toApiError(what: string, error: unknown, token: string): ApiErro
   const e = (error ?? {}) as {
     status?: number
     message?: string
-    response?: { data?: { message?: string; errors?: { code?: string; field?: string }[] } }
+    response?: {
+      data?: { message?: string; errors?: { code?: string; field?: string; message?: string }[] }
+    }
   }
   const status = typeof e.status === 'number' ? e.status : 0
   const data = e.response?.data
-  const codes = (Array.isArray(data?.errors) ? data.errors : []).map(x => x.code ?? '')
-  const detail = [data?.message ?? e.message ?? String(error), ...codes.filter(Boolean)].join(': ')
+  const errors = Array.isArray(data?.errors) ? data.errors : []
+  const codes = errors.map(x => x.code ?? '')
+  // A `custom` validation error says what is wrong in its own message ("A pull request already
+  // exists for …"); the others by their code.
+  const said = errors.map(x => (x.code === 'custom' && x.message ? x.message : (x.code ?? '')))
+  const detail = [data?.message ?? e.message ?? String(error), ...said.filter(Boolean)].join(': ')
   const message = redact(`${what}: ${status ? `HTTP ${status}: ` : ''}${detail}`, token)
   return new ApiError(status, message, codes)
 }

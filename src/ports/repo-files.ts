@@ -44,7 +44,22 @@ export interface RepoFilesApi {
   branchHead(branch: string): Promise<string | undefined>
   /** Creates a branch at `sha`. */
   createBranch(branch: string, sha: string): Promise<void>
+  /**
+   * Opens a pull request in this repository from `head` (`branch`, or `owner:branch` of a fork)
+   * to `base`; when one is open already between them, answers it (`existing`).
+   */
+  openPullRequest(pr: {
+    head: string
+    base: string
+    title: string
+    body: string
+    draft: boolean
+  }): Promise<{ number: number; url: string; existing: boolean }>
 }
+
+/** GitHub's 422 when an open pull request joins the same branches. */
+const alreadyOpen = (error: unknown): boolean =>
+  error instanceof ApiError && error.status === 422 && /already exists/i.test(error.message)
 
 const notFound = (error: unknown): boolean => error instanceof ApiError && error.status === 404
 
@@ -113,6 +128,39 @@ export function githubRepoFiles(
     createBranch: (branch, sha) =>
       call(`creating branch ${branch} of ${repository}`, async () => {
         await octokit.rest.git.createRef({ ...params, ref: `refs/heads/${branch}`, sha })
+      }),
+    openPullRequest: async pr => {
+      try {
+        return await call(`opening a pull request to ${repository}`, async () => {
+          const { data } = await octokit.rest.pulls.create({
+            ...params,
+            head: pr.head,
+            base: pr.base,
+            title: pr.title,
+            body: pr.body,
+            draft: pr.draft
+          })
+          return { number: data.number, url: data.html_url, existing: false }
+        })
+      } catch (error) {
+        if (!alreadyOpen(error)) throw error
+      }
+      return call(`reading the pull requests of ${repository}`, async () => {
+        // `head` filters by `owner:branch` (the pulls list docs), also for the same repository.
+        const { data } = await octokit.rest.pulls.list({
+          ...params,
+          head: pr.head.includes(':') ? pr.head : `${owner}:${pr.head}`,
+          base: pr.base,
+          state: 'open'
+        })
+        const open = data[0]
+        if (!open)
+          throw new ApiError(
+            422,
+            `a pull request from ${pr.head} is said to exist, but none is open`
+          )
+        return { number: open.number, url: open.html_url, existing: true }
       })
+    }
   }
 }

@@ -21,7 +21,9 @@ import {
   renderFormula,
   renderScoop,
   selectAssets,
+  proposeManifest,
   type ManifestEntry,
+  type ManifestOutcome,
   type ManifestPackage
 } from '../tap-manifests.js'
 import { renderTemplate } from '../template.js'
@@ -38,6 +40,13 @@ const tokenInput = (e: ManifestEntry): string =>
   e.kind === 'scoop' ? INPUT.scoopToken : INPUT.homebrewToken
 const tokenOf = (inputs: Inputs, e: ManifestEntry): string =>
   e.kind === 'scoop' ? inputs.scoopToken : inputs.homebrewToken
+
+/** Why a repository an entry names cannot be used. */
+function unreachable(e: ManifestEntry, repository: string, error: unknown): string {
+  return error instanceof ApiError && (error.status === 404 || error.status === 401)
+    ? `${e.label}.repository: ${repository} is not there, or ${tokenInput(e)} cannot see it (HTTP ${error.status})`
+    : `${e.label}.repository: ${errorMessage(error)}`
+}
 
 /** The manifests this run will commit: none when it publishes no release. */
 function committed(ctx: Context): ManifestEntry[] {
@@ -76,11 +85,16 @@ export const publishManifests: Stage = {
             `${tokenInput(e)}: may not push to ${e.repository} (${e.label}): give it contents: write there (a fine-grained token with "Contents: Read and write" on ${e.repository}, or a GitHub App's token)`
           )
       } catch (error) {
-        problems.push(
-          error instanceof ApiError && (error.status === 404 || error.status === 401)
-            ? `${e.label}.repository: ${e.repository} is not there, or ${tokenInput(e)} cannot see it (HTTP ${error.status})`
-            : `${e.label}.repository: ${errorMessage(error)}`
-        )
+        problems.push(unreachable(e, e.repository, error))
+      }
+      // A pull request to another repository (a fork's branch proposed upstream): it must be there.
+      const base = e.pullRequest?.repository
+      if (base && base.toLowerCase() !== e.repository.toLowerCase()) {
+        try {
+          await ctx.ports.repoFiles(base, token).describe()
+        } catch (error) {
+          problems.push(unreachable(e, base, error))
+        }
       }
     }
     return problems
@@ -223,12 +237,11 @@ export const publishManifests: Stage = {
         continue
       }
       try {
-        const api = ctx.ports.repoFiles(entry.repository, tokenOf(inputs, entry))
-        const branch = entry.branch || (await api.describe()).defaultBranch
-        const outcome = await commitManifest(api, {
+        const token = tokenOf(inputs, entry)
+        const api = ctx.ports.repoFiles(entry.repository, token)
+        const commit = {
           kind: entry.kind,
           path: file,
-          branch,
           content: Buffer.from(text),
           version: facts.stamp.version,
           message: render(entry.commitMessage),
@@ -236,13 +249,32 @@ export const publishManifests: Stage = {
             name: render(entry.commitAuthor.name),
             email: render(entry.commitAuthor.email)
           }
-        })
-        const said =
-          outcome.outcome === 'written'
-            ? `committed ${outcome.commit.slice(0, 7)} to ${branch}`
-            : outcome.outcome === 'unchanged'
-              ? `unchanged: ${branch} already holds it`
-              : `left as it is: ${branch} holds version ${outcome.version}, newer than ${facts.stamp.version}`
+        }
+        const pr = entry.pullRequest
+        let said: string
+        if (pr) {
+          const base =
+            pr.repository.toLowerCase() === entry.repository.toLowerCase()
+              ? api
+              : ctx.ports.repoFiles(pr.repository, token)
+          const baseBranch = pr.branch || (await base.describe()).defaultBranch
+          const headBranch = entry.branch || (await api.describe()).defaultBranch
+          const outcome = await proposeManifest(api, base, {
+            ...commit,
+            headBranch,
+            baseBranch,
+            draft: pr.draft,
+            body: `${file} for ${facts.projectName} ${tag}, written by go-xbuild-action from the release's files and their sha256 digests.`
+          })
+          said =
+            outcome.outcome === 'proposed'
+              ? `${outcome.existing ? 'pull request already open' : 'opened pull request'} #${outcome.number} (${outcome.url}) from ${headBranch}${outcome.commit ? `, committed ${outcome.commit.slice(0, 7)}` : ''}`
+              : describeOutcome(outcome, `${pr.repository} ${baseBranch}`, facts.stamp.version)
+        } else {
+          const branch = entry.branch || (await api.describe()).defaultBranch
+          const outcome = await commitManifest(api, { ...commit, branch })
+          said = describeOutcome(outcome, branch, facts.stamp.version)
+        }
         log.info(`${entry.label}: ${entry.repository} ${file}: ${said}`)
         rows.push([entry.label, entry.repository, file, said])
       } catch (error) {
@@ -255,6 +287,20 @@ export const publishManifests: Stage = {
       throw new Error(
         `install manifests: ${failures.length} failed (the release itself is published; run the job again to retry them):\n  ${failures.join('\n  ')}`
       )
+  }
+}
+
+/** A commit's outcome in a sentence: where it went, or why nothing was written. */
+function describeOutcome(outcome: ManifestOutcome, branch: string, version: string): string {
+  switch (outcome.outcome) {
+    case 'written':
+      return `committed ${outcome.commit.slice(0, 7)} to ${branch}`
+    case 'unchanged':
+      return `unchanged: ${branch} already holds it`
+    case 'newer-there':
+      return `left as it is: ${branch} holds version ${outcome.version}, newer than ${version}`
+    case 'proposed':
+      return `pull request #${outcome.number} (${outcome.url})`
   }
 }
 
