@@ -1,6 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { parse } from 'yaml'
+import { withConfigOrigins } from '../src/inputs/goreleaser-source.js'
 import {
   GORELEASER_DEFAULT_BINARY_NAME,
   GORELEASER_DEFAULT_FILES,
@@ -981,4 +982,21 @@ describe('kos', () => {
       '.goreleaser.yml: kos[0].repositories: is not set: GoReleaser would take $KO_DOCKER_REPO; name the repositories in the file or in the image input'
     ])
   })
+})
+
+test("a problem names its place in the file once, also when passed again (the stages' problems)", () => {
+  const source = {
+    file: '.goreleaser.yaml',
+    origins: { 'homebrew-formulas': 'brews', 'checksums-name': 'checksum.name_template' }
+  } as Parameters<typeof withConfigOrigins>[1] & object
+  const once = withConfigOrigins(
+    ['homebrew-formulas[0].repository: is required', 'checksums-name: "a b" is not safe', 'other'],
+    source
+  )
+  expect(once).toEqual([
+    'homebrew-formulas[0].repository (from .goreleaser.yaml brews): is required',
+    'checksums-name (from .goreleaser.yaml checksum.name_template): "a b" is not safe',
+    'other'
+  ])
+  expect(withConfigOrigins(once, source)).toEqual(once)
 })

@@ -458,15 +458,19 @@ describe('goreleaser-config', () => {
   test('bad values in the file fail before building, naming the file and the key; unsupported sections are listed', async () => {
     const dir = await project(
       config.replace('name_template: checksums.txt', 'name_template: "check sums.txt"') +
-        'brews:\n  - name: greeter\n'
+        'brews:\n  - name: greeter\ndockers:\n  - image_templates: [greeter]\n'
     )
     const run = await cli(['--goreleaser-config', 'auto'], dir)
     expect(run.status).toBe(1)
     expect(run.stderr).toContain(
       'checksums-name (from .goreleaser.yaml checksum.name_template): "check sums.txt"'
     )
+    // A list entry's key is named once with its place in the file.
     expect(run.stderr).toContain(
-      '.goreleaser.yaml: brews: not made by this action yet; set goreleaser-unsupported: warn to build the rest without it'
+      'homebrew-formulas[0].repository (from .goreleaser.yaml brews): is required: {owner: …, name: …}'
+    )
+    expect(run.stderr).toContain(
+      '.goreleaser.yaml: dockers: not made by this action yet; set goreleaser-unsupported: warn to build the rest without it'
     )
     expect(run.stderr).not.toMatch(/building binaries/)
   })

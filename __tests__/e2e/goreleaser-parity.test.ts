@@ -4,7 +4,8 @@
 // by the action (`--goreleaser-config auto`) in two copies of the same commit. Both must publish
 // the same file names, archives with the same members (names, modes, sizes), byte-identical
 // binaries, and the same checksums file name and lines except the hashes of archives, whose bytes
-// differ by design (ours are reproducible: commit-time mtimes, numeric owners, fixed zip fields).
+// differ by design (ours are reproducible: commit-time mtimes, numeric owners, fixed zip fields);
+// the same Homebrew and Scoop manifests, whose digests are each side's own archives'.
 import { createHash } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
@@ -97,6 +98,43 @@ const published = (dist: string): string[] =>
     .filter(f => ARCHIVE.test(f) || PACKAGE.test(f) || /checksums|SHA256SUMS/.test(f))
     .sort()
 
+/** The manifests GoReleaser and the action write under dist/homebrew and dist/scoop. */
+const manifests = (dist: string): string[] =>
+  ['homebrew', 'scoop']
+    .filter(dir => fs.existsSync(path.join(dist, dir)))
+    .flatMap(dir =>
+      (fs.readdirSync(path.join(dist, dir), { recursive: true }) as string[])
+        .map(f => path.join(dir, f))
+        .filter(f => fs.statSync(path.join(dist, f)).isFile())
+    )
+    .sort()
+
+/**
+ * A manifest's text with each file's digest replaced by its name, after checking that the
+ * digest is the sha256 of that file in `dist`. Each block names one file and its digest, in
+ * the same order (`sha256` before `url` in a cask, after it in a formula, `hash` after `url`
+ * in Scoop's JSON); a cask's URLs use Ruby's `#{version}`, read from its `version` line.
+ */
+function digestsChecked(dist: string, file: string): string {
+  const text = fs.readFileSync(path.join(dist, file), 'utf8')
+  const version = /^\s*version "([^"]+)"/m.exec(text)?.[1] ?? ''
+  const urls = [...text.matchAll(/\/releases\/download\/[^/"]+\/([^"]+)"/g)].map(m =>
+    decodeURIComponent(m[1]!.replaceAll('#{version}', version))
+  )
+  const digests = [...text.matchAll(/\b[0-9a-f]{64}\b/g)].map(m => m[0])
+  expect({ file, digests: digests.length }).toEqual({ file, digests: urls.length })
+  expect(urls.length).toBeGreaterThan(0)
+  let i = 0
+  return text.replace(/\b[0-9a-f]{64}\b/g, digest => {
+    const name = urls[i++]!
+    expect({ name, digest }).toEqual({
+      name,
+      digest: sha256(fs.readFileSync(path.join(dist, name)))
+    })
+    return `<sha256 of ${name}>`
+  })
+}
+
 describe.each(PROJECTS)('parity with GoReleaser $version: $module', project => {
   // One checkout for both, one after the other: without -trimpath its path is in the binaries.
   // Made in beforeAll, so a run that filters this project out leaves no folder behind.
@@ -143,7 +181,8 @@ describe.each(PROJECTS)('parity with GoReleaser $version: $module', project => {
   }, SETUP_TIMEOUT_MS)
 
   afterAll(() => {
-    if (root) fs.rmSync(root, { recursive: true, force: true })
+    // KEEP_PARITY=1 keeps both dist folders (under $TMPDIR/xbuild-parity-*) to diff by hand.
+    if (root && !process.env.KEEP_PARITY) fs.rmSync(root, { recursive: true, force: true })
   })
 
   test('the same file names: every archive, every Linux package and the checksums file', () => {
@@ -186,5 +225,16 @@ describe.each(PROJECTS)('parity with GoReleaser $version: $module', project => {
       expect(hash).toBe(sha256(fs.readFileSync(path.join(ours, 'dist', name))))
       if (!ARCHIVE.test(name)) expect(hash).toBe(want.get(name))
     }
+  })
+
+  test('the same Homebrew and Scoop manifests: path, text and URLs; each digest its own file', () => {
+    const names = manifests(path.join(theirs, 'dist'))
+    expect(names).toHaveLength(project.manifests ?? 0)
+    expect(manifests(path.join(ours, 'dist'))).toEqual(names)
+    for (const name of names)
+      expect({ name, text: digestsChecked(path.join(ours, 'dist'), name) }).toEqual({
+        name,
+        text: digestsChecked(path.join(theirs, 'dist'), name)
+      })
   })
 })

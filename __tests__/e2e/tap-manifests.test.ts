@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto'
 import { createHash } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
@@ -6,7 +7,13 @@ import * as path from 'node:path'
 import { copyFixture, gitInit } from '../fakes/context.js'
 import { runStep, type StepResult } from '../fakes/runner.js'
 import { scoopValidator } from '../fakes/schemas.js'
+import { startAzurite, type Azurite } from '../services/azurite.js'
 import { githubEnvFor, startGitHubService, type GitHubService } from '../services/github.js'
+import {
+  runnerEnvFor,
+  startResultsService,
+  type ResultsService
+} from '../services/results-service.js'
 
 /**
  * dist/main.js publishing a release to the loopback GitHub service, then committing a Homebrew
@@ -107,6 +114,14 @@ async function checkDownloads(pairs: { url: string; sha: string }[]): Promise<vo
   }
 }
 
+/** A cask's digest and URL pairs; casks say #{version} where the URL holds it. */
+function pairsOfCask(cask: string): { url: string; sha: string }[] {
+  return [...cask.matchAll(/sha256 "([0-9a-f]{64})"\n\s+url "([^"]+)"/g)].map(m => ({
+    sha: m[1]!,
+    url: m[2]!.replaceAll('#{version}', '1.4.0')
+  }))
+}
+
 function rubyOk(text: string): void {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ruby-')), 'm.rb')
   fs.writeFileSync(file, text)
@@ -124,11 +139,7 @@ test('a published release gets its cask, formula and Scoop manifest committed, p
   expect(cask).toContain('  version "1.4.0"')
   expect(cask).toContain('Run hello-fixture --help to start.')
   rubyOk(cask)
-  // Casks say #{version} where the URL holds it.
-  const caskPairs = [...cask.matchAll(/sha256 "([0-9a-f]{64})"\n\s+url "([^"]+)"/g)].map(m => ({
-    sha: m[1]!,
-    url: m[2]!.replaceAll('#{version}', '1.4.0')
-  }))
+  const caskPairs = pairsOfCask(cask)
   expect(caskPairs.map(p => path.basename(p.url)).sort()).toEqual([
     'hello-fixture_1.4.0_darwin_amd64.tar.gz',
     'hello-fixture_1.4.0_darwin_arm64.tar.gz',
@@ -309,3 +320,148 @@ test('bad input is refused before anything is built or published', async () => {
   expect(service.releases()).toEqual([])
   expect(service.repos.log(TAP.owner, TAP.repo)).toEqual([])
 }, 600_000)
+
+describe('plan → legs → publish: the publish job writes the manifests of every leg’s files', () => {
+  let azurite: Azurite
+  let results: ResultsService
+
+  beforeAll(async () => {
+    azurite = await startAzurite()
+    results = await startResultsService({ azurite })
+  })
+
+  afterAll(async () => {
+    await results?.stop()
+    await azurite?.stop()
+  })
+
+  test('darwin from one leg, windows from the other: one cask and one Scoop manifest with both', async () => {
+    // A run of its own, so other tests' artifacts are not listed.
+    const env = {
+      ...runnerEnvFor(results),
+      ACTIONS_RUNTIME_TOKEN: results.token(crypto.randomUUID(), crypto.randomUUID()),
+      // No GITHUB_SERVER_URL: the artifact client takes any other server for GHES. The URLs
+      // then name github.com, whose paths the service answers too.
+      ...githubEnvFor(service),
+      GITHUB_REF: `refs/tags/${TAG}`,
+      GITHUB_SHA: sha,
+      GITHUB_EVENT_NAME: 'push'
+    }
+    // Every job of the workflow gets the same inputs; only the publish job commits.
+    const common = {
+      cache: 'false',
+      'homebrew-casks': CASKS,
+      'scoop-manifests': SCOOPS,
+      'homebrew-token': service.tapToken,
+      'scoop-token': service.tapToken
+    }
+    const legs = [
+      { shard: '1-of-2', targets: 'darwin/amd64,darwin/arm64' },
+      { shard: '2-of-2', targets: 'windows/amd64,linux/amd64' }
+    ]
+    for (const leg of legs) {
+      const dir = copyFixture('hello')
+      await gitInit(dir, { tag: TAG })
+      const step = await runStep(
+        'dist/main.js',
+        { mode: 'build', ...common, ...leg },
+        { workspace: dir, env }
+      )
+      fs.rmSync(dir, { recursive: true, force: true })
+      expect([leg.shard, step.code, step.code === 0 ? '' : step.stdout]).toEqual([leg.shard, 0, ''])
+      expect(step.stdout).toContain(
+        'skipped publishing install manifests: a mode: build leg; the publish job writes them'
+      )
+      expect(service.repos.log(TAP.owner, TAP.repo)).toEqual([])
+    }
+    const publish = ok(
+      await runStep(
+        'dist/main.js',
+        {
+          mode: 'publish',
+          ...common,
+          targets: 'darwin/amd64,darwin/arm64,windows/amd64,linux/amd64',
+          'github-token': service.token
+        },
+        { workspace, env }
+      )
+    )
+    expect(publish.stdout).toContain(
+      'homebrew-casks[0]: octo-org/homebrew-tap Casks/hello-fixture.rb: committed'
+    )
+    const cask = service.repos.file(TAP.owner, TAP.repo, 'Casks/hello-fixture.rb')!
+    rubyOk(cask)
+    const onGitHub = `https://github.com/${githubEnvFor(service).GITHUB_REPOSITORY}/releases/download/${TAG}/`
+    const pairs = pairsOfCask(cask).map(p => {
+      expect(p.url.startsWith(onGitHub)).toBe(true)
+      return { ...p, url: p.url.replace('https://github.com', service.webUrl) }
+    })
+    // darwin amd64 and arm64 (leg 1), linux amd64 (leg 2).
+    expect(pairs.map(p => path.basename(p.url))).toEqual([
+      'hello-fixture_1.4.0_darwin_amd64.tar.gz',
+      'hello-fixture_1.4.0_darwin_arm64.tar.gz',
+      'hello-fixture_1.4.0_linux_amd64.tar.gz'
+    ])
+    await checkDownloads(pairs)
+    const scoop = JSON.parse(
+      service.repos.file(BUCKET.owner, BUCKET.repo, 'hello-fixture.json')!
+    ) as {
+      architecture: Record<string, { url: string; hash: string }>
+    }
+    expect(Object.keys(scoop.architecture)).toEqual(['64bit'])
+    await checkDownloads(
+      Object.values(scoop.architecture).map(a => ({
+        url: a.url.replace('https://github.com', service.webUrl),
+        sha: a.hash
+      }))
+    )
+  }, 900_000)
+
+  test('self-publishing legs: the leg that completes the release writes them, with the other leg’s files', async () => {
+    const env = {
+      ...githubEnvFor(service),
+      GITHUB_SERVER_URL: service.webUrl,
+      GITHUB_REF: `refs/tags/${TAG}`,
+      GITHUB_SHA: sha,
+      GITHUB_EVENT_NAME: 'push'
+    }
+    const leg = (shard: string, targets: string) =>
+      runStep(
+        'dist/main.js',
+        {
+          mode: 'build',
+          shard,
+          targets,
+          'planned-targets': 'darwin/amd64,darwin/arm64,windows/amd64,linux/amd64',
+          release: 'true',
+          'github-token': service.token,
+          cache: 'false',
+          'upload-artifacts': 'false',
+          'homebrew-casks': CASKS,
+          'scoop-manifests': SCOOPS,
+          'homebrew-token': service.tapToken,
+          'scoop-token': service.tapToken
+        },
+        { workspace, env }
+      )
+    const first = ok(await leg('1-of-2', 'darwin/amd64,darwin/arm64'))
+    expect(first.stdout).toContain(
+      'the release is not published by this job; the job that publishes it writes them'
+    )
+    expect(service.repos.log(TAP.owner, TAP.repo)).toEqual([])
+    fs.rmSync(path.join(workspace, 'dist'), { recursive: true, force: true })
+    const second = ok(await leg('2-of-2', 'windows/amd64,linux/amd64'))
+    expect(second.stdout).toContain(
+      'homebrew-casks[0]: octo-org/homebrew-tap Casks/hello-fixture.rb: committed'
+    )
+    expect(service.releases()[0]!.draft).toBe(false)
+    const pairs = pairsOfCask(service.repos.file(TAP.owner, TAP.repo, 'Casks/hello-fixture.rb')!)
+    expect(pairs.map(p => path.basename(p.url))).toEqual([
+      'hello-fixture_1.4.0_darwin_amd64.tar.gz',
+      'hello-fixture_1.4.0_darwin_arm64.tar.gz',
+      'hello-fixture_1.4.0_linux_amd64.tar.gz'
+    ])
+    await checkDownloads(pairs)
+    expect(service.repos.log(BUCKET.owner, BUCKET.repo)).toHaveLength(1)
+  }, 900_000)
+})

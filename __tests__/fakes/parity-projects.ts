@@ -17,6 +17,8 @@ export interface Project {
   archives: number
   /** Linux packages GoReleaser makes for this config (nfpms) */
   packages?: number
+  /** Homebrew formulas and casks and Scoop manifests it writes (brews, homebrew_casks, scoops) */
+  manifests?: number
   /** ldflags written into the config where it relies on GoReleaser's default (which has .Date) */
   ldflags?: string
 }
@@ -30,9 +32,10 @@ export interface Project {
 // with the richest name template: .Tag, with, dot, parentheses, trim markers, nested if;
 // GoReleaser's default ldflags in both builds), jira-cli (its binary in a sub-folder, bin/jira;
 // three builds sharing settings through YAML merge keys; a wrapped tar.gz set and an unwrapped
-// zip set; a `go mod tidy` hook; brews we do not make yet), and the suite's own fixture `shapes`
-// for what none of them has: a templated before hook that writes files the archives take, files
-// as src/dst/strip_parent/info.mode rules, a folder named by a template (not part of bench P7,
+// zip set; a `go mod tidy` hook; a Homebrew formula of one archive set), and the suite's own
+// fixture `shapes` for what none of them has: a templated before hook that writes files the
+// archives take, files as src/dst/strip_parent/info.mode rules, a folder named by a template, a
+// cask and a Scoop manifest of wrapped archives (not part of bench P7,
 // which measures real builds). fq v0.17.0 needs a gojq pseudo-version the
 // module proxy here refuses.
 export const PROJECTS: Project[] = [
@@ -69,7 +72,9 @@ export const PROJECTS: Project[] = [
     module: 'github.com/ankitpokhrel/jira-cli',
     version: 'v1.7.0',
     origin: 'https://github.com/ankitpokhrel/jira-cli.git',
-    archives: 7
+    archives: 7,
+    // Formula/jira-cli.rb (skip_upload: true)
+    manifests: 1
   },
   {
     module: 'example.com/shapes',
@@ -79,7 +84,9 @@ export const PROJECTS: Project[] = [
     // linux, darwin and windows × amd64, arm64 and arm v7, less windows/arm64, windows/arm and
     // darwin/arm; and 15 Linux packages: 3 targets × 4 formats, 3 debs of the minimal set
     archives: 6,
-    packages: 15
+    packages: 15,
+    // Casks/shapes.rb and shapes.json
+    manifests: 2
   }
 ]
 

@@ -75,7 +75,8 @@ export function fromConfig(
     : problem.startsWith(`${name}[`)
       ? problem.slice(0, Math.max(problem.indexOf(': '), 0))
       : ''
-  return head
+  // Named once: the parser's problems pass here again with the stages' (withConfigOrigins).
+  return head && !head.includes(' (from ')
     ? `${head} (from ${source.file} ${origin}):${problem.slice(head.length + 1)}`
     : problem
 }
