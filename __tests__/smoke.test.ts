@@ -27,7 +27,9 @@ const host = (
     goarch,
     find: name => (programs.includes(name) ? `/usr/bin/${name}` : undefined),
     exists: file => files.includes(file),
-    ...(amd64Level !== undefined ? { amd64Level } : {})
+    ...(amd64Level !== undefined ? { amd64Level } : {}),
+    node: '/usr/bin/node',
+    goroot: '/usr/local/go'
   }
 }
 
@@ -164,7 +166,22 @@ const plans: [string, SmokeHost, string | undefined, string][] = [
     'linux/wasm',
     host('linux/amd64', QEMU_ALL),
     undefined,
-    'skipped: qemu-user has no emulator for wasm'
+    'skipped: no way to run linux/wasm programs'
+  ],
+  // WebAssembly runs under the Node that runs the action, on any host.
+  ['wasip1/wasm', host('linux/amd64'), undefined, 'node: node WASI preview1'],
+  ['wasip1/wasm', host('darwin/arm64'), undefined, 'node: node WASI preview1'],
+  [
+    'js/wasm',
+    host('linux/amd64', [], ['/usr/local/go/lib/wasm/wasm_exec.js']),
+    undefined,
+    'node: node wasm_exec_node.js'
+  ],
+  [
+    'js/wasm',
+    host('linux/amd64'),
+    undefined,
+    "skipped: Go's wasm_exec_node.js is not in /usr/local/go/lib/wasm or misc/wasm"
   ]
 ]
 
@@ -188,6 +205,24 @@ describe('planRun: how each target runs on a host', () => {
           .filter(w => w !== '(32-bit)')
       )
     }
+  })
+
+  test("wasm: the Node running the action, with its WASI or with Go's wasm_exec_node.js", () => {
+    const wasi = planRun(targetOf('wasip1/wasm'), {}, host('linux/amd64'))
+    expect(wasi).toMatchObject({ method: 'node', program: '/usr/bin/node' })
+    // Node's options, the runner script, then `--`: the binary and its arguments follow.
+    expect(wasi.method === 'node' && wasi.prefix.at(-1)).toBe('--')
+    // Go < 1.24 kept the files in misc/wasm.
+    const js = planRun(
+      targetOf('js/wasm'),
+      {},
+      host('linux/amd64', [], ['/usr/local/go/misc/wasm/wasm_exec.js'])
+    )
+    expect(js).toMatchObject({
+      method: 'node',
+      program: '/usr/bin/node',
+      prefix: ['/usr/local/go/misc/wasm/wasm_exec_node.js']
+    })
   })
 
   test.each(

@@ -13,16 +13,20 @@ export interface SmokeHost {
   exists(file: string): boolean
   /** amd64 hosts: the x86-64 micro-architecture level the CPU supports (1–4); undefined when unknown */
   amd64Level?: number
+  /** the Node.js running this action: it runs WebAssembly programs */
+  node: string
+  /** the Go toolchain's GOROOT, whose lib/wasm holds wasm_exec_node.js for js/wasm */
+  goroot: string
 }
 
 /** How one binary is run for its smoke test, or why it is not. */
 export type RunPlan =
   | {
-      method: 'native' | 'qemu' | 'wine'
+      method: 'native' | 'qemu' | 'wine' | 'node'
       /** the program to start and the arguments before the binary's path */
       program: string
       prefix: string[]
-      /** for logs: `native`, `qemu-aarch64-static -L /usr/aarch64-linux-gnu`, `wine64` */
+      /** for logs: `native`, `qemu-aarch64-static -L /usr/aarch64-linux-gnu`, `wine64`, `node WASI` */
       label: string
     }
   | { method: 'skipped'; reason: string }
@@ -47,6 +51,30 @@ const QEMU_ARCH: Readonly<Record<string, string>> = {
 /** qemu-user's architecture name for a GOARCH (`arm64` → `aarch64`), or undefined. */
 export function qemuArch(goarch: string): string | undefined {
   return QEMU_ARCH[goarch]
+}
+
+/**
+ * Runs a wasip1 module under Node's own WASI (preview1): `node -e WASI_RUNNER -- prog.wasm
+ * args…`. The program sees its arguments, the environment it is given and the file system, and
+ * its exit code is Node's.
+ */
+export const WASI_RUNNER = [
+  "import { WASI } from 'node:wasi'",
+  "import { readFileSync } from 'node:fs'",
+  'const [file, ...args] = process.argv.slice(1)',
+  "const wasi = new WASI({ version: 'preview1', args: [file, ...args], env: process.env, preopens: { '/': '/' }, returnOnExit: true })",
+  'const { instance } = await WebAssembly.instantiate(readFileSync(file), wasi.getImportObject())',
+  'process.exitCode = wasi.start(instance)'
+].join('\n')
+
+/**
+ * Where Go's toolchain keeps its js/wasm support files (wasm_exec.js, wasm_exec_node.js):
+ * lib/wasm since Go 1.24, misc/wasm before.
+ */
+export function wasmExecDir(goroot: string, exists: (file: string) => boolean): string | undefined {
+  return [path.join(goroot, 'lib', 'wasm'), path.join(goroot, 'misc', 'wasm')].find(dir =>
+    exists(path.join(dir, 'wasm_exec.js'))
+  )
 }
 
 /** Debian/Ubuntu's 32-bit wine loader (package wine32:i386); wine64 alone starts windows/386 programs and exits 0 without running them. */
@@ -91,6 +119,7 @@ export function planRun(
     )
       return native()
   }
+  if (target.goarch === 'wasm') return wasmPlan(target, host)
   if (target.goos === 'linux' && host.goos === 'linux') return qemuPlan(target, binary, host)
   if (target.goos === 'windows' && host.goos === 'linux') {
     if (cpuLacks) return native()
@@ -126,6 +155,31 @@ export function planRun(
     method: 'skipped',
     reason: `no way to run ${kind} binaries on ${host.goos}/${host.goarch}${target.goos === 'darwin' ? ' (needs a macOS runner)' : ''}`
   }
+}
+
+/** WebAssembly under Node: wasip1 with its WASI, js with Go's own wasm_exec_node.js. */
+function wasmPlan(target: Target, host: SmokeHost): RunPlan {
+  const node = { method: 'node' as const, program: host.node }
+  if (target.goos === 'wasip1')
+    return {
+      ...node,
+      prefix: ['--no-warnings', '--input-type=module', '-e', WASI_RUNNER, '--'],
+      label: 'node WASI preview1'
+    }
+  if (target.goos === 'js') {
+    const dir = wasmExecDir(host.goroot, host.exists)
+    if (!dir)
+      return {
+        method: 'skipped',
+        reason: `Go's wasm_exec_node.js is not in ${host.goroot}/lib/wasm or misc/wasm`
+      }
+    return {
+      ...node,
+      prefix: [path.join(dir, 'wasm_exec_node.js')],
+      label: 'node wasm_exec_node.js'
+    }
+  }
+  return { method: 'skipped', reason: `no way to run ${target.goos}/wasm programs` }
 }
 
 function qemuPlan(target: Target, binary: { interpreter?: string }, host: SmokeHost): RunPlan {

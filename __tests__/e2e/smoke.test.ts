@@ -3,6 +3,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { realProcess } from '../../src/ports/process.js'
 import { copyFixture, gitInit } from '../fakes/context.js'
+import { findWazero } from '../fakes/go-tools.js'
 import { runStep } from '../fakes/runner.js'
 
 // .ci/run installs qemu-user-static, the arm64 sysroot, mingw and wine: a missing one fails here.
@@ -265,5 +266,60 @@ describe('smoke-test: every binary the runner can run is run', () => {
       `smoke-test: unterminated ' string in "'--version"%0A  - max-binary-size: "25 MiBs" is not a size`
     )
     expect(step.stdout).not.toMatch(/^::group::building binaries$/m)
+  })
+})
+
+describe('WebAssembly: wasip1 under Node’s WASI, js under Go’s wasm_exec_node.js', () => {
+  const wasmBinaries = (dist: string): string[] =>
+    (fs.readdirSync(dist, { recursive: true }) as string[])
+      .filter(f => f.endsWith('.wasm'))
+      .map(f => path.join(dist, f))
+      .sort()
+
+  test('both print their version and pass; wazero runs the wasip1 module the same', async () => {
+    const workspace = copyFixture('hello')
+    await gitInit(workspace)
+    const step = await runStep(
+      'dist/main.js',
+      {
+        targets: 'wasip1/wasm, js/wasm',
+        ldflags: LDFLAGS,
+        'smoke-test': '--version',
+        'smoke-test-expect': '{{.Version}}',
+        'upload-artifacts': 'false'
+      },
+      { workspace, env: { ...env, ...TAG } }
+    )
+    expect([step.code, step.code === 0 ? '' : step.stdout]).toEqual([0, ''])
+    expect(smokeRows(step.summary)).toEqual([
+      'wasip1_wasm | hello-fixture.wasm | passed | node WASI preview1',
+      'js_wasm | hello-fixture.wasm | passed | node wasm_exec_node.js'
+    ])
+    const wasi = wasmBinaries(path.join(workspace, 'dist')).find(f => f.includes('wasip1'))!
+    const wazero = await realProcess.run(await findWazero(), ['run', wasi, '--version'], { env })
+    expect([wazero.code, wazero.stdout]).toEqual([0, '3.2.1\n'])
+    fs.rmSync(workspace, { recursive: true, force: true })
+  })
+
+  test('a failing wasm program fails the smoke run naming its target and exit code', async () => {
+    const workspace = copyFixture('hello')
+    await gitInit(workspace)
+    const step = await runStep(
+      'dist/main.js',
+      {
+        targets: 'wasip1/wasm, js/wasm',
+        ldflags: LDFLAGS,
+        'smoke-test': '--bogus',
+        'upload-artifacts': 'false'
+      },
+      { workspace, env: { ...env, ...TAG } }
+    )
+    expect(step.code).toBe(1)
+    expect(step.stdout).toContain(
+      '::error::go-xbuild: smoke test failed for 2 of 2 binaries:%0A' +
+        'wasip1_wasm: smoke test: hello-fixture.wasm --bogus (node WASI preview1) exited 2: flag provided but not defined: --bogus%0A' +
+        'js_wasm: smoke test: hello-fixture.wasm --bogus (node wasm_exec_node.js) exited 2: flag provided but not defined: --bogus'
+    )
+    fs.rmSync(workspace, { recursive: true, force: true })
   })
 })

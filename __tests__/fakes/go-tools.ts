@@ -94,3 +94,14 @@ export const GORELEASER_TOOL: GoTool = gitVersioned(
 export function findGoreleaser(): Promise<string> {
   return findGoTool(GORELEASER_TOOL)
 }
+
+/** wazero, the second WASI runtime of the WebAssembly smoke tests: .ci/run installs it. */
+export function findWazero(): Promise<string> {
+  return findGoTool({
+    name: 'wazero',
+    module: 'github.com/tetratelabs/wazero/cmd/wazero',
+    version: 'v1.12.0',
+    versionArgs: ['version'],
+    versionOf: out => out.trim().split('\n')[0]
+  })
+}

@@ -31,7 +31,8 @@ export interface SmokeResult {
 }
 
 /**
- * Runs every binary this host can run (natively, under qemu-user, under wine) with the
+ * Runs every binary this host can run (natively, under qemu-user, under wine, WebAssembly under
+ * Node) with the
  * `smoke-test` arguments, and fails when one exits non-zero, outlives the timeout, or its output
  * lacks `smoke-test-expect`. Binaries that cannot run here are listed as skipped, never passed.
  */
@@ -99,6 +100,8 @@ function smokeHost(ctx: Context): SmokeHost {
     goarch: hostArch,
     find: program => findOnPath(program, ctx.ports.env.PATH),
     exists: file => fs.existsSync(file),
+    node: process.execPath,
+    goroot: ctx.facts.go.goroot,
     ...(amd64Level !== undefined ? { amd64Level } : {})
   }
 }
