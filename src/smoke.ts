@@ -1,6 +1,6 @@
 import * as path from 'node:path'
 import { debianTriplet } from './cross-cc.js'
-import type { Target } from './targets.js'
+import { wasmExecDir, type Target } from './targets.js'
 
 /** Where a smoke run happens, as far as choosing how to run a binary goes. */
 export interface SmokeHost {
@@ -66,16 +66,6 @@ export const WASI_RUNNER = [
   'const { instance } = await WebAssembly.instantiate(readFileSync(file), wasi.getImportObject())',
   'process.exitCode = wasi.start(instance)'
 ].join('\n')
-
-/**
- * Where Go's toolchain keeps its js/wasm support files (wasm_exec.js, wasm_exec_node.js):
- * lib/wasm since Go 1.24, misc/wasm before.
- */
-export function wasmExecDir(goroot: string, exists: (file: string) => boolean): string | undefined {
-  return [path.join(goroot, 'lib', 'wasm'), path.join(goroot, 'misc', 'wasm')].find(dir =>
-    exists(path.join(dir, 'wasm_exec.js'))
-  )
-}
 
 /** Debian/Ubuntu's 32-bit wine loader (package wine32:i386); wine64 alone starts windows/386 programs and exits 0 without running them. */
 export const WINE32_LOADER = '/usr/lib/wine/wine'

@@ -1,3 +1,4 @@
+import * as path from 'node:path'
 /** One port as `go tool dist list -json` reports it. */
 export interface DistPort {
   /** GOOS, e.g. 'linux'. */
@@ -340,4 +341,14 @@ export function resolveTargets(
     errors.push('targets: the list is empty; give at least one GOOS/GOARCH pair, e.g. linux/amd64')
   }
   return { targets, errors }
+}
+
+/**
+ * Where Go's toolchain keeps its js/wasm support files (wasm_exec.js, wasm_exec_node.js):
+ * lib/wasm since Go 1.24, misc/wasm before.
+ */
+export function wasmExecDir(goroot: string, exists: (file: string) => boolean): string | undefined {
+  return [path.join(goroot, 'lib', 'wasm'), path.join(goroot, 'misc', 'wasm')].find(dir =>
+    exists(path.join(dir, 'wasm_exec.js'))
+  )
 }

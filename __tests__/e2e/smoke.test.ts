@@ -276,7 +276,7 @@ describe('WebAssembly: wasip1 under Node’s WASI, js under Go’s wasm_exec_nod
       .map(f => path.join(dist, f))
       .sort()
 
-  test('both print their version and pass; wazero runs the wasip1 module the same', async () => {
+  test('both print their version and pass; wazero runs the wasip1 module the same; the js archive runs with its wasm_exec.js', async () => {
     const workspace = copyFixture('hello')
     await gitInit(workspace)
     const step = await runStep(
@@ -298,6 +298,30 @@ describe('WebAssembly: wasip1 under Node’s WASI, js under Go’s wasm_exec_nod
     const wasi = wasmBinaries(path.join(workspace, 'dist')).find(f => f.includes('wasip1'))!
     const wazero = await realProcess.run(await findWazero(), ['run', wasi, '--version'], { env })
     expect([wazero.code, wazero.stdout]).toEqual([0, '3.2.1\n'])
+
+    // The js/wasm archive carries the wasm_exec.js of the Go that built it, and that file runs
+    // the program: loaded into a plain Node (no wasm_exec_node.js), as a page would load it.
+    const unpacked = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-js-wasm-'))
+    const archive = path.join(workspace, 'dist', 'hello-fixture_3.2.1_js_wasm.tar.gz')
+    const listing = await realProcess.run('tar', ['-xzvf', archive, '-C', unpacked], { env })
+    expect(listing.stdout.trim().split('\n').sort()).toEqual(
+      expect.arrayContaining(['hello-fixture.wasm', 'wasm_exec.js'])
+    )
+    const goroot = (await realProcess.run('go', ['env', 'GOROOT'], { env })).stdout.trim()
+    expect(fs.readFileSync(path.join(unpacked, 'wasm_exec.js'))).toEqual(
+      fs.readFileSync(path.join(goroot, 'lib', 'wasm', 'wasm_exec.js'))
+    )
+    const page = [
+      "require('./wasm_exec.js')",
+      'const go = new Go()',
+      "go.argv = ['hello-fixture.wasm', '--version']",
+      "WebAssembly.instantiate(require('fs').readFileSync('hello-fixture.wasm'), go.importObject)",
+      '  .then(r => go.run(r.instance))'
+    ].join('\n')
+    fs.writeFileSync(path.join(unpacked, 'page.cjs'), page)
+    const ran = await realProcess.run(process.execPath, ['page.cjs'], { cwd: unpacked, env })
+    expect([ran.code, ran.stdout]).toEqual([0, '3.2.1\n'])
+    fs.rmSync(unpacked, { recursive: true, force: true })
     fs.rmSync(workspace, { recursive: true, force: true })
   })
 

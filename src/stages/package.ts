@@ -8,6 +8,7 @@ import { namingOf, type Context, type Stage } from '../context.js'
 import { formatDuration, formatSize } from '../lib/format.js'
 import { forEachLimit } from '../lib/concurrency.js'
 import { archiveDirectoryOf, archiveNameOf, bareBinaryNameOf } from '../naming.js'
+import { wasmExecDir } from '../targets.js'
 
 /** One reproducible archive per target and archive set (or the bare binaries), named by its set. */
 export const packageArchives: Stage = {
@@ -60,6 +61,18 @@ async function archiveTarget(
       mode: f.mode
     }))
   ]
+  // js/wasm runs only with the glue of the Go that built it: its wasm_exec.js goes along,
+  // unless the archive files already hold one.
+  if (target.goos === 'js' && target.goarch === 'wasm') {
+    const glue = inside('wasm_exec.js')
+    const dir = wasmExecDir(facts.go.goroot, fs.existsSync)
+    if (!dir)
+      ctx.log.warning(
+        `${target.id}: ${facts.go.goroot} has no lib/wasm/wasm_exec.js; the archive goes without it`
+      )
+    else if (!entries.some(e => e.name === glue))
+      entries.push({ name: glue, source: path.join(dir, 'wasm_exec.js'), mode: 0o644 })
+  }
   const name = archiveNameOf(naming, target, archive)
   const dest = path.join(inputs.dist, name)
   const size = await writeArchive(
