@@ -15,6 +15,9 @@ export default {
   verbose: false,
   // testTimeout is global (a project cannot set it): cold cross builds on 2 cores take minutes.
   testTimeout: 600000,
+  // One temp folder per run, removed at its end (__tests__/global-temp.mjs).
+  globalSetup: '<rootDir>/__tests__/global-setup.mjs',
+  globalTeardown: '<rootDir>/__tests__/global-teardown.mjs',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/__tests__/*.test.ts'] },
     // Stages on a scripted process port: no go, git, C compiler or network (npm run test:fast).
