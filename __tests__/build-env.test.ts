@@ -58,6 +58,13 @@ test.each([
     { goos: 'linux', goarch: 'amd64', variant: 'v3', id: 'linux_amd64_v3' },
     { enabled: false },
     { GOAMD64: 'v3' }
+  ],
+  // cgo-link: static: -static for the C linker, after nothing the user set.
+  [
+    4,
+    amd64,
+    { enabled: true, cc: 'musl-gcc', static: 'musl' as const },
+    { CGO_ENABLED: '1', CC: 'musl-gcc', CGO_LDFLAGS: '-static' }
   ]
 ])('[%d] targetEnv for %j', (_n, target, cgo, expected) => {
   const env = targetEnv({ PATH: '/bin' }, settings, target as Target, cgo)
@@ -72,4 +79,17 @@ test.each([
   [4, 'GOEXPERIMENT', amd64, 'loopvar']
 ])('[%d] settingFor(%s)', (_n, name, target, expected) => {
   expect(settingFor(settings, name as string, target as Target)).toBe(expected)
+})
+
+test("cgo-link: static appends -static to the user's own CGO_LDFLAGS", () => {
+  const env = targetEnv({ PATH: '/bin', CGO_LDFLAGS: '-L/opt/lib -lfoo' }, [], amd64 as Target, {
+    enabled: true,
+    cc: 'gcc',
+    static: 'glibc'
+  })
+  expect(env.CGO_LDFLAGS).toBe('-L/opt/lib -lfoo -static')
+  // Without cgo nothing links with the C linker: left as it was.
+  expect(
+    targetEnv({ CGO_LDFLAGS: '-lfoo' }, [], amd64 as Target, { enabled: false }).CGO_LDFLAGS
+  ).toBe('-lfoo')
 })

@@ -99,6 +99,7 @@ test('the default fingerprint, field by field', () => {
     buildvcs: 'auto',
     env: '',
     cgo: 'false',
+    'cgo-link': 'dynamic',
     cc: '',
     upx: '',
     'upx-args': '',
@@ -160,6 +161,7 @@ const inputRows: [string, Values, string[]][] = [
   ['trimpath', { trimpath: 'false' }, ['trimpath: true -> false']],
   ['buildvcs', { buildvcs: 'false' }, ['buildvcs: auto -> false']],
   ['cgo', { cgo: 'auto' }, ['cgo: false -> auto']],
+  ['cgo-link', { 'cgo-link': 'static' }, ['cgo-link: dynamic -> static']],
   [
     'cc',
     { cc: 'linux/arm64: aarch64-linux-gnu-gcc' },

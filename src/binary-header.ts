@@ -19,6 +19,11 @@ export interface BinaryHeader {
   dynamic?: boolean
   /** ELF only: the PT_INTERP path, e.g. /lib/ld-linux-aarch64.so.1 */
   interpreter?: string
+  /**
+   * ELF with a dynamic section but no PT_INTERP only: how many shared libraries that section
+   * asks for (DT_NEEDED). A fully static binary has no dynamic section, a static-pie one names none.
+   */
+  needed?: number
 }
 
 /** A read past the end of the bytes at hand; `needed` is the length that would have sufficed. */
@@ -166,6 +171,11 @@ const ELF_NOTE_OS: Record<string, string> = {
   NetBSD: 'netbsd',
   OpenBSD: 'openbsd'
 }
+const PT_DYNAMIC = 2
+const DT_NULL = 0
+const DT_NEEDED = 1
+/** A dynamic section is a few hundred bytes; a larger PT_DYNAMIC is a corrupt header. */
+const MAX_DYNAMIC = 1024 * 1024
 const PT_INTERP = 3
 const PT_NOTE = 4
 const PT_SUNWSTACK = 0x6ffffffb
@@ -200,6 +210,7 @@ function parseElf(buf: Buffer): BinaryHeader {
   ph.need(phoff, phnum * wantEnt, `${phnum} program headers`)
 
   let interpreter: string | undefined
+  let dynamicAt: { offset: number; size: number } | undefined
   let noteOs: string | undefined
   let solaris = false
   for (let i = 0; i < phnum; i++) {
@@ -209,6 +220,7 @@ function parseElf(buf: Buffer): BinaryHeader {
     const filesz = is64 ? ph.u64(at + 32, 'p_filesz') : ph.u32(at + 16, 'p_filesz')
     const align = is64 ? ph.u64(at + 48, 'p_align') : ph.u32(at + 28, 'p_align')
     if (type === PT_INTERP) interpreter = readInterp(buf, offset, filesz)
+    else if (type === PT_DYNAMIC) dynamicAt = { offset, size: filesz }
     else if (type === PT_NOTE)
       noteOs ??= scanNotes(new View(buf, 'ELF note', v.le), offset, filesz, align)
     else if (type === PT_SUNWSTACK) solaris = true
@@ -219,7 +231,30 @@ function parseElf(buf: Buffer): BinaryHeader {
   const goos = ELF_OSABI[v.u8(7, 'EI_OSABI')] ?? noteOs ?? (solaris ? 'solaris' : 'linux')
   const header: BinaryHeader = { format: 'elf', goos, goarch, dynamic: interpreter !== undefined }
   if (interpreter !== undefined) header.interpreter = interpreter
+  // With an interpreter it is dynamic whatever it needs; without one, a dynamic section that
+  // names libraries still makes it depend on them (the section can lie deep in the file).
+  else if (dynamicAt) header.needed = countNeeded(buf, dynamicAt, is64, v.le)
   return header
+}
+
+/** The DT_NEEDED entries of a PT_DYNAMIC segment, up to its DT_NULL. */
+function countNeeded(
+  buf: Buffer,
+  at: { offset: number; size: number },
+  is64: boolean,
+  le: boolean
+): number {
+  if (at.size > MAX_DYNAMIC) throw new Error(`corrupt ELF: PT_DYNAMIC is ${at.size} bytes`)
+  const d = new View(buf, 'ELF dynamic section', le)
+  d.need(at.offset, at.size, 'PT_DYNAMIC')
+  const entry = is64 ? 16 : 8
+  let needed = 0
+  for (let p = at.offset; p + entry <= at.offset + at.size; p += entry) {
+    const tag = is64 ? d.u64(p, 'd_tag') : d.u32(p, 'd_tag')
+    if (tag === DT_NULL) break
+    if (tag === DT_NEEDED) needed++
+  }
+  return needed
 }
 
 function elfGoarch(machine: number, is64: boolean, le: boolean): string {

@@ -50,6 +50,9 @@ export function targetEnv(
   env.CGO_ENABLED = cgo.enabled ? '1' : '0'
   if (cgo.enabled && cgo.cc) env.CC = cgo.cc
   if (cgo.enabled && cgo.cxx) env.CXX = cgo.cxx
+  // cgo-link: static: the C linker gets -static after the user's own CGO_LDFLAGS.
+  if (cgo.enabled && cgo.static)
+    env.CGO_LDFLAGS = env.CGO_LDFLAGS ? `${env.CGO_LDFLAGS} -static` : '-static'
   return env
 }
 

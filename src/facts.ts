@@ -65,6 +65,11 @@ export interface CgoSetup {
   cxx?: string
   /** first line of `cc --version`, for reports and cache keys */
   ccVersion?: string
+  /**
+   * cgo-link: static on a linux target: linked with -linkmode=external and -static, against musl
+   * (musl-gcc), the C library of the cc given for it, or glibc (its NSS and dlopen caveats)
+   */
+  static?: 'musl' | 'given' | 'glibc'
 }
 
 /** What every target's plan has. */

@@ -129,6 +129,7 @@ export const FINGERPRINT_FIELDS: readonly FieldSpec[] = [
     value: i => list(i.env.map(s => `${s.scope ? `${s.scope}:` : ''}${s.name}=${digest(s.value)}`))
   },
   { name: INPUT.cgo, scope: 'build', value: i => i.cgo },
+  { name: INPUT.cgoLink, scope: 'build', value: i => i.cgoLink },
   { name: INPUT.cc, scope: 'build', value: i => list(i.cc.map(c => `${c.scope}=${c.value}`)) },
   { name: INPUT.upx, scope: 'build', value: i => list(i.upx) },
   { name: INPUT.upxArgs, scope: 'build', value: i => argv(i.upxArgs) },

@@ -347,3 +347,80 @@ describe('WebAssembly: wasip1 under Node’s WASI, js under Go’s wasm_exec_nod
     fs.rmSync(workspace, { recursive: true, force: true })
   })
 })
+
+describe('cgo-link: static: cgo binaries that need nothing of the Linux they run on', () => {
+  const interp = (file: string) => realProcess.run('readelf', ['-l', '-d', file], { env })
+
+  test('linux/amd64 with musl-gcc, linux/arm64 with static glibc: no interpreter, no libraries; arm64 runs under QEMU without a sysroot', async () => {
+    const workspace = copyFixture('cgo')
+    await gitInit(workspace)
+    const step = await runStep(
+      'dist/main.js',
+      {
+        targets: 'linux/amd64, linux/arm64',
+        cgo: 'true',
+        'cgo-link': 'static',
+        ldflags: LDFLAGS,
+        'smoke-test': '--version',
+        'smoke-test-expect': 'add(2,3)=5 version={{.Version}}',
+        'upload-artifacts': 'false'
+      },
+      { workspace, env: { ...env, ...TAG } }
+    )
+    expect([step.code, step.code === 0 ? '' : step.stdout]).toEqual([0, ''])
+    // Only the glibc target is warned about: musl has no NSS or dlopen caveat.
+    expect(step.stdout).toContain(
+      '::warning::cgo-link: static links glibc into linux/arm64 (no musl compiler for them)'
+    )
+    expect(step.stdout).toContain('linux_amd64 cgo-fixture: elf amd64, static')
+    expect(step.stdout).toContain('linux_arm64 cgo-fixture: elf arm64, static')
+    expect(smokeRows(step.summary)).toEqual([
+      'linux_amd64 | cgo-fixture | passed | native',
+      // No `-L /usr/aarch64-linux-gnu`: nothing to load from a sysroot.
+      'linux_arm64 | cgo-fixture | passed | qemu-aarch64-static'
+    ])
+    for (const id of ['linux_amd64', 'linux_arm64']) {
+      const file = path.join(workspace, 'dist', id, 'cgo-fixture')
+      const elf = await interp(file)
+      expect([id, elf.stdout]).toEqual([id, expect.stringContaining('There is no dynamic section')])
+      expect([id, elf.stdout]).not.toEqual([id, expect.stringContaining('INTERP')])
+    }
+    // musl, not glibc: its static binaries carry no GNU ABI note.
+    const note = await realProcess.run(
+      'readelf',
+      ['-n', path.join(workspace, 'dist', 'linux_amd64', 'cgo-fixture')],
+      { env }
+    )
+    expect(note.stdout).not.toContain('NT_GNU_ABI_TAG')
+    fs.rmSync(workspace, { recursive: true, force: true })
+  })
+
+  test('a binary the C linker left dynamic fails verification naming the target', async () => {
+    const workspace = copyFixture('cgo')
+    await gitInit(workspace)
+    // A compiler that drops -static, as some wrappers do.
+    const cc = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-cc-')), 'cc-no-static')
+    fs.writeFileSync(
+      cc,
+      '#!/bin/sh\nfor a; do shift; [ "$a" = -static ] || set -- "$@" "$a"; done\nexec gcc "$@"\n',
+      { mode: 0o755 }
+    )
+    const step = await runStep(
+      'dist/main.js',
+      {
+        targets: 'linux/amd64',
+        cgo: 'true',
+        'cgo-link': 'static',
+        cc: `linux/amd64: ${cc}`,
+        'upload-artifacts': 'false'
+      },
+      { workspace, env: { ...env, ...TAG } }
+    )
+    expect(step.code).toBe(1)
+    expect(step.stdout).toMatch(
+      /::error::go-xbuild: binary verification failed:%0Alinux_amd64: cgo-fixture is still dynamically linked \(interpreter \/lib64\/ld-linux-x86-64\.so\.2\) though cgo-link is static/
+    )
+    expect(step.stdout).not.toMatch(/^::group::packaging archives$/m)
+    fs.rmSync(workspace, { recursive: true, force: true })
+  })
+})

@@ -4,6 +4,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { promisify } from 'node:util'
 import { checkHeader, readBinaryHeader, type BinaryHeader } from '../../src/binary-header.js'
+import { realProcess } from '../../src/ports/process.js'
 import { numbered } from '../fakes/targets.js'
 
 const run = promisify(execFile)
@@ -202,3 +203,29 @@ test.each(numbered([['freebsd/amd64'], ['netbsd/arm64'], ['openbsd/amd64']]))(
     expect((await readBinaryHeader(copy)).goos).toBe(target.split('/')[0])
   }
 )
+
+test('DT_NEEDED is counted where there is no interpreter: a shared library, a static-pie program', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-needed-'))
+  const source = path.join(dir, 'x.c')
+  fs.writeFileSync(
+    source,
+    '#include <math.h>\ndouble f(double x) { return sqrt(x); }\nint main(void) { return 0; }\n'
+  )
+  const lib = path.join(dir, 'libx.so')
+  const pie = path.join(dir, 'static-pie')
+  const cc = (args: string[]) =>
+    realProcess.run('gcc', args, { env: process.env as Record<string, string> })
+  expect((await cc(['-shared', '-fPIC', '-o', lib, source, '-lm'])).code).toBe(0)
+  expect((await cc(['-static-pie', '-fPIE', '-o', pie, source, '-lm'])).code).toBe(0)
+  const readelfNeeded = async (file: string): Promise<number> =>
+    (
+      await realProcess.run('readelf', ['-d', file], { env: process.env as Record<string, string> })
+    ).stdout
+      .split('\n')
+      .filter(l => l.includes('(NEEDED)')).length
+  const shared = await readBinaryHeader(lib)
+  expect(shared).toMatchObject({ dynamic: false, needed: await readelfNeeded(lib) })
+  expect(shared.needed).toBeGreaterThanOrEqual(1) // libm
+  expect(await readBinaryHeader(pie)).toMatchObject({ dynamic: false, needed: 0 })
+  fs.rmSync(dir, { recursive: true, force: true })
+})

@@ -358,6 +358,18 @@ export const INPUT_TABLE = [
     }
   }),
   row({
+    name: 'cgo-link',
+    field: 'cgoLink',
+    kind: choice(['dynamic', 'static'], 'dynamic'),
+    group: 'build',
+    description:
+      "dynamic (default) or static: fully static cgo binaries for linux targets that run on any Linux, Alpine included: musl-gcc for the runner's own architecture when installed (Debian/Ubuntu: musl-tools), the cc given for a target, else glibc linked statically (with a warning: name lookups and dlopen then need the same glibc at run time). Verification fails for a binary that is still dynamic.",
+    readme: {
+      meaning:
+        '`static`: linux cgo binaries with no interpreter and no shared libraries (musl-gcc, your `cc`, or static glibc with a warning)'
+    }
+  }),
+  row({
     name: 'cc',
     field: 'cc',
     kind: targetMap(checkCompiler),

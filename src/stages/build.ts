@@ -120,7 +120,11 @@ export function buildArgs(
   if (settings.tags.length > 0) args.push(`-tags=${settings.tags.join(',')}`)
   args.push(...settings.flags)
   // One argv element: go splits it with its own quoting rules, no shell is involved.
-  args.push(`-ldflags=${renderTemplate(settings.ldflags, values)}`)
+  const ldflags = renderTemplate(settings.ldflags, values)
+  // cgo-link: static links with the C linker (-static reaches it through CGO_LDFLAGS): Go's
+  // internal linker would leave a program whose only cgo is net or os/user dynamic.
+  const staticLink = plan.kind === 'go' && plan.cgo.static !== undefined
+  args.push(`-ldflags=${staticLink ? `${ldflags} -linkmode=external`.trim() : ldflags}`)
   args.push('-o', output, binary.pkg)
   return args
 }

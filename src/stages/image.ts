@@ -91,7 +91,7 @@ function imageTargets(ctx: Context): Context['facts']['plans'][number]['target']
 
 /** Why a binary cannot run on a base without a C library: cgo links it dynamically. */
 function libcProblem(base: string, what: string): string {
-  return `image: ${what}, but image-base ${base} has no C library: set cgo: false for the image's targets, link statically (ldflags -extldflags=-static), or choose a base with glibc such as gcr.io/distroless/base-debian13`
+  return `image: ${what}, but image-base ${base} has no C library: set cgo: false for the image's targets, link statically (cgo-link: static), or choose a base with glibc such as gcr.io/distroless/base-debian13`
 }
 
 /**
@@ -190,7 +190,7 @@ export const makeImage: Stage = {
     // Before building: cgo binaries are dynamically linked unless told to link statically.
     if (baseLacksLibc(inputs.imageBase) && !/-static\b/.test(inputs.ldflags)) {
       for (const plan of imagePlans(ctx).filter(isGoPlan)) {
-        if (plan.cgo.enabled) {
+        if (plan.cgo.enabled && !plan.cgo.static) {
           problems.push(
             libcProblem(
               inputs.imageBase,

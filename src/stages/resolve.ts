@@ -117,6 +117,7 @@ export const resolve: Stage = {
       const built = binariesFor(binaries, target)
       plans.push({ kind: 'go', target, cgo, archives: planArchives(inputs, target, built) })
     }
+    warnStaticLink(ctx, plans)
     problems.push(...checkBinaryTargets(inputs, binaries, wholeTargets ?? targets))
     // darwin_all holds the binaries built for both of its slices.
     const universal = names.filter(n =>
@@ -387,6 +388,22 @@ async function listBinaries(
   return binaries
 }
 
+/** cgo-link: static: what static glibc gives up, and the cgo targets it does not apply to. */
+function warnStaticLink(ctx: Context, plans: readonly TargetPlan[]): void {
+  if (ctx.inputs.cgoLink !== 'static') return
+  const cgo = plans.filter(isGoPlan).filter(p => p.cgo.enabled)
+  const glibc = cgo.filter(p => p.cgo.static === 'glibc').map(p => formatTarget(p.target))
+  if (glibc.length > 0)
+    ctx.log.warning(
+      `${INPUT.cgoLink}: static links glibc into ${glibc.join(', ')} (no musl compiler for them): user and host name lookups (NSS) and dlopen then need the same glibc version at run time; give a musl cross compiler with ${INPUT.cc} to avoid it`
+    )
+  const other = cgo.filter(p => p.cgo.static === undefined).map(p => formatTarget(p.target))
+  if (other.length > 0)
+    ctx.log.warning(
+      `${INPUT.cgoLink}: static applies to linux targets; ${other.join(', ')} link${other.length === 1 ? 's' : ''} as usual`
+    )
+}
+
 async function cgoSetup(
   ctx: Context,
   target: Target,
@@ -412,6 +429,17 @@ async function cgoSetup(
     settingFor(inputs.env, 'CC', target)
   let cxx = settingFor(inputs.env, 'CXX', target)
   const host = { goos: go.hostOs, goarch: go.hostArch }
+  // cgo-link: static: musl where its compiler builds for this target (musl-tools gives musl-gcc
+  // for the runner's own architecture), else the cc given, else glibc linked statically.
+  let linkStatic: CgoSetup['static']
+  if (inputs.cgoLink === 'static' && target.goos === 'linux') {
+    if (cc !== undefined) linkStatic = 'given'
+    else if (target.goarch === host.goarch && findOnPath('musl-gcc', pathEnv)) {
+      cc = 'musl-gcc'
+      // musl-tools has no C++ compiler: a C++ package fails to link, naming CXX.
+      linkStatic = 'musl'
+    } else linkStatic = 'glibc'
+  }
   const candidates = compilerCandidates(target, host)
   if (cc !== undefined) {
     const program = splitQuoted(cc)[0] ?? ''
@@ -454,7 +482,7 @@ async function cgoSetup(
       `${INPUT.cc}: the C compiler "${cc}" for ${label} could not be run: ${errorMessage(error)}`
     )
   }
-  return { enabled: true, cc, cxx, ccVersion }
+  return { enabled: true, cc, cxx, ccVersion, ...(linkStatic ? { static: linkStatic } : {}) }
 }
 
 /** What a target publishes from the archive sets, given the binaries every target builds. */

@@ -36,6 +36,17 @@ export const verify: Stage = {
           problems.push(new TargetError(target.id, `${artifact.name} ${mismatch}`).message)
           continue
         }
+        // cgo-link: static promised a binary that needs nothing of the system it runs on.
+        const link = plan?.kind === 'go' ? plan.cgo.static : undefined
+        if (link && (header.dynamic || (header.needed ?? 0) > 0)) {
+          problems.push(
+            new TargetError(
+              target.id,
+              `${artifact.name} is still dynamically linked (${header.dynamic ? `interpreter ${header.interpreter}` : `${header.needed} shared libraries needed`}) though ${INPUT.cgoLink} is static: the C linker ignored -static (a ${link === 'given' ? 'cc' : 'compiler'} that drops it, or -extldflags in ldflags without it)`
+            ).message
+          )
+          continue
+        }
         if (header.dynamic) {
           artifact.interpreter = header.interpreter
           ctx.log.notice(
