@@ -10,6 +10,9 @@ const KEY = 'XBUILD_TEST_TMPDIR'
 
 export async function setup() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xbuild-jest-'))
+  // Open like /tmp itself (sticky, world-writable): tests run the action as another user
+  // (nobody, in the cache tests) in folders made here.
+  fs.chmodSync(dir, 0o1777)
   process.env[KEY] = dir
   process.env.TMPDIR = dir
 }
