@@ -28,8 +28,9 @@ function filledContext(): ReturnType<typeof testContext> {
   const plan = planOf('linux/amd64')
   ctx.facts = {
     go: { version: 'go1.26.8' },
-    stamp: { version: '1.2.3', tag: 'v1.2.3', commit: 'c0ffee' },
-    plans: [plan]
+    stamp: { version: '1.2.3', tag: 'v1.2.3', commit: 'c0ffee', shortCommit: 'c0ffee' },
+    plans: [plan],
+    releaseTargets: [plan.target]
   } as unknown as Facts
   const file = (name: string): string => path.join(ctx.inputs.dist, name)
   ctx.artifacts.add({ kind: 'binary', path: file('app'), name: 'app', target: plan.target })

@@ -585,11 +585,15 @@ describe('the smoke stage on a fake process port', () => {
       [binary, '--version'],
       ['/usr/bin/qemu-i386-static', binary, '--version']
     ])
-    expect(summary.join('')).toMatch(/linux_386 +app +passed +qemu-i386-static/)
+    expect(ctx.smoke).toEqual([
+      { target: 'linux_386', binary: 'app', outcome: 'passed', detail: 'qemu-i386-static' }
+    ])
+    // Only a failure writes a section of its own: the report shows passing runs.
+    expect(summary).toEqual([])
   })
 
   test('a run killed at the timeout fails naming the target and the limit', async () => {
-    const { ctx } = setup(['linux/amd64'], async () => ({
+    const { ctx, summary } = setup(['linux/amd64'], async () => ({
       code: 137,
       stdout: 'still starting',
       stderr: '',
@@ -597,6 +601,10 @@ describe('the smoke stage on a fake process port', () => {
     }))
     await expect(smoke.run(ctx)).rejects.toThrow(
       'smoke test failed for 1 of 1 binaries:\nlinux_amd64: smoke test: app --version (native) did not exit within 1m00s and was killed: still starting'
+    )
+    // The run ends before the report: the failure writes its own section.
+    expect(summary.join('')).toMatch(
+      /smoke test failed: --version\n.*\nlinux_amd64 +app +failed +native/s
     )
   })
 
@@ -607,6 +615,10 @@ describe('the smoke stage on a fake process port', () => {
     await smoke.run(ctx)
     expect(calls).toEqual([])
     expect(lines).toContain('smoke test: 0 passed, 0 failed, 2 skipped')
-    expect(summary.join('')).toMatch(/darwin_arm64 +app +skipped +no way to run darwin\/arm64/)
+    expect(ctx.smoke!.map(s => [s.target, s.outcome, s.detail.slice(0, 30)])).toEqual([
+      ['darwin_arm64', 'skipped', 'no way to run darwin/arm64 bin'],
+      ['windows_arm64', 'skipped', 'wine runs windows/arm64 progra']
+    ])
+    expect(summary).toEqual([])
   })
 })

@@ -30932,6 +30932,119 @@ function errorMessage(error) {
     return types$1.isNativeError(error) ? error.message : String(error);
 }
 
+/** The blocks of a heading, a table and notes under it: the shape most sections have. */
+function tableSection(heading, rows, notes = []) {
+    return [
+        { kind: 'heading', text: heading },
+        ...(rows.length > 0 ? [{ kind: 'table', rows }] : []),
+        ...notes.map(note => ({ kind: 'paragraph', parts: [note] }))
+    ];
+}
+// ── HTML for the runner's summary file ─────────────────────────────────────────────────────────
+/** Text as HTML: markup characters escaped, newlines as <br> (a raw blank line would end the block). */
+function escapeHtml(text) {
+    return text.replace(/[&<>"']/g, c => ENTITIES[c] ?? c).replace(/\r\n?|\n/g, '<br>');
+}
+const ENTITIES = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '"': '&quot;',
+    "'": '&#39;'
+};
+/** Only web links become links: anything else (javascript:, data:) stays text. */
+function safeHref(href) {
+    return /^https?:\/\/[^\s"'<>]+$/i.test(href);
+}
+function inlineHtml(part) {
+    if (typeof part === 'string')
+        return escapeHtml(part);
+    const title = part.title ? ` title="${escapeHtml(part.title)}"` : '';
+    let html = escapeHtml(part.text);
+    if (part.code)
+        html = `<code${part.href ? '' : title}>${html}</code>`;
+    if (part.href && safeHref(part.href))
+        return `<a href="${escapeHtml(part.href)}"${title}>${html}</a>`;
+    return part.code || !title ? html : `<span${title}>${html}</span>`;
+}
+function cellHtml(cell) {
+    return typeof cell === 'string' || !Array.isArray(cell)
+        ? inlineHtml(cell)
+        : cell.map(inlineHtml).join(' ');
+}
+/** The blocks as the summary file holds them: HTML blocks, charts as Mermaid fences. */
+function renderHtml(blocks) {
+    return blocks.map(blockHtml).join('\n');
+}
+function blockHtml(block) {
+    switch (block.kind) {
+        case 'heading': {
+            const level = block.level ?? 3;
+            return `<h${level}>${escapeHtml(block.text)}</h${level}>`;
+        }
+        case 'paragraph':
+            return `<p>${block.parts.map(inlineHtml).join('')}</p>`;
+        case 'list':
+            return `<ul>${block.items.map(item => `<li>${item.map(inlineHtml).join('')}</li>`).join('')}</ul>`;
+        case 'table': {
+            const [head, ...body] = block.rows;
+            if (!head)
+                return '';
+            const align = (i) => (block.right?.includes(i) ? ' align="right"' : '');
+            const row = (cells, tag) => `<tr>${cells.map((c, i) => `<${tag}${align(i)}>${cellHtml(c)}</${tag}>`).join('')}</tr>`;
+            return `<table><thead>${row(head, 'th')}</thead><tbody>${body.map(r => row(r, 'td')).join('')}</tbody></table>`;
+        }
+        case 'details':
+            return `<details><summary>${escapeHtml(block.summary)}</summary>${block.blocks.map(blockHtml).join('')}</details>`;
+        case 'pre':
+            // &#10; keeps the block one Markdown line; the browser reads it as the newline it is.
+            return `<pre>${escapeHtml(block.text.replace(/\n$/, '')).replace(/<br>/g, '&#10;')}</pre>`;
+        case 'chart':
+            // Blank lines around the fence: it must not join the HTML block before or after it.
+            return `\n${mermaidGantt(block)}\n`;
+    }
+}
+/** A Mermaid label: no character that ends a task (`:`), starts a comment (`#`, `%%`) or a new line. */
+function mermaidLabel(text) {
+    return text.replace(/[^A-Za-z0-9_ ,./+()-]/g, '_').trim() || '_';
+}
+/**
+ * The chart as a Mermaid gantt on the wall clock (dateFormat x: epoch milliseconds), so its axis
+ * reads as the time of day in the reader's own time zone.
+ */
+function mermaidGantt(chart) {
+    const bars = chart.sections.flatMap(s => s.bars);
+    const span = bars.length === 0
+        ? 0
+        : Math.max(...bars.map(b => b.start + b.ms)) - Math.min(...bars.map(b => b.start));
+    const lines = [
+        '```mermaid',
+        'gantt',
+        `  title ${mermaidLabel(chart.title)}`,
+        '  dateFormat x',
+        `  axisFormat ${span >= 3_600_000 ? '%H:%M' : '%H:%M:%S'}`
+    ];
+    for (const section of chart.sections) {
+        if (section.bars.length === 0)
+            continue;
+        lines.push(`  section ${mermaidLabel(section.name)}`);
+        for (const bar of section.bars) {
+            const start = Math.round(bar.start);
+            // A bar of 0 ms is drawn as nothing: at least 1 ms.
+            lines.push(`    ${mermaidLabel(bar.label)} : ${start}, ${start + Math.max(1, Math.round(bar.ms))}`);
+        }
+    }
+    lines.push('```');
+    return lines.join('\n');
+}
+
+/** The cache key kinds as the summary names them. */
+const KEY_KIND = {
+    module: 'module',
+    'build-base': 'base',
+    build: 'layer'
+};
+
 /**
  * The post step (runs only after a green main step, `post-if: success()`): trims the build cache
  * to what this job used and saves the caches whose primary key did not hit. It never fails the
@@ -30949,7 +31062,7 @@ async function runPost(ports) {
             log.info(`not saving caches: ${state.saveBlockedBy}`);
             return;
         }
-        const rows = [['cache', 'key', 'outcome', 'size', 'time']];
+        const rows = [['key kind', 'outcome', 'saved', 'save time']];
         const save = async (spec, size) => {
             const label = cacheLabel(spec.kind);
             const started = ports.clock.now();
@@ -30964,7 +31077,12 @@ async function runPost(ports) {
             else {
                 log.warning(`${label} not saved (${result.detail}); the next run builds without it`);
             }
-            rows.push([label, spec.key, result.outcome, formatSize(size), time]);
+            rows.push([
+                { text: KEY_KIND[spec.kind], title: spec.key },
+                result.outcome === 'failed' ? `failed: ${result.detail}` : result.outcome,
+                formatSize(size),
+                time
+            ]);
             return result.outcome;
         };
         let trimmed = false;
@@ -30982,7 +31100,7 @@ async function runPost(ports) {
             const label = cacheLabel(spec.kind);
             if (matchedKey === spec.key) {
                 log.info(`${label}: primary key ${spec.key} already hit; not saving`);
-                rows.push([label, spec.key, 'hit, not saved', '', '']);
+                rows.push([{ text: KEY_KIND[spec.kind], title: spec.key }, 'hit, not saved', '', '']);
                 continue;
             }
             if (!fs.existsSync(spec.path)) {
@@ -31012,7 +31130,8 @@ async function runPost(ports) {
                 await save(spec, measureCache(spec.path).bytes);
             }
         }
-        await ports.outputs.writeSummary([{ heading: 'go-xbuild caches saved', rows }]);
+        if (rows.length > 1)
+            await ports.outputs.writeSummary(tableSection('go-xbuild caches saved', rows));
     }
     catch (error) {
         log.warning(`caches not saved: ${errorMessage(error)}`);
@@ -84963,38 +85082,34 @@ const actionsLog = {
     }
 };
 
+/** GitHub refuses a step summary larger than this. */
+const SUMMARY_LIMIT = 1024 * 1024;
 /** Output port for a GitHub runner. */
 const actionsOutputs = {
     setOutput: (name, value) => setOutput(name, value),
-    async writeSummary(tables) {
+    async writeSummary(blocks) {
         // core.summary throws when GITHUB_STEP_SUMMARY is unset (a runner always sets it; act may not).
-        if (!process.env.GITHUB_STEP_SUMMARY)
+        const file = process.env.GITHUB_STEP_SUMMARY;
+        if (!file)
             return;
-        for (const table of tables) {
-            summary.addHeading(table.heading, 3);
-            const [head, ...body] = table.rows;
-            if (head) {
-                // core.summary puts cell data into the HTML as given: escape it.
-                summary.addTable([
-                    head.map(cell => ({ data: cellHtml(cell), header: true })),
-                    ...body.map(row => row.map(cell => ({ data: cellHtml(cell) })))
-                ]);
-            }
-            for (const note of table.notes ?? [])
-                summary.addRaw(`<p>${escapeHtml(note)}</p>`, true);
+        let html = renderHtml(blocks) + '\n';
+        const used = fs.existsSync(file) ? fs.statSync(file).size : 0;
+        if (used + Buffer.byteLength(html) > SUMMARY_LIMIT) {
+            // Over the limit GitHub shows none of the step's summary: keep the headings and say so.
+            html =
+                renderHtml([
+                    ...blocks.filter(b => b.kind === 'heading').slice(0, 1),
+                    {
+                        kind: 'paragraph',
+                        parts: [
+                            `This section (${Buffer.byteLength(html)} bytes) would take the step summary over GitHub's limit of ${SUMMARY_LIMIT} bytes; the step outputs and dist/artifacts.json list every file.`
+                        ]
+                    }
+                ]) + '\n';
         }
-        await summary.write();
+        await summary.addRaw(html).write();
     }
 };
-/** Aligns rows into columns for a terminal. */
-function cellHtml(cell) {
-    return typeof cell === 'string'
-        ? escapeHtml(cell)
-        : `<a href="${escapeHtml(cell.href)}">${escapeHtml(cell.text)}</a>`;
-}
-function escapeHtml(text) {
-    return text.replace(/[&<>"]/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
-}
 
 /**
  * Takes SIGSTORE_ID_TOKEN out of the environment and returns it ('' when unset). @sigstore/sign

@@ -22,7 +22,8 @@ export interface Artifact {
   signs?: string
   /** hex digests by algorithm, set by the checksum stage */
   digests?: Partial<Record<'sha256' | 'sha512', string>>
-  /** binaries: wall time of its go build */
+  /** binaries: when its go build started (clock.now()) and how long it took */
+  buildStart?: number
   buildMs?: number
   /** binaries: ELF interpreter when dynamically linked */
   interpreter?: string

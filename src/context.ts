@@ -17,6 +17,7 @@ import type { PublishedRelease, ReleasePlan } from './release.js'
 import type { GoBuildInfo } from './sbom.js'
 import type { ImageRun } from './image.js'
 import type { NamingBasis } from './naming.js'
+import type { SmokeOutcome } from './summary.js'
 
 /** Every side effect the stages may cause. */
 export interface Ports {
@@ -68,6 +69,23 @@ export interface AttestationMade {
   subjects: number
 }
 
+/** One stage as it ran (clock.now() milliseconds), for the summary's timeline. */
+export interface StageTiming {
+  name: string
+  start: number
+  ms: number
+}
+
+/** Where the run's time went: written by runStages, read by the report stage. */
+export interface Timeline {
+  /** clock.wall() and clock.now() at the start of the first stage: now-times become wall times */
+  wallAtStart: number
+  nowAtStart: number
+  stages: StageTiming[]
+  /** stages that did not run, with the reason */
+  skipped: { name: string; reason: string }[]
+}
+
 /** What every stage receives. */
 export interface Context {
   inputs: Inputs
@@ -98,8 +116,18 @@ export interface Context {
   beforePublishing?: { name: string; run(): Promise<void> }[]
   /** sbom: the Go build info of each binary by path, read before any compression */
   buildInfos?: Map<string, GoBuildInfo>
+  /** smoke: what each binary's run did (the smoke stage) */
+  smoke?: SmokeOutcome[]
+  /** mode: publish: each leg's artifact and the files taken from it (the collect-legs stage) */
+  legs?: { name: string; files: number }[]
+  /** runStages: when each stage ran */
+  timeline?: Timeline
+  /** every warning logged through ctx.log, in order, for the summary */
+  warnings: string[]
   /** what the upload and release stages published; the report stage turns it into outputs */
   published: {
+    /** the workflow artifacts uploaded: id and name */
+    artifacts?: { id: number; name: string }[]
     artifactIds: number[]
     release?: PublishedRelease
     /** what the attest stage made */
@@ -129,10 +157,22 @@ export interface Stage {
 }
 
 /** Creates a context whose facts throw until the resolve stage sets them. */
-export function createContext(init: Omit<Context, 'facts' | 'artifacts' | 'published'>): Context {
+export function createContext(
+  init: Omit<Context, 'facts' | 'artifacts' | 'published' | 'warnings'>
+): Context {
   let facts: Facts | undefined
+  const warnings: string[] = []
   return {
     ...init,
+    // Warnings are annotations too; the summary lists them where a reader looks first.
+    log: {
+      ...init.log,
+      warning(message, props) {
+        warnings.push(message)
+        init.log.warning(message, props)
+      }
+    },
+    warnings,
     artifacts: new ArtifactRegistry(),
     published: { artifactIds: [] },
     get facts(): Facts {

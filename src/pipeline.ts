@@ -137,16 +137,28 @@ export function stagesFor(mode: Inputs['mode']): readonly Stage[] {
 
 /** Runs stages in order, each in its own log group, logging skips and durations. */
 export async function runStages(ctx: Context, list: readonly Stage[] = stages): Promise<void> {
+  const clock = ctx.ports.clock
+  const timeline = (ctx.timeline ??= {
+    wallAtStart: clock.wall(),
+    nowAtStart: clock.now(),
+    stages: [],
+    skipped: []
+  })
   for (const stage of list) {
     const reason = stage.skip?.(ctx)
     if (reason !== undefined) {
       ctx.log.info(`skipped ${stage.name}: ${reason}`)
+      timeline.skipped.push({ name: stage.name, reason })
       continue
     }
-    const started = ctx.ports.clock.now()
+    const started = clock.now()
+    // Recorded before it runs: the report stage, last, sees itself running.
+    const timing = { name: stage.name, start: started, ms: 0 }
+    timeline.stages.push(timing)
     await ctx.log.group(stage.name, async () => {
       await stage.run(ctx)
-      ctx.log.info(`${stage.name} took ${formatDuration(ctx.ports.clock.now() - started)}`)
+      timing.ms = clock.now() - started
+      ctx.log.info(`${stage.name} took ${formatDuration(timing.ms)}`)
     })
   }
 }

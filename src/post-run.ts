@@ -9,6 +9,8 @@ import type { OutputPort } from './ports/outputs.js'
 import type { StatePort } from './ports/state.js'
 import { folderSize, listFiles } from './stages/cache-restore.js'
 import { errorMessage } from './lib/errors.js'
+import { tableSection, type Cell } from './lib/summary-doc.js'
+import { KEY_KIND } from './summary.js'
 import { formatDuration, formatSize } from './lib/format.js'
 
 /** What the post step needs. */
@@ -37,7 +39,7 @@ export async function runPost(ports: PostPorts): Promise<void> {
       log.info(`not saving caches: ${state.saveBlockedBy}`)
       return
     }
-    const rows: string[][] = [['cache', 'key', 'outcome', 'size', 'time']]
+    const rows: Cell[][] = [['key kind', 'outcome', 'saved', 'save time']]
     const save = async (spec: CacheSpec, size: number): Promise<SaveResult['outcome']> => {
       const label = cacheLabel(spec.kind)
       const started = ports.clock.now()
@@ -50,7 +52,12 @@ export async function runPost(ports: PostPorts): Promise<void> {
       } else {
         log.warning(`${label} not saved (${result.detail}); the next run builds without it`)
       }
-      rows.push([label, spec.key, result.outcome, formatSize(size), time])
+      rows.push([
+        { text: KEY_KIND[spec.kind], title: spec.key },
+        result.outcome === 'failed' ? `failed: ${result.detail}` : result.outcome,
+        formatSize(size),
+        time
+      ])
       return result.outcome
     }
     let trimmed = false
@@ -69,7 +76,7 @@ export async function runPost(ports: PostPorts): Promise<void> {
       const label = cacheLabel(spec.kind)
       if (matchedKey === spec.key) {
         log.info(`${label}: primary key ${spec.key} already hit; not saving`)
-        rows.push([label, spec.key, 'hit, not saved', '', ''])
+        rows.push([{ text: KEY_KIND[spec.kind], title: spec.key }, 'hit, not saved', '', ''])
         continue
       }
       if (!fs.existsSync(spec.path)) {
@@ -95,7 +102,8 @@ export async function runPost(ports: PostPorts): Promise<void> {
         await save(spec, measureCache(spec.path).bytes)
       }
     }
-    await ports.outputs.writeSummary([{ heading: 'go-xbuild caches saved', rows }])
+    if (rows.length > 1)
+      await ports.outputs.writeSummary(tableSection('go-xbuild caches saved', rows))
   } catch (error) {
     log.warning(`caches not saved: ${errorMessage(error)}`)
   }

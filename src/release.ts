@@ -39,6 +39,8 @@ export interface PublishedRelease {
   created: boolean
   /** the assets this run uploaded or kept */
   assets: AssetInfo[]
+  /** a self-publishing matrix leg: the planned files not on the release yet (other legs') */
+  waiting?: string[]
 }
 
 /** Names GitHub stores as given: other characters are renamed (github-runtime.md). */

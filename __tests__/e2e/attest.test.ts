@@ -316,7 +316,7 @@ test('with an image, the attestation also names the image by its index digest', 
     digest: { sha256: digest.slice('sha256:'.length) }
   })
   expect(JSON.parse(step.outputs['image-refs']!)).toEqual([])
-  expect(step.summary).toContain('go-xbuild image')
+  expect(step.summary).toContain('<h4>Image</h4>')
   expect(step.summary).toContain('not pushed; OCI layout folder:')
 })
 

@@ -140,6 +140,20 @@ describe('caches across runs', () => {
       /^build cache: saved go-xbuild-build-v2-Linux-X64-go1\.\d+\.\d+-.* \(0 B\)/m
     )
     expect(post!.stdout).not.toMatch(/::(warning|error)::/)
+    // The main step's table says who saves; the post step's own section what it saved.
+    expect(main.summary).toMatch(
+      /<td><span title="go-xbuild-mod-v2-[^"]+">module<\/span><\/td><td>miss<\/td>.*?<td>by the post step, after the job<\/td>/
+    )
+    for (const [kind, key] of [
+      ['module', 'mod'],
+      ['base', 'base'],
+      ['layer', 'build']
+    ])
+      expect(post!.summary).toMatch(
+        new RegExp(
+          `<tr><td><span title="go-xbuild-${key}-v2-[^"]+">${kind}</span></td><td>saved</td><td>[0-9.]+ [KM]?i?B</td><td>[0-9.]+m?s</td></tr>`
+        )
+      )
     const entries = service.cacheEntries().filter(e => e.finalized)
     expect(entries.map(e => e.key.split('-').slice(0, 3).join('-')).sort()).toEqual([
       'go-xbuild-base',
@@ -157,7 +171,17 @@ describe('caches across runs', () => {
     expect(main.stdout).toMatch(/^build cache base: exact hit go-xbuild-base-v2-/m)
     expect(main.stdout).toMatch(/^build cache: exact hit go-xbuild-build-v2-/m)
     expect(main.stdout).toMatch(/^go mod verify: all modules verified/m)
-    expect(main.summary).toContain('go-xbuild caches restored')
+    // The summary's caches table: every key kind an exact hit, nothing for the post step to save.
+    for (const [kind, key] of [
+      ['module', 'mod'],
+      ['base', 'base'],
+      ['layer', 'build']
+    ])
+      expect(main.summary).toMatch(
+        new RegExp(
+          `<td><span title="go-xbuild-${key}-v2-[^"]+">${kind}</span></td><td>hit</td>.*?<td>nothing to save \\(hit\\)</td>`
+        )
+      )
     expect(post!.stdout).toMatch(/^build cache: primary key .* already hit; not saving$/m)
     expect(service.cacheEntries()).toHaveLength(before)
   })

@@ -223,6 +223,16 @@ describe('plan → legs → publish (the fan-in)', () => {
         'hello-fixture_3.0.0_windows_amd64.zip'
       ])
       expect(await sha256sumRelease(gh, release)).toEqual(names.filter(n => n !== 'checksums.txt'))
+      // The publish job's summary: the release, and the legs it collected with their files.
+      expect(publish.summary).toMatch(/^<h3>go-xbuild released v3\.0\.0<\/h3>/)
+      expect(publish.summary).toContain('<h4>Legs collected (2)</h4>')
+      const collected = [
+        ...publish.summary.matchAll(
+          /<tr><td>(hello-fixture[^<]*)<\/td><td align="right">(\d+)<\/td><\/tr>/g
+        )
+      ]
+      expect(collected).toHaveLength(2)
+      expect(collected.reduce((n, m) => n + Number(m[2]), 0)).toBe(4)
       expect(gh.contractViolations).toEqual([])
     } finally {
       await gh.stop()

@@ -515,7 +515,7 @@ describe('legs without a fan-in job', () => {
       [ARCHIVES[1], 'uploaded']
     ])
     expect(first.stdout).toContain(`1 planned file is not there yet (${ARCHIVES[2]})`)
-    expect(first.summary).toContain('waiting for other legs')
+    expect(first.summary).toContain('not published yet: 1 planned file is not on the <a href=')
     expect(first.outputs['release-id']).toBe(String(release.id))
 
     service.calls.length = 0

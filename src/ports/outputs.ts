@@ -1,45 +1,44 @@
 import * as core from '@actions/core'
-
-/** A table cell: text, or a link. */
-export type Cell = string | { text: string; href: string }
-
-/** A table for the job summary: the first row is the header. */
-export interface SummaryTable {
-  heading: string
-  rows: Cell[][]
-  /** lines shown under the table */
-  notes?: string[]
-}
+import * as fs from 'node:fs'
+import { renderHtml, renderText, type Block } from '../lib/summary-doc.js'
 
 /** Step outputs and the job summary. */
 export interface OutputPort {
   setOutput(name: string, value: string): void
-  writeSummary(tables: SummaryTable[]): Promise<void>
+  /** appends a section to the job summary (each step has its own; GitHub shows them in order) */
+  writeSummary(blocks: readonly Block[]): Promise<void>
 }
+
+/** GitHub refuses a step summary larger than this. */
+export const SUMMARY_LIMIT = 1024 * 1024
 
 /** Output port for a GitHub runner. */
 export const actionsOutputs: OutputPort = {
   setOutput: (name, value) => core.setOutput(name, value),
-  async writeSummary(tables) {
+  async writeSummary(blocks) {
     // core.summary throws when GITHUB_STEP_SUMMARY is unset (a runner always sets it; act may not).
-    if (!process.env.GITHUB_STEP_SUMMARY) return
-    for (const table of tables) {
-      core.summary.addHeading(table.heading, 3)
-      const [head, ...body] = table.rows
-      if (head) {
-        // core.summary puts cell data into the HTML as given: escape it.
-        core.summary.addTable([
-          head.map(cell => ({ data: cellHtml(cell), header: true })),
-          ...body.map(row => row.map(cell => ({ data: cellHtml(cell) })))
-        ])
-      }
-      for (const note of table.notes ?? []) core.summary.addRaw(`<p>${escapeHtml(note)}</p>`, true)
+    const file = process.env.GITHUB_STEP_SUMMARY
+    if (!file) return
+    let html = renderHtml(blocks) + '\n'
+    const used = fs.existsSync(file) ? fs.statSync(file).size : 0
+    if (used + Buffer.byteLength(html) > SUMMARY_LIMIT) {
+      // Over the limit GitHub shows none of the step's summary: keep the headings and say so.
+      html =
+        renderHtml([
+          ...blocks.filter(b => b.kind === 'heading').slice(0, 1),
+          {
+            kind: 'paragraph',
+            parts: [
+              `This section (${Buffer.byteLength(html)} bytes) would take the step summary over GitHub's limit of ${SUMMARY_LIMIT} bytes; the step outputs and dist/artifacts.json list every file.`
+            ]
+          }
+        ]) + '\n'
     }
-    await core.summary.write()
+    await core.summary.addRaw(html).write()
   }
 }
 
-/** Output port for the command line: outputs are kept, the summary is printed as aligned text. */
+/** Output port for the command line: outputs are kept, the summary is printed as plain text. */
 export function consoleOutputs(
   write: (text: string) => void = t => process.stdout.write(t)
 ): OutputPort & {
@@ -49,46 +48,8 @@ export function consoleOutputs(
   return {
     outputs,
     setOutput: (name, value) => void outputs.set(name, value),
-    async writeSummary(tables) {
-      for (const table of tables) write(`\n${table.heading}\n${formatTextTable(table.rows)}`)
-      for (const note of tables.flatMap(t => t.notes ?? [])) write(`${note}\n`)
+    async writeSummary(blocks) {
+      write(renderText(blocks))
     }
   }
-}
-
-/** Aligns rows into columns for a terminal. */
-function cellHtml(cell: Cell): string {
-  return typeof cell === 'string'
-    ? escapeHtml(cell)
-    : `<a href="${escapeHtml(cell.href)}">${escapeHtml(cell.text)}</a>`
-}
-
-/** A cell as plain text: links as `text (href)`. */
-export function cellText(cell: Cell): string {
-  return typeof cell === 'string' ? cell : `${cell.text} (${cell.href})`
-}
-
-/** Aligned plain-text table (the CLI's summary). */
-export function formatTextTable(cells: Cell[][]): string {
-  const rows = cells.map(row => row.map(cellText))
-  const widths: number[] = []
-  for (const row of rows)
-    row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)))
-  const line = (row: string[]): string =>
-    row
-      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd()
-  const [head, ...body] = rows
-  if (!head) return ''
-  return (
-    [line(head), widths.map(w => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n') + '\n'
-  )
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"]/g,
-    c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c
-  )
 }

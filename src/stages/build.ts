@@ -168,6 +168,7 @@ async function buildOne(
     target,
     binary: binary.name,
     size,
+    buildStart: started,
     buildMs: ms
   }
 }

@@ -128,6 +128,10 @@ export const collectLegs: Stage = {
         }
       }
       ctx.log.info(`${leg.name}: ${leg.size} bytes, checked against its ${sumsName}`)
+      ;(ctx.legs ??= []).push({
+        name: leg.name,
+        files: [...found.values()].filter(f => f.leg === leg.name).length
+      })
     }
     const missing = [...expected].filter(([name]) => !found.has(name))
     if (missing.length > 0) {

@@ -112,21 +112,13 @@ export const publishRelease: Stage = {
         log.info(
           `release ${plan.tag}: ${waiting.length} planned file${waiting.length === 1 ? ' is' : 's are'} not there yet (${waiting.join(', ')}); the leg that uploads the last one writes the checksums and publishes`
         )
-        await ctx.ports.outputs.writeSummary([
-          {
-            heading: `go-xbuild release ${plan.tag}: this leg's files uploaded, waiting for other legs`,
-            rows: [['not there yet'], ...waiting.map(n => [n])],
-            notes: [
-              `The leg that finds every planned file on ${release.htmlUrl} writes ${checksums.map(c => c.name).join(', ')} and publishes.`
-            ]
-          }
-        ])
         ctx.published.release = {
           id: release.id,
           url: release.htmlUrl,
           draft: release.draft,
           created,
-          assets: listed.filter(a => ownNames.has(a.name))
+          assets: listed.filter(a => ownNames.has(a.name)),
+          waiting
         }
         return
       }
@@ -171,14 +163,21 @@ export const publishRelease: Stage = {
       // Another job may have published it meanwhile.
       const now = (await plan.api.listReleases()).find(r => r.id === release.id) ?? release
       await ctx.ports.outputs.writeSummary([
+        { kind: 'heading', text: `go-xbuild release ${plan.tag}: not published` },
+        { kind: 'list', items: problems.map(p => [p]) },
         {
-          heading: `go-xbuild release ${plan.tag}: not published`,
-          rows: [['problem'], ...problems.map(p => [p])],
-          notes: [
-            now.draft
-              ? `The release stays an unpublished draft (${release.htmlUrl}); run the job again to finish it.`
-              : `The release was already published by an earlier run or another job (${release.htmlUrl}).`
-          ]
+          kind: 'paragraph',
+          parts: now.draft
+            ? [
+                'The release stays an unpublished ',
+                { text: 'draft', href: release.htmlUrl },
+                '; run the job again to finish it.'
+              ]
+            : [
+                'The ',
+                { text: 'release', href: release.htmlUrl },
+                ' was already published by an earlier run or another job.'
+              ]
         }
       ])
       throw new Error(

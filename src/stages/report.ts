@@ -1,11 +1,11 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import type { Stage } from '../context.js'
-import type { SummaryTable } from '../ports/outputs.js'
-import { cacheLabel } from '../cache-plan.js'
+import type { Context, Stage } from '../context.js'
 import { formatTarget } from '../targets.js'
 import { formatPlatform, imageRepositories } from '../image.js'
-import { formatDuration, formatSize } from '../lib/format.js'
+import { joinQuoted } from '../go-flags.js'
+import { tableSection, type Bar, type Block } from '../lib/summary-doc.js'
+import { smokeSection, summaryBlocks, type RunSummary } from '../summary.js'
 
 /** One entry of the `artifacts` output and of dist/artifacts.json. */
 export interface ArtifactSummary {
@@ -104,27 +104,7 @@ export const report: Stage = {
       JSON.stringify(manifest, null, 2) + '\n'
     )
 
-    const buildTime = (targetId: string): string => {
-      const ms = ctx.artifacts
-        .byKind('binary', targetId)
-        .reduce((sum, b) => sum + (b.buildMs ?? 0), 0)
-      return formatDuration(ms)
-    }
-    const rows = [
-      ['target', 'file', 'size', 'sha256', 'build time'],
-      ...ctx.artifacts
-        .files()
-        .map(a => [
-          formatTarget(a.target!),
-          a.name,
-          formatSize(a.size ?? 0),
-          a.digests?.sha256 ?? '',
-          buildTime(a.target!.id)
-        ])
-    ]
-    const notes = [
-      `${summaries.length} files for ${facts.plans.length} targets, version ${facts.stamp.version}, ${facts.go.version}; checksums in ${checksums?.name ?? '(none)'}`
-    ]
+    const notes: string[] = []
     const sboms = ctx.artifacts.byKind('sbom')
     if (sboms.length > 0)
       notes.push(`SBOMs (${inputs.sbom.join(', ')}): ${sboms.map(s => s.name).join(', ')}`)
@@ -140,68 +120,144 @@ export const report: Stage = {
     const dynamic = ctx.artifacts.byKind('binary').filter(b => b.interpreter)
     if (dynamic.length > 0)
       notes.push(`dynamically linked: ${dynamic.map(b => `${b.target!.id}/${b.name}`).join(', ')}`)
-    const tables: SummaryTable[] = [{ heading: 'go-xbuild', rows, notes }]
-    if (release) {
-      tables.push({
-        heading: `go-xbuild release${release.draft ? ' (draft)' : ''}`,
-        rows: [
-          ['asset', 'size', 'digest'],
-          ...release.assets.map(a => [
-            { text: a.name, href: a.browserDownloadUrl },
-            formatSize(a.size),
-            a.digest ?? ''
-          ])
-        ],
-        notes: [`${release.url}${release.created ? ' (created by this run)' : ''}`]
-      })
-    }
+    const blocks: Block[] = summaryBlocks(runSummary(ctx, notes))
     if (image?.written) {
       const base = image.base ? `${image.base.name} (${image.base.digest})` : 'scratch'
-      tables.push({
-        heading: 'go-xbuild image',
-        rows: [
-          ['platform', 'manifest digest'],
-          ...image.written.manifests.map(m => [formatPlatform(m.platform!), m.digest])
-        ],
-        notes: image.leg
-          ? [
-              `this leg's platforms, on ${base}; the publish job writes the index and the tags`,
-              image.legPushed
-                ? `pushed by digest to ${imageRepositories(ctx.inputs.image)
-                    .map(r => `${r.host}/${r.name}`)
-                    .join(', ')}`
-                : 'not pushed: handed on in the workflow artifact'
-            ]
-          : [
-              `index ${image.written.index.digest} on ${base}; tags ${(image.tags ?? []).join(', ') || '(none)'}`,
-              ...(image.pushed.length > 0
-                ? image.pushed.map(p => `pushed: ${p.ref}`)
-                : [`not pushed; OCI layout folder: ${image.layout ?? ''}`]),
-              ...(image.referrers?.length
-                ? [`${image.referrers.length} SBOMs attached as referrers`]
-                : [])
-            ]
+      blocks.push(
+        ...tableSection(
+          'Image',
+          [
+            ['platform', 'manifest digest'],
+            ...image.written.manifests.map(m => [formatPlatform(m.platform!), m.digest])
+          ],
+          image.leg
+            ? [
+                `this leg's platforms, on ${base}; the publish job writes the index and the tags`,
+                image.legPushed
+                  ? `pushed by digest to ${imageRepositories(ctx.inputs.image)
+                      .map(r => `${r.host}/${r.name}`)
+                      .join(', ')}`
+                  : 'not pushed: handed on in the workflow artifact'
+              ]
+            : [
+                `index ${image.written.index.digest} on ${base}; tags ${(image.tags ?? []).join(', ') || '(none)'}`,
+                ...(image.pushed.length > 0
+                  ? image.pushed.map(p => `pushed: ${p.ref}`)
+                  : [`not pushed; OCI layout folder: ${image.layout ?? ''}`]),
+                ...(image.referrers?.length
+                  ? [`${image.referrers.length} SBOMs attached as referrers`]
+                  : [])
+              ]
+        ).map(b => (b.kind === 'heading' ? { ...b, level: 4 as const } : b))
+      )
+    }
+    if (ctx.smoke && ctx.smoke.length > 0) {
+      const passed = ctx.smoke.filter(s => s.outcome === 'passed').length
+      blocks.push({
+        kind: 'details',
+        summary: `Smoke runs: ${passed} of ${ctx.smoke.length} passed (${joinQuoted([...inputs.smokeTest])})`,
+        blocks: smokeSection(ctx.smoke, '').slice(1)
       })
     }
-    if (ctx.caches) {
-      tables.push({
-        heading: 'go-xbuild caches restored',
-        rows: [
-          ['cache', 'key matched', 'size', 'time'],
-          ...ctx.caches.restores.map(r => [
-            cacheLabel(r.spec.kind),
-            r.failure
-              ? `fault: ${r.failure}`
-              : r.matchedKey === r.spec.key
-                ? `${r.matchedKey} (exact)`
-                : r.matchedKey || 'miss',
-            formatSize(r.bytes),
-            formatDuration(r.ms)
-          ])
-        ],
-        notes: ctx.caches.saveBlockedBy ? [`not saved: ${ctx.caches.saveBlockedBy}`] : []
-      })
-    }
-    await ctx.ports.outputs.writeSummary(tables)
+    await ctx.ports.outputs.writeSummary(blocks)
+  }
+}
+
+/** What the summary shows, from the context: times on the wall clock, files in plan order. */
+function runSummary(ctx: Context, notes: string[]): RunSummary {
+  const { facts } = ctx
+  const env = ctx.ports.env
+  const clock = ctx.ports.clock
+  const timeline = ctx.timeline
+  const wall = (now: number): number =>
+    timeline ? timeline.wallAtStart + (now - timeline.nowAtStart) : clock.wall()
+  const release = ctx.published.release
+  const assetUrl = new Map((release?.assets ?? []).map(a => [a.name, a.browserDownloadUrl]))
+  const runUrl =
+    env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
+      ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+      : undefined
+  const artifacts = (ctx.published.artifacts ?? []).map(a => ({
+    name: a.name,
+    ...(runUrl ? { url: `${runUrl}/artifacts/${a.id}` } : {})
+  }))
+  // A file without a release asset downloads with the workflow artifact that holds it.
+  const fallback = artifacts.length === 1 ? artifacts[0]!.url : undefined
+  const order = new Map(facts.plans.map((p, i) => [p.target.id, i]))
+  const binaries = ctx.artifacts.byKind('binary')
+  const buildMs = (targetId: string): number | undefined => {
+    const built = binaries.filter(b => b.target!.id === targetId && b.buildMs !== undefined)
+    return built.length === 0 ? undefined : built.reduce((sum, b) => sum + b.buildMs!, 0)
+  }
+  const builds: Bar[] = []
+  for (const plan of facts.plans) {
+    const built = binaries.filter(
+      b => b.target!.id === plan.target.id && b.buildStart !== undefined
+    )
+    if (built.length === 0) continue
+    const start = Math.min(...built.map(b => b.buildStart!))
+    const end = Math.max(...built.map(b => b.buildStart! + (b.buildMs ?? 0)))
+    builds.push({ label: plan.target.id, start: wall(start), ms: end - start })
+  }
+  const checksums = ctx.artifacts.byKind('checksums')
+  return {
+    version: facts.stamp.version,
+    tag: facts.stamp.tag,
+    go: facts.go.version,
+    shortCommit: facts.stamp.shortCommit,
+    targets: facts.plans.length,
+    releaseTargets: facts.releaseTargets.length,
+    ...(release
+      ? {
+          release: {
+            url: release.url,
+            draft: release.draft,
+            created: release.created,
+            ...(release.waiting ? { waiting: release.waiting } : {})
+          }
+        }
+      : {}),
+    artifacts,
+    files: ctx.artifacts.files().map(f => {
+      const href = assetUrl.get(f.name) ?? fallback
+      const ms = buildMs(f.target!.id)
+      return {
+        target: formatTarget(f.target!),
+        order: order.get(f.target!.id) ?? order.size,
+        name: f.name,
+        ...(href ? { href } : {}),
+        size: f.size ?? 0,
+        sha256: f.digests?.sha256 ?? '',
+        ...(ms !== undefined ? { buildMs: ms } : {})
+      }
+    }),
+    checksums: checksums.map(c => {
+      const href = assetUrl.get(c.name) ?? fallback
+      return { name: c.name, ...(href ? { href } : {}) }
+    }),
+    notes,
+    warnings: ctx.warnings,
+    ...(ctx.smoke ? { smoke: ctx.smoke } : {}),
+    ...(ctx.caches
+      ? {
+          caches: {
+            restores: ctx.caches.restores.map(r => ({
+              kind: r.spec.kind,
+              key: r.spec.key,
+              matchedKey: r.matchedKey,
+              ...(r.failure ? { failure: r.failure } : {}),
+              bytes: r.bytes,
+              ms: r.ms
+            })),
+            saveBlockedBy: ctx.caches.saveBlockedBy
+          }
+        }
+      : {}),
+    stages: (timeline?.stages ?? [])
+      .filter(s => s.name !== report.name)
+      .map(s => ({ name: s.name, start: wall(s.start), ms: s.ms })),
+    builds,
+    ...(ctx.legs ? { legs: ctx.legs } : {}),
+    totalMs: timeline ? clock.now() - timeline.nowAtStart : 0
   }
 }

@@ -14,6 +14,7 @@ import { TargetError, errorMessage } from '../lib/errors.js'
 import { formatDuration, tail } from '../lib/format.js'
 import { forEachLimit } from '../lib/concurrency.js'
 import { templateValues } from '../naming.js'
+import { smokeSection } from '../summary.js'
 
 /** A smoke run that does not end by then is killed and fails. */
 export const SMOKE_TIMEOUT_MS = 60_000
@@ -66,17 +67,21 @@ export const smoke: Stage = {
     ctx.log.info(
       `smoke test: ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped`
     )
-    await ctx.ports.outputs.writeSummary([
-      {
-        heading: `go-xbuild smoke test: ${joinQuoted([...ctx.inputs.smokeTest])}`,
-        rows: [
-          ['target', 'binary', 'result', 'how / why'],
-          ...results.map(r => [r.artifact.target!.id, r.artifact.name, r.outcome, r.detail])
-        ]
-      }
-    ])
+    ctx.smoke = results.map(r => ({
+      target: r.artifact.target!.id,
+      binary: r.artifact.name,
+      outcome: r.outcome,
+      detail: r.detail
+    }))
     const failed = results.filter(r => r.outcome === 'failed')
     if (failed.length > 0) {
+      // The run ends here, before the report: the failure's own summary section.
+      await ctx.ports.outputs.writeSummary(
+        smokeSection(
+          ctx.smoke,
+          `go-xbuild smoke test failed: ${joinQuoted([...ctx.inputs.smokeTest])}`
+        )
+      )
       throw new Error(
         `smoke test failed for ${failed.length} of ${results.length} binaries:\n${failed.map(f => f.error).join('\n')}`
       )

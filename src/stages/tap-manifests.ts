@@ -28,6 +28,7 @@ import {
 } from '../tap-manifests.js'
 import { renderTemplate } from '../template.js'
 import { binaryExtension } from '../targets.js'
+import { tableSection } from '../lib/summary-doc.js'
 
 /** Every manifest the inputs ask for, formulas first. */
 const entriesOf = (inputs: Inputs): ManifestEntry[] => [
@@ -282,7 +283,7 @@ export const publishManifests: Stage = {
         rows.push([entry.label, entry.repository, file, 'failed'])
       }
     }
-    await ctx.ports.outputs.writeSummary([{ heading: 'go-xbuild install manifests', rows }])
+    await ctx.ports.outputs.writeSummary(tableSection('go-xbuild install manifests', rows))
     if (failures.length > 0)
       throw new Error(
         `install manifests: ${failures.length} failed (the release itself is published; run the job again to retry them):\n  ${failures.join('\n  ')}`

@@ -38,6 +38,7 @@ export const uploadArtifacts: Stage = {
       ctx.inputs.retentionDays
     )
     ctx.published.artifactIds.push(uploaded.id)
+    ;(ctx.published.artifacts ??= []).push({ id: uploaded.id, name })
     ctx.log.info(
       `artifact ${name}: ${files.length} files, ${formatSize(uploaded.size)}, id ${uploaded.id}${uploaded.replaced ? ' (replaced the one an earlier attempt of this run uploaded)' : ''}`
     )
