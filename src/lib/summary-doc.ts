@@ -210,7 +210,7 @@ function blockText(block: Block): string {
     case 'table':
       return formatTextTable(block.rows)
     case 'details':
-      return `${plain(block.summary)}:\n${renderText(block.blocks)}`
+      return `\n${plain(block.summary)}:\n${renderText(block.blocks)}`
     case 'pre':
       return `${plain(block.text.replace(/\n$/, ''))}\n`
     case 'chart':
@@ -239,5 +239,5 @@ function textChart(chart: Extract<Block, { kind: 'chart' }>): string {
     const drawn = '·'.repeat(lead) + '█'.repeat(length)
     return `${plain(bar.label).padEnd(width)}  ${drawn.padEnd(TEXT_BAR_WIDTH)}  ${formatDuration(bar.ms)}`
   })
-  return `${plain(chart.title)}\n${lines.join('\n')}\n`
+  return `\n${plain(chart.title)}\n${lines.join('\n')}\n`
 }
