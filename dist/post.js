@@ -30941,9 +30941,12 @@ function tableSection(heading, rows, notes = []) {
     ];
 }
 // ── HTML for the runner's summary file ─────────────────────────────────────────────────────────
-/** Text as HTML: markup characters escaped, newlines as <br> (a raw blank line would end the block). */
-function escapeHtml(text) {
-    return text.replace(/[&<>"']/g, c => ENTITIES[c] ?? c).replace(/\r\n?|\n/g, '<br>');
+/**
+ * Text as HTML: markup characters escaped, newlines as `newline` (<br> by default: a raw blank
+ * line would end the HTML block and let Markdown read the rest).
+ */
+function escapeHtml(text, newline = '<br>') {
+    return text.replace(/[&<>"']/g, c => ENTITIES[c] ?? c).replace(/\r\n?|\n/g, newline);
 }
 const ENTITIES = {
     '&': '&amp;',
@@ -30998,7 +31001,7 @@ function blockHtml(block) {
             return `<details><summary>${escapeHtml(block.summary)}</summary>${block.blocks.map(blockHtml).join('')}</details>`;
         case 'pre':
             // &#10; keeps the block one Markdown line; the browser reads it as the newline it is.
-            return `<pre>${escapeHtml(block.text.replace(/\n$/, '')).replace(/<br>/g, '&#10;')}</pre>`;
+            return `<pre>${escapeHtml(block.text.replace(/\n$/, ''), '&#10;')}</pre>`;
         case 'chart':
             // Blank lines around the fence: it must not join the HTML block before or after it.
             return `\n${mermaidGantt(block)}\n`;

@@ -303,16 +303,13 @@ function timeSection(run: RunSummary): Block[] {
   ]
 }
 
-/** The smoke runs as a section of their own (a failed smoke test ends the run before the report). */
-export function smokeSection(results: readonly SmokeOutcome[], heading: string): Block[] {
-  return [
-    { kind: 'heading', text: heading },
-    {
-      kind: 'table',
-      rows: [
-        ['target', 'binary', 'result', 'how / why'],
-        ...results.map(r => [r.target, r.binary, r.outcome, r.detail])
-      ]
-    }
-  ]
+/** The smoke runs as a table: folded in the report, or under the failure's heading when a failed smoke test ends the run. */
+export function smokeTable(results: readonly SmokeOutcome[]): Block {
+  return {
+    kind: 'table',
+    rows: [
+      ['target', 'binary', 'result', 'how / why'],
+      ...results.map(r => [r.target, r.binary, r.outcome, r.detail])
+    ]
+  }
 }

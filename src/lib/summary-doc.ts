@@ -48,9 +48,12 @@ export function tableSection(
 
 // ── HTML for the runner's summary file ─────────────────────────────────────────────────────────
 
-/** Text as HTML: markup characters escaped, newlines as <br> (a raw blank line would end the block). */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, c => ENTITIES[c] ?? c).replace(/\r\n?|\n/g, '<br>')
+/**
+ * Text as HTML: markup characters escaped, newlines as `newline` (<br> by default: a raw blank
+ * line would end the HTML block and let Markdown read the rest).
+ */
+export function escapeHtml(text: string, newline = '<br>'): string {
+  return text.replace(/[&<>"']/g, c => ENTITIES[c] ?? c).replace(/\r\n?|\n/g, newline)
 }
 
 const ENTITIES: Readonly<Record<string, string>> = {
@@ -109,7 +112,7 @@ function blockHtml(block: Block): string {
       return `<details><summary>${escapeHtml(block.summary)}</summary>${block.blocks.map(blockHtml).join('')}</details>`
     case 'pre':
       // &#10; keeps the block one Markdown line; the browser reads it as the newline it is.
-      return `<pre>${escapeHtml(block.text.replace(/\n$/, '')).replace(/<br>/g, '&#10;')}</pre>`
+      return `<pre>${escapeHtml(block.text.replace(/\n$/, ''), '&#10;')}</pre>`
     case 'chart':
       // Blank lines around the fence: it must not join the HTML block before or after it.
       return `\n${mermaidGantt(block)}\n`

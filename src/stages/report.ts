@@ -1,11 +1,12 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import type { Artifact } from '../artifacts.js'
 import type { Context, Stage } from '../context.js'
 import { formatTarget } from '../targets.js'
 import { formatPlatform, imageRepositories } from '../image.js'
 import { joinQuoted } from '../go-flags.js'
 import { tableSection, type Bar, type Block } from '../lib/summary-doc.js'
-import { smokeSection, summaryBlocks, type RunSummary } from '../summary.js'
+import { smokeTable, summaryBlocks, type RunSummary } from '../summary.js'
 
 /** One entry of the `artifacts` output and of dist/artifacts.json. */
 export interface ArtifactSummary {
@@ -156,7 +157,7 @@ export const report: Stage = {
       blocks.push({
         kind: 'details',
         summary: `Smoke runs: ${passed} of ${ctx.smoke.length} passed (${joinQuoted([...inputs.smokeTest])})`,
-        blocks: smokeSection(ctx.smoke, '').slice(1)
+        blocks: [smokeTable(ctx.smoke)]
       })
     }
     await ctx.ports.outputs.writeSummary(blocks)
@@ -184,16 +185,20 @@ function runSummary(ctx: Context, notes: string[]): RunSummary {
   // A file without a release asset downloads with the workflow artifact that holds it.
   const fallback = artifacts.length === 1 ? artifacts[0]!.url : undefined
   const order = new Map(facts.plans.map((p, i) => [p.target.id, i]))
-  const binaries = ctx.artifacts.byKind('binary')
+  // Each target's binaries (Map.groupBy is not in Node 20).
+  const binaries = new Map<string, Artifact[]>()
+  for (const b of ctx.artifacts.byKind('binary')) {
+    const list = binaries.get(b.target!.id)
+    if (list) list.push(b)
+    else binaries.set(b.target!.id, [b])
+  }
   const buildMs = (targetId: string): number | undefined => {
-    const built = binaries.filter(b => b.target!.id === targetId && b.buildMs !== undefined)
+    const built = (binaries.get(targetId) ?? []).filter(b => b.buildMs !== undefined)
     return built.length === 0 ? undefined : built.reduce((sum, b) => sum + b.buildMs!, 0)
   }
   const builds: Bar[] = []
   for (const plan of facts.plans) {
-    const built = binaries.filter(
-      b => b.target!.id === plan.target.id && b.buildStart !== undefined
-    )
+    const built = (binaries.get(plan.target.id) ?? []).filter(b => b.buildStart !== undefined)
     if (built.length === 0) continue
     const start = Math.min(...built.map(b => b.buildStart!))
     const end = Math.max(...built.map(b => b.buildStart! + (b.buildMs ?? 0)))

@@ -14,7 +14,7 @@ import { TargetError, errorMessage } from '../lib/errors.js'
 import { formatDuration, tail } from '../lib/format.js'
 import { forEachLimit } from '../lib/concurrency.js'
 import { templateValues } from '../naming.js'
-import { smokeSection } from '../summary.js'
+import { smokeTable } from '../summary.js'
 
 /** A smoke run that does not end by then is killed and fails. */
 export const SMOKE_TIMEOUT_MS = 60_000
@@ -76,12 +76,13 @@ export const smoke: Stage = {
     const failed = results.filter(r => r.outcome === 'failed')
     if (failed.length > 0) {
       // The run ends here, before the report: the failure's own summary section.
-      await ctx.ports.outputs.writeSummary(
-        smokeSection(
-          ctx.smoke,
-          `go-xbuild smoke test failed: ${joinQuoted([...ctx.inputs.smokeTest])}`
-        )
-      )
+      await ctx.ports.outputs.writeSummary([
+        {
+          kind: 'heading',
+          text: `go-xbuild smoke test failed: ${joinQuoted([...ctx.inputs.smokeTest])}`
+        },
+        smokeTable(ctx.smoke)
+      ])
       throw new Error(
         `smoke test failed for ${failed.length} of ${results.length} binaries:\n${failed.map(f => f.error).join('\n')}`
       )
