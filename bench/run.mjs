@@ -1,4 +1,4 @@
-// npm run bench [-- --only p1|p2|p3|p5|p6|p7|p8|p9|matrix] [--rounds N] [--retries N] [--write-noisy] [--variant 'parallelism=1' ...]
+// npm run bench [-- --only p1|p2|p3|p5|p6|p7|p8|p9|p10|matrix] [--rounds N] [--retries N] [--write-noisy] [--variant 'parallelism=1' ...]
 // Runs the benchmarks, prints their tables and rewrites their own sections of bench/RESULTS.md.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -13,6 +13,7 @@ import { p6 } from './p6.mjs'
 import { p7 } from './p7.mjs'
 import { p8 } from './p8.mjs'
 import { p9 } from './p9.mjs'
+import { p10 } from './p10.mjs'
 import { matrix } from './matrix.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -39,19 +40,21 @@ const { values } = parseArgs({
 // default rounds and extra rounds for noisy ones
 // p2's rounds are consecutive runs of one repository: P4 wants at least 5 of them.
 const BENCHES = {
-  p1: { rounds: 2, retries: 1 },
-  p2: { rounds: 5, retries: 2 },
+  p1: { rounds: 2, retries: 1, bench: args => p1({ ...args, variants }) },
+  p2: { rounds: 5, retries: 2, bench: p2 },
   // a round: the action's second run (~10 s) and GoReleaser from cold (~2 min)
-  p3: { rounds: 3, retries: 2 },
-  p5: { rounds: 5, retries: 5 },
-  p6: { rounds: 5, retries: 5 },
-  p7: { rounds: 1, retries: 0 },
+  p3: { rounds: 3, retries: 2, bench: p3 },
+  p5: { rounds: 5, retries: 5, bench: p5 },
+  p6: { rounds: 5, retries: 5, bench: p6 },
+  p7: { rounds: 1, retries: 0, bench: p7 },
   // a round: 18 packages and 6 archives (seconds); then the nFPM runner built once cold
-  p8: { rounds: 5, retries: 3 },
+  p8: { rounds: 5, retries: 3, bench: p8 },
   // a round: the action and ko, each cold and warm (about a minute each cold)
-  p9: { rounds: 3, retries: 2 },
+  p9: { rounds: 3, retries: 2, bench: p9 },
+  // a round: the interpreter (milliseconds) and the Go helper built cold and warm (~10 s)
+  p10: { rounds: 5, retries: 3, bench: p10 },
   // ~8 minutes a round: 12 cold targets twice
-  matrix: { rounds: 1, retries: 1 }
+  matrix: { rounds: 1, retries: 1, bench: matrix }
 }
 const only = values.only?.toLowerCase()
 if (only !== undefined && !(only in BENCHES)) {
@@ -131,24 +134,7 @@ for (const name of selected) {
       facts,
       log
     }
-    const { sections, allNoisy } =
-      name === 'p1'
-        ? await p1({ ...args, variants })
-        : name === 'p2'
-          ? await p2(args)
-          : name === 'p3'
-            ? await p3(args)
-            : name === 'p5'
-              ? await p5(args)
-              : name === 'p6'
-                ? await p6(args)
-                : name === 'p7'
-                  ? await p7(args)
-                  : name === 'p8'
-                    ? await p8(args)
-                    : name === 'p9'
-                      ? await p9(args)
-                      : await matrix(args)
+    const { sections, allNoisy } = await BENCHES[name].bench(args)
     if (allNoisy && !values['write-noisy']) {
       // A quieter earlier result is worth more than this one: print it, keep RESULTS.md.
       for (const markdown of Object.values(sections)) process.stdout.write(`\n${markdown}\n`)

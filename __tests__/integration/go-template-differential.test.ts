@@ -2,23 +2,17 @@
 // the same data and GoReleaser's functions, and must give the same output or fail in both.
 // The Go side is __tests__/oracle/gotemplate (Go's text/template, GoReleaser v2.16.0's function
 // definitions and library versions), built with the Go toolchain the action needs anyway.
-import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { GoMap, GoTime, type GoValue } from '../../src/lib/go-values.js'
-import { renderTemplate, type TemplateValues } from '../../src/template.js'
-
-type Tagged =
-  | { s: string }
-  | { i: number }
-  | { u: number }
-  | { b: boolean }
-  | { f: number }
-  | { t: number }
-  | { m: Record<string, string> }
-  | { l: string[] }
+import {
+  buildOracle,
+  renderInGo,
+  renderOurs,
+  templateValues,
+  type Outcome,
+  type Tagged
+} from '../fakes/template-oracle.js'
 
 const COMMIT = '0123456789abcdef0123456789abcdef01234567'
 const NOW = 1733145600 // 2024-12-02T13:20:00Z
@@ -489,66 +483,38 @@ const CASES: string[] = [
   '{{ "{{" }}.Os{{ "}}" }}'
 ]
 
-let oracle: string
-beforeAll(() => {
-  const dir = fileURLToPath(new URL('../oracle/gotemplate', import.meta.url))
-  oracle = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tmpl-oracle-')), 'oracle')
-  execFileSync('go', ['build', '-o', oracle, '.'], { cwd: dir, stdio: 'pipe' })
-})
-
-function goValue(v: Tagged): GoValue {
-  if ('s' in v) return v.s
-  if ('i' in v) return BigInt(v.i)
-  if ('u' in v) return BigInt(v.u)
-  if ('b' in v) return v.b
-  if ('f' in v) return v.f
-  if ('t' in v) return new GoTime(v.t * 1000)
-  if ('m' in v) return new GoMap(new Map(Object.entries(v.m)), '', 'map[string]string')
-  return v.l
-}
-
-interface Outcome {
-  ok: boolean
-  out?: string
-  err?: string
-}
-
-function ours(text: string, data: Record<string, Tagged>): Outcome {
-  const values: Record<string, GoValue> = {}
-  for (const [k, v] of Object.entries(data)) values[k] = goValue(v)
-  try {
-    return { ok: true, out: renderTemplate(text, values as TemplateValues) }
-  } catch (error) {
-    return { ok: false, err: (error as Error).message }
-  }
-}
-
-function theirs(cases: string[], data: Record<string, Tagged>): Outcome[] {
-  const input = JSON.stringify({ data, now: NOW, cases })
-  return JSON.parse(execFileSync(oracle, { input, maxBuffer: 64 << 20 }).toString()) as Outcome[]
-}
-
-describe.each([
+const DATA_SETS = [
   ['a tagged release on darwin/arm64', RELEASE],
   ['a snapshot pre-release on linux/arm v7', SNAPSHOT]
-])('templates render as Go renders them: %s', (_, data) => {
-  let reference: Outcome[]
-  beforeAll(() => {
-    reference = theirs(CASES, data)
-  })
+] as const
 
-  it('covers at least 200 templates, some of them failing in Go', () => {
-    expect(new Set(CASES).size).toBe(CASES.length)
-    expect(CASES.length).toBeGreaterThanOrEqual(200)
-    expect(reference.filter(r => !r.ok).length).toBeGreaterThan(50)
-    expect(reference.filter(r => r.ok).length).toBeGreaterThan(150)
-  })
-
-  it.each(CASES.map((c, i) => [i, c] as const))('#%i %j', i => {
-    const want = reference[i]!
-    const got = ours(CASES[i]!, data)
-    // Same output, or both fail (the messages are ours: they name the input and position).
-    if (want.ok) expect(got).toEqual({ ok: true, out: want.out })
-    else expect({ ok: got.ok, goError: want.err }).toEqual({ ok: false, goError: want.err })
-  })
+/** Go's outcomes, per data set: both rendered by one run of the oracle. */
+let reference: Outcome[][]
+beforeAll(() => {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tmpl-oracle-')), 'oracle')
+  const oracle = buildOracle(path.resolve(import.meta.dirname, '..', '..'), out)
+  reference = renderInGo(
+    oracle,
+    DATA_SETS.map(([, data]) => ({ data, now: NOW, cases: CASES }))
+  )
 })
+
+describe.each(DATA_SETS.map(([name, data], set) => [name, data, set] as const))(
+  'templates render as Go renders them: %s',
+  (_, data, set) => {
+    it('covers at least 200 templates, some of them failing in Go', () => {
+      expect(new Set(CASES).size).toBe(CASES.length)
+      expect(CASES.length).toBeGreaterThanOrEqual(200)
+      expect(reference[set]!.filter(r => !r.ok).length).toBeGreaterThan(50)
+      expect(reference[set]!.filter(r => r.ok).length).toBeGreaterThan(150)
+    })
+
+    it.each(CASES.map((c, i) => [i, c] as const))('#%i %j', i => {
+      const want = reference[set]![i]!
+      const got = renderOurs(CASES[i]!, templateValues(data))
+      // Same output, or both fail (the messages are ours: they name the input and position).
+      if (want.ok) expect(got).toEqual({ ok: true, out: want.out })
+      else expect({ ok: got.ok, goError: want.err }).toEqual({ ok: false, goError: want.err })
+    })
+  }
+)
