@@ -1000,3 +1000,135 @@ test("a problem names its place in the file once, also when passed again (the st
   ])
   expect(withConfigOrigins(once, source)).toEqual(once)
 })
+
+describe('upx', () => {
+  const base = [
+    'version: 2',
+    'project_name: tool',
+    'builds:',
+    '  - id: cli',
+    '    goos: [linux, windows, darwin]',
+    '    goarch: [amd64, arm64, arm, "386"]',
+    '    goarm: ["6", "7"]',
+    '    ignore: [{ goos: windows, goarch: arm }, { goos: darwin, goarch: arm }]',
+    '    env: [CGO_ENABLED=0]'
+  ]
+  const ctx = { modulePath: 'example.com/tool', originUrl: '' }
+  const upx = (...lines: string[]) => read([...base, 'upx:', ...lines].join('\n'), ctx)
+
+  test("GoReleaser's documented filters select targets: goos and goarch alternatives, combined", () => {
+    const r = upx(
+      '  - enabled: true',
+      '    goos: [linux, windows]',
+      '    goarch: [amd64, "386"]',
+      '    compress: best',
+      '    lzma: true',
+      '    brute: true'
+    )
+    expect(r.problems).toEqual([])
+    expect(r.values.upx).toBe('linux/amd64\nlinux/386\nwindows/amd64\nwindows/386')
+    expect(r.values['upx-args']).toBe('--best --lzma --brute')
+    expect(r.origins.upx).toBe('upx')
+  })
+
+  test('goarm and goamd64 select variants; a level is passed as -N', () => {
+    const r = upx('  - enabled: true', '    goarm: ["7"]', '    compress: "9"')
+    expect(r.problems).toEqual([])
+    expect(r.values.upx).toBe('linux/arm/7')
+    expect(r.values['upx-args']).toBe('-9')
+    const amd = upx('  - enabled: true', '    goamd64: [v1]')
+    expect(amd.values.upx).toBe('linux/amd64\nwindows/amd64\ndarwin/amd64')
+  })
+
+  test('no filters: every target, as true; no options: no upx-args', () => {
+    const r = upx('  - enabled: true')
+    expect(r.problems).toEqual([])
+    expect(r.values.upx).toBe('true')
+    expect(r.values['upx-args']).toBeUndefined()
+  })
+
+  test('several entries add up; a disabled entry ends the section, as in GoReleaser', () => {
+    const r = upx(
+      '  - enabled: true',
+      '    goos: [linux]',
+      '    goarch: [arm64]',
+      '  - enabled: true',
+      '    goos: [windows]',
+      '    goarch: [amd64]',
+      '  - enabled: false',
+      '  - enabled: true',
+      '    goos: [darwin]'
+    )
+    expect(r.problems).toEqual([])
+    expect(r.values.upx).toBe('linux/arm64\nwindows/amd64')
+    expect(r.notes.join('\n')).toContain(
+      'upx[2]: not enabled, so GoReleaser runs none of the upx entries after it'
+    )
+    const off = upx('  - goos: [linux]')
+    expect(off.values.upx).toBeUndefined()
+  })
+
+  test('ids choose builds; a target whose binaries are split between packed and not is a problem', () => {
+    const two = [
+      'version: 2',
+      'builds:',
+      '  - id: a',
+      '    binary: a',
+      '    goos: [linux]',
+      '    goarch: [amd64, arm64]',
+      '  - id: b',
+      '    binary: b',
+      '    main: ./cmd/b',
+      '    goos: [linux, windows]',
+      '    goarch: [amd64]'
+    ]
+    const only = read(
+      [...two, 'upx:', '  - enabled: true', '    ids: [a]', '    goarch: [arm64]'].join('\n'),
+      ctx
+    )
+    expect(only.problems).toEqual([])
+    expect(only.values.upx).toBe('linux/arm64')
+    const split = read([...two, 'upx:', '  - enabled: true', '    ids: [b]'].join('\n'), ctx)
+    expect(split.problems).toEqual([
+      `.goreleaser.yml: upx: packs some binaries of linux/amd64 but not build "a"'s; the action packs all binaries of a target or none`
+    ])
+    const typo = read([...two, 'upx:', '  - enabled: true', '    ids: [c]'].join('\n'), ctx)
+    expect(typo.problems).toEqual(['.goreleaser.yml: upx[0].ids: "c": no build has this id'])
+  })
+
+  test('what cannot be said per target or with one option set fails naming its key', () => {
+    expect(
+      upx(
+        '  - enabled: true',
+        '    goos: [linux]',
+        '  - enabled: true',
+        '    goos: [windows]',
+        '    lzma: true'
+      ).problems
+    ).toEqual([
+      '.goreleaser.yml: upx[1]: packs with other options than upx[0] (--lzma vs none); the action packs every binary with one set of upx options'
+    ])
+    expect(upx('  - enabled: "{{ not .IsSnapshot }}"').problems).toEqual([
+      '.goreleaser.yml: upx[0].enabled: "{{ not .IsSnapshot }}": a templated enabled is not read yet; write true or false'
+    ])
+    expect(upx('  - enabled: true', '    compress: fast').problems).toEqual([
+      '.goreleaser.yml: upx[0].compress: "fast" is not best or a level from 1 to 9'
+    ])
+    expect(upx('  - enabled: true', '    goarh: [amd64]').problems).toEqual([
+      '.goreleaser.yml: upx[0].goarh: is not a upx key (did you mean "goarch"?)'
+    ])
+    const levels = read(
+      [
+        'builds:',
+        '  - targets: [linux_amd64_v1, linux_amd64_v3]',
+        'upx:',
+        '  - enabled: true',
+        '    goamd64: [v1]'
+      ].join('\n'),
+      ctx
+    )
+    expect(levels.problems).toEqual([
+      '.goreleaser.yml: upx: selects linux/amd64 but not linux/amd64/v3, which the upx input cannot tell apart'
+    ])
+  })
+})

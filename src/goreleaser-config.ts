@@ -10,6 +10,7 @@ import { isObj, keepOctalText, list, str, suggest, type Obj } from './lib/config
 import { readNfpms } from './goreleaser-nfpms.js'
 import { readKos } from './goreleaser-kos.js'
 import { readManifests } from './goreleaser-manifests.js'
+import { readUpx } from './goreleaser-upx.js'
 
 /** What the reader needs besides the config's text. */
 export interface ConfigContext {
@@ -375,14 +376,11 @@ export function readGoreleaserConfig(text: string, ctx: ConfigContext): ConfigRe
       'universal_binaries'
     )
   }
-  if (
-    root.upx !== undefined &&
-    list(root.upx).some(u => isObj(u) && u.enabled !== false && u.enabled !== undefined)
-  )
-    problem(
-      'upx',
-      'map it onto the upx input (target patterns) by hand: its per-build ids, goos and goarch filters are not read yet'
-    )
+  readUpx(root, builds, (name, value, at) => set(name as InputName, value, at), {
+    problem,
+    note: text => out.notes.push(text),
+    notMade: problem
+  })
   if (root.sboms !== undefined && list(root.sboms).length > 0) {
     set('sbom', 'spdx-json', 'sboms')
     out.warnings.push(

@@ -153,6 +153,30 @@ describe('goreleaser-config', () => {
     expect(listed.stdout.trim().split('\n')).toEqual(['greeter'])
   })
 
+  test('upx: the filters pack the targets they select; one GoReleaser drops (darwin/386) is not an error', async () => {
+    const dir = await project(
+      config.replace(
+        'changelog:',
+        [
+          'upx:',
+          '  - enabled: true',
+          '    goos: [linux, darwin]',
+          '    goarch: ["386"]',
+          '    compress: best',
+          'changelog:'
+        ].join('\n')
+      )
+    )
+    const run = await cli(['--goreleaser-config', 'auto'], dir)
+    if (run.status !== 0) throw new Error(`cli failed:\n${run.stdout}\n${run.stderr}`)
+    const packed = (id: string): boolean =>
+      fs.readFileSync(path.join(dir, 'dist', id, 'greeter')).includes('UPX!')
+    expect(packed('linux_386')).toBe(true)
+    expect(packed('linux_amd64')).toBe(false)
+    expect(run.stderr).toMatch(/darwin\/386/)
+    expect(run.stderr).not.toMatch(/matches none of the targets/)
+  })
+
   test("goreleaser init's name template (title, if/else if, trim markers), wrap_in_directory, the default checksum name and a conditional ldflags render as GoReleaser renders them", async () => {
     const dir = await project(
       [

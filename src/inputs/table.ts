@@ -192,7 +192,7 @@ export const INPUT_TABLE = [
     kind: choice(['error', 'warn'], 'error'),
     group: 'build',
     description:
-      'What to do with sections of goreleaser-config the action does not make (nfpms, brews, dockers, signs, …): error fails before building, listing them; warn skips them with a warning. GoReleaser Pro keys always fail.',
+      'What to do with sections of goreleaser-config the action does not make (dockers, dockers_v2, signs, snapcrafts, aurs, …), and keys of the sections it reads that it does not make yet: error fails before building, listing them; warn skips them with a warning. GoReleaser Pro keys always fail.',
     readme: { meaning: '`error` or `warn` (skip them with a warning)' }
   }),
   row({

@@ -80,11 +80,15 @@ export const resolve: Stage = {
       for (const warning of inputs.goreleaser.warnings) ctx.log.warning(warning)
     }
     const ports = await distList(ctx, env)
-    const resolved = resolveTargets(
-      inputs.targetsFromConfig ? buildableTargets(ctx, inputs.targets, ports) : inputs.targets,
-      ports,
-      go.version
-    )
+    const buildable = inputs.targetsFromConfig
+      ? buildableTargets(ctx, inputs.targets, ports)
+      : inputs.targets
+    // The config's upx section names its targets; those dropped here are not packed either.
+    if (inputs.goreleaser?.origins.upx) {
+      const dropped = inputs.targets.filter(t => !buildable.includes(t))
+      inputs = ctx.inputs = { ...inputs, upx: inputs.upx.filter(p => !dropped.includes(p)) }
+    }
+    const resolved = resolveTargets(buildable, ports, go.version)
     problems.push(...resolved.errors)
     const targets = resolved.targets
 
