@@ -196,7 +196,7 @@ export async function p10({ root, work, rounds, retries, facts, log }) {
       ]
     ),
     '',
-    `The interpreter renders a release's ${templates} templates in ${ms(oursMs)} with its load (its whole node process: ${ms(processMs)}). The helper costs ${seconds(warmMs)} a run with a warm build cache (${ratio(warmMs / oursMs)} times) and ${seconds(coldMs)} with an empty one (${ratio(coldMs / oursMs)} times; ${seconds(coldCpu)} of CPU, most of it compiling the standard library for the runner's own system, which a build for that target could partly share when its flags match), and it could only run once the Go toolchain is set up, where the interpreter checks every template before anything else happens. Hence the interpreter, held to Go's output by the differential test (__tests__/integration/go-template-differential.test.ts).`
+    `The interpreter renders a release's ${templates} templates in ${ms(oursMs)} with its load (its whole node process: ${ms(processMs)}). The helper costs ${seconds(warmMs)} a run with a warm build cache (${ratio(warmMs / oursMs)} times) and ${seconds(coldMs)} with an empty one (${ratio(coldMs / oursMs)} times; ${seconds(coldCpu)} of CPU: an empty GOCACHE compiles all the helper imports, the standard library included), and it could only run once the Go toolchain is set up, where the interpreter checks every template before anything else happens. Hence the interpreter, held to Go's output by the differential test (__tests__/integration/go-template-differential.test.ts).`
   ]
   return { sections: { p10: body.join('\n') }, allNoisy: all.every(r => r.noisy) }
 }
